@@ -1,0 +1,395 @@
+"""Elevation sources: open any raster GDAL reads, check it, and read it window by window.
+
+Every source (one GeoTIFF, an SRTM .hgt, an ASCII grid, a VRT, or a list of tiles) is turned into
+one VRT held as an XML string. A string is cheap to send to a worker process or a Dask worker, and
+GDAL opens it without a file, so every task reads exactly the same mosaic.
+
+The world is a regular grid in a metric CRS (SWEREF 99 TM, EPSG:3006, by default): block (x, z)
+covers easting [west + x*scale, west + (x+1)*scale) and northing (north - (z+1)*scale,
+north - z*scale]. Tasks read their own window (plus a margin) with rasterio.warp.reproject, so
+memory never depends on the size of the whole map.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+from xml.sax.saxutils import escape
+
+import numpy as np
+import rasterio
+import rasterio.errors
+import rasterio.fill
+from rasterio.crs import CRS
+from rasterio.enums import Resampling
+from rasterio.transform import Affine
+from rasterio.warp import calculate_default_transform, reproject, transform_bounds, transform_geom
+
+from .errors import WorldBuildError
+
+DEFAULT_CRS = "EPSG:3006"
+# The coarse overview used for planning (height range, fallback fill) has at most this many cells
+# per side: enough to find extremes, small enough to read in a second even for a county.
+COARSE_MAX = 1024
+MIN_SCALE, MAX_SCALE = 0.1, 10_000.0
+# Minecraft's world border cannot exceed 29,999,984 blocks from the centre.
+MAX_BLOCKS = 59_999_968
+
+
+# ---------------------------------------------------------------------------------------------
+# Opening sources
+
+
+@dataclass(frozen=True)
+class _Tile:
+    path: str
+    crs: CRS | None
+    transform: Affine
+    width: int
+    height: int
+    nodata: float | None
+    dtype: str
+
+
+def _open_tile(path: str) -> _Tile:
+    if not os.path.exists(path) and not path.startswith(("/vsi", "<")):
+        raise WorldBuildError(f"The elevation source {path} does not exist; check the path.")
+    try:
+        with rasterio.open(path) as ds:
+            if ds.count < 1 or ds.width < 1 or ds.height < 1:
+                raise WorldBuildError(f"{path} has no raster band; give an elevation raster.")
+            return _Tile(str(Path(path).resolve()) if os.path.exists(path) else path,
+                         ds.crs if ds.crs and ds.crs.to_wkt() else None, ds.transform,
+                         ds.width, ds.height, ds.nodata, ds.dtypes[0])
+    except rasterio.errors.RasterioIOError:
+        raise WorldBuildError(
+            f"{path} is not a raster GDAL can read; give a GeoTIFF, .hgt, ASCII grid or VRT."
+        ) from None
+
+
+def _check_crs_text(text: str, what: str) -> CRS:
+    try:
+        return CRS.from_user_input(text)
+    except rasterio.errors.CRSError:
+        raise WorldBuildError(f"{what} {text!r} is not a CRS; give one like EPSG:3006.") from None
+
+
+def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = None) -> str:
+    """Combine one or more rasters into one VRT (an XML string GDAL opens directly).
+
+    A raster without a CRS is refused unless `source_crs` states it: guessing a CRS would put the
+    world somewhere else without anyone noticing. Tiles must share one CRS; their resolutions may
+    differ (the VRT resamples onto the finest).
+    """
+    if not paths:
+        raise WorldBuildError("No elevation source was given; name at least one raster file.")
+    tiles = [_open_tile(os.fspath(p)) for p in paths]
+    stated = _check_crs_text(source_crs, "The source CRS") if source_crs else None
+    crss = []
+    for t in tiles:
+        crs = t.crs or stated
+        if crs is None:
+            raise WorldBuildError(
+                f"{t.path} has no coordinate reference system; state it with --source-crs "
+                "(for example --source-crs EPSG:3006).")
+        crss.append(crs)
+    if stated is not None:
+        crss = [stated] * len(tiles)  # the user's statement wins (e.g. a wrong .prj)
+    if any(c != crss[0] for c in crss[1:]):
+        raise WorldBuildError("The elevation tiles are in different CRSs; reproject them to one "
+                              "CRS first or build them one at a time.")
+    for t in tiles:
+        if t.transform.b != 0 or t.transform.d != 0:
+            raise WorldBuildError(f"{t.path} is rotated; warp it to a north-up grid first.")
+    res_x = min(abs(t.transform.a) for t in tiles)
+    res_y = min(abs(t.transform.e) for t in tiles)
+    left = min(t.transform.c for t in tiles)
+    top = max(t.transform.f for t in tiles)
+    right = max(t.transform.c + t.width * abs(t.transform.a) for t in tiles)
+    bottom = min(t.transform.f - t.height * abs(t.transform.e) for t in tiles)
+    width = max(1, round((right - left) / res_x))
+    height = max(1, round((top - bottom) / res_y))
+    nodata = next((t.nodata for t in tiles if t.nodata is not None), -32768.0)
+    if isinstance(nodata, float) and math.isnan(nodata):
+        nodata = -32768.0
+    parts = [
+        f'<VRTDataset rasterXSize="{width}" rasterYSize="{height}">',
+        f"<SRS>{escape(crss[0].to_wkt())}</SRS>",
+        f"<GeoTransform>{left!r},{res_x!r},0,{top!r},0,{-res_y!r}</GeoTransform>",
+        '<VRTRasterBand dataType="Float32" band="1">',
+        f"<NoDataValue>{nodata!r}</NoDataValue>",
+    ]
+    for t in tiles:
+        xoff = (t.transform.c - left) / res_x
+        yoff = (top - t.transform.f) / res_y
+        xsize = t.width * abs(t.transform.a) / res_x
+        ysize = t.height * abs(t.transform.e) / res_y
+        tile_nodata = t.nodata if t.nodata is not None else None
+        parts.append(
+            "<ComplexSource>"
+            f'<SourceFilename relativeToVRT="0">{escape(t.path)}</SourceFilename>'
+            "<SourceBand>1</SourceBand>"
+            f'<SrcRect xOff="0" yOff="0" xSize="{t.width}" ySize="{t.height}"/>'
+            f'<DstRect xOff="{xoff!r}" yOff="{yoff!r}" xSize="{xsize!r}" ySize="{ysize!r}"/>'
+            + (f"<NODATA>{tile_nodata!r}</NODATA>" if tile_nodata is not None
+               and not math.isnan(tile_nodata) else "")
+            + "</ComplexSource>")
+    parts.append("</VRTRasterBand></VRTDataset>")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=8)
+def _dataset(vrt: str):
+    """One open dataset per process and source: tasks in a worker reuse it."""
+    return rasterio.open(vrt)
+
+
+# ---------------------------------------------------------------------------------------------
+# Information
+
+
+@dataclass(frozen=True)
+class RasterInfo:
+    paths: tuple[str, ...]
+    crs: str
+    width: int
+    height: int
+    resolution: tuple[float, float]
+    bounds: tuple[float, float, float, float]  # left, bottom, right, top in the raster's CRS
+    nodata: float | None
+    height_min: float
+    height_max: float
+
+
+def raster_info(paths: Sequence[str | os.PathLike], source_crs: str | None = None) -> RasterInfo:
+    """CRS, size, resolution, bounds and height range of a source (range from a decimated read)."""
+    vrt = open_source(paths, source_crs)
+    ds = _dataset(vrt)
+    f = max(1, math.ceil(max(ds.width, ds.height) / 2048))
+    arr = ds.read(1, out_shape=(max(1, ds.height // f), max(1, ds.width // f)),
+                  resampling=Resampling.nearest, masked=True)
+    if arr.count() == 0:
+        raise WorldBuildError("The elevation source holds only nodata; check that it is the right "
+                              "file and that its nodata value is set correctly.")
+    crs = ds.crs
+    epsg = crs.to_epsg()
+    return RasterInfo(tuple(os.fspath(p) for p in paths), f"EPSG:{epsg}" if epsg else crs.to_wkt(),
+                      ds.width, ds.height, ds.res, tuple(ds.bounds), ds.nodata,
+                      float(arr.min()), float(arr.max()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Area and grid
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The world's horizontal grid: block (x, z) -> a square cell in `crs`."""
+
+    crs: str
+    west: float
+    north: float
+    scale: float  # metres per block
+    width: int  # blocks along x (east)
+    height: int  # blocks along z (south)
+
+    def transform(self, x0: int = 0, z0: int = 0, factor: int = 1) -> Affine:
+        """Affine of a window whose first cell is block (x0, z0), cells `factor` blocks wide."""
+        s = self.scale * factor
+        return Affine(s, 0.0, self.west + x0 * self.scale, 0.0, -s, self.north - z0 * self.scale)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return (self.west, self.north - self.height * self.scale,
+                self.west + self.width * self.scale, self.north)
+
+
+@dataclass(frozen=True)
+class Area:
+    bounds: tuple[float, float, float, float]  # in the world CRS
+    polygons: tuple = field(default=())  # GeoJSON geometries in the world CRS (empty: whole box)
+
+
+def check_scale(scale: float) -> float:
+    if not isinstance(scale, (int, float)) or not math.isfinite(scale) \
+            or not MIN_SCALE <= scale <= MAX_SCALE:
+        raise WorldBuildError(f"A scale of {scale} metres per block is not usable; choose between "
+                              f"{MIN_SCALE:g} and {MAX_SCALE:g} (1 for full detail, 10-50 for "
+                              "overview maps).")
+    return float(scale)
+
+
+def area_from_bbox(bbox: Sequence[float], bbox_crs: str | None, world_crs: str) -> Area:
+    if len(bbox) != 4:
+        raise WorldBuildError("--area needs four numbers minx,miny,maxx,maxy.")
+    minx, miny, maxx, maxy = (float(v) for v in bbox)
+    if not (minx < maxx and miny < maxy):
+        raise WorldBuildError("--area must be minx,miny,maxx,maxy with min < max on both axes.")
+    src = _check_crs_text(bbox_crs or world_crs, "The area CRS")
+    dst = _check_crs_text(world_crs, "The world CRS")
+    try:
+        b = transform_bounds(src, dst, minx, miny, maxx, maxy, densify_pts=21)
+    except Exception:
+        raise WorldBuildError("--area could not be transformed to the world CRS; check "
+                              "--area-crs and the order minx,miny,maxx,maxy.") from None
+    if not all(math.isfinite(v) for v in b):
+        raise WorldBuildError("--area lies outside what the world CRS can represent; check "
+                              "--area-crs and the order minx,miny,maxx,maxy.")
+    return Area(tuple(b))
+
+
+def area_from_file(path: str | os.PathLike, world_crs: str) -> Area:
+    """Union bounding box and polygons of a polygon file (any CRS pyogrio reads)."""
+    from .layers import read_features  # layers owns vector reading
+
+    feats = read_features(path, world_crs)
+    polys = tuple(f.geometry for f in feats if f.geometry["type"] in ("Polygon", "MultiPolygon"))
+    if not polys:
+        raise WorldBuildError(f"{path} holds no polygons; give a polygon file such as a "
+                              "municipality boundary.")
+    import shapely.geometry
+
+    bounds = [shapely.geometry.shape(g).bounds for g in polys]
+    b = (min(v[0] for v in bounds), min(v[1] for v in bounds),
+         max(v[2] for v in bounds), max(v[3] for v in bounds))
+    return Area(b, polys)
+
+
+def source_bounds(vrt: str, world_crs: str) -> tuple[float, float, float, float]:
+    ds = _dataset(vrt)
+    return tuple(transform_bounds(ds.crs, CRS.from_user_input(world_crs), *ds.bounds,
+                                  densify_pts=21))
+
+
+def plan_grid(vrt: str, area: Area | None, scale: float, world_crs: str = DEFAULT_CRS) -> Grid:
+    """The world grid: the area (or the whole source) at `scale` metres per block.
+
+    The size is rounded up to whole chunks (16 blocks) so the world border and every chunk are
+    complete; the few extra cells are read from the data (or filled from neighbours).
+    """
+    scale = check_scale(scale)
+    dst = _check_crs_text(world_crs, "The world CRS")
+    if not dst.is_projected:
+        raise WorldBuildError(f"The world CRS {world_crs} is not in metres; use a projected CRS "
+                              "such as EPSG:3006.")
+    sb = source_bounds(vrt, world_crs)
+    b = area.bounds if area is not None else sb
+    if area is not None and (b[2] <= sb[0] or b[0] >= sb[2] or b[3] <= sb[1] or b[1] >= sb[3]):
+        raise WorldBuildError(
+            "The area lies outside the elevation data (data covers "
+            f"E {sb[0]:.0f}-{sb[2]:.0f}, N {sb[1]:.0f}-{sb[3]:.0f} in {world_crs}); "
+            "choose an area inside it or check --area-crs.")
+    # Snap the origin to whole metres (or to the scale) so coordinates read well in metadata.
+    snap = scale if scale >= 1 else 1.0
+    west = math.floor(b[0] / snap) * snap
+    north = math.ceil(b[3] / snap) * snap
+    width = max(1, math.ceil((b[2] - west) / scale - 1e-9))
+    height = max(1, math.ceil((north - b[1]) / scale - 1e-9))
+    width, height = -(-width // 16) * 16, -(-height // 16) * 16
+    if width > MAX_BLOCKS or height > MAX_BLOCKS:
+        raise WorldBuildError(f"At {scale:g} m per block the map would be {width} x {height} "
+                              "blocks, larger than a Minecraft world; choose a coarser scale or "
+                              "a smaller area.")
+    return Grid(world_crs, float(west), float(north), scale, width, height)
+
+
+def source_resolution(vrt: str, world_crs: str) -> float:
+    """Approximate source cell size in world-CRS metres (to pick the resampling)."""
+    ds = _dataset(vrt)
+    t, _, _ = calculate_default_transform(ds.crs, CRS.from_user_input(world_crs), ds.width,
+                                          ds.height, *ds.bounds)
+    return abs(t.a)
+
+
+def choose_resampling(vrt: str, grid: Grid) -> str:
+    """Average when blocks are much coarser than source cells (every cell counts), else bilinear."""
+    return "average" if grid.scale >= 1.5 * source_resolution(vrt, grid.crs) else "bilinear"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def warp_window(vrt: str, crs: str, transform: Affine, shape: tuple[int, int],
+                resampling: str) -> np.ndarray:
+    """Heights (float32, metres) on a window of the world grid; NaN where the source has none."""
+    ds = _dataset(vrt)
+    out = np.full(shape, np.nan, dtype=np.float32)
+    reproject(source=rasterio.band(ds, 1), destination=out, src_crs=ds.crs,
+              src_nodata=ds.nodata, dst_transform=transform, dst_crs=CRS.from_user_input(crs),
+              dst_nodata=np.nan, resampling=Resampling[resampling], num_threads=1)
+    return out
+
+
+@dataclass(frozen=True)
+class Coarse:
+    """A coarse, fully filled overview of the map: for planning and as a last-resort fill."""
+
+    factor: int  # blocks per coarse cell
+    mean: np.ndarray  # float32, filled
+    low: float  # lowest source height inside the map (metres)
+    high: float  # highest
+
+
+def read_coarse(vrt: str, grid: Grid, resampling: str) -> Coarse:
+    factor = max(1, math.ceil(max(grid.width, grid.height) / COARSE_MAX))
+    shape = (-(-grid.height // factor), -(-grid.width // factor))
+    t = grid.transform(0, 0, factor)
+    mean = warp_window(vrt, grid.crs, t, shape, "average" if factor > 1 else resampling)
+    if np.isnan(mean).all():
+        raise WorldBuildError("The elevation data holds only nodata inside the area; choose an "
+                              "area the data covers or check the raster's nodata value.")
+    lo = warp_window(vrt, grid.crs, t, shape, "min" if factor > 1 else resampling)
+    hi = warp_window(vrt, grid.crs, t, shape, "max" if factor > 1 else resampling)
+    mean = fill_nearest(mean)
+    return Coarse(factor, mean, float(np.nanmin(lo)), float(np.nanmax(hi)))
+
+
+def fill_nearest(arr: np.ndarray) -> np.ndarray:
+    """Replace every NaN by the value of the nearest valid cell (whole array, never 0)."""
+    from scipy import ndimage
+
+    bad = np.isnan(arr)
+    if not bad.any():
+        return arr
+    idx = ndimage.distance_transform_edt(bad, return_distances=False, return_indices=True)
+    return arr[tuple(idx)].astype(np.float32)
+
+
+def read_heights(vrt: str, grid: Grid, x0: int, z0: int, width: int, height: int,
+                 resampling: str, coarse: Coarse) -> np.ndarray:
+    """Heights for blocks [x0, x0+width) x [z0, z0+height), nodata filled from neighbours.
+
+    Holes are filled by GDAL's inverse-distance fill from the surrounding cells of this window;
+    whatever is too far from any data (or the window has none at all) takes the value of the
+    coarse overview, which was filled from the whole map. So nodata never becomes 0 m.
+    """
+    h = warp_window(vrt, grid.crs, grid.transform(x0, z0), (height, width), resampling)
+    bad = np.isnan(h)
+    if bad.any():
+        if not bad.all():
+            valid = ~bad
+            h = rasterio.fill.fillnodata(np.where(valid, h, 0).astype(np.float32),
+                                         mask=valid.astype(np.uint8), max_search_distance=64)
+            h[_unfilled(valid)] = np.nan
+            bad = np.isnan(h)
+        if bad.any():
+            zz, xx = np.nonzero(bad)
+            cz = np.clip((zz + z0) // coarse.factor, 0, coarse.mean.shape[0] - 1)
+            cx = np.clip((xx + x0) // coarse.factor, 0, coarse.mean.shape[1] - 1)
+            h[zz, xx] = coarse.mean[cz, cx]
+    return h
+
+
+def _unfilled(valid: np.ndarray) -> np.ndarray:
+    """Cells farther than fillnodata's search distance from any valid cell (left unfilled)."""
+    from scipy import ndimage
+
+    return ndimage.distance_transform_edt(~valid) > 64
+
+
+def transform_geometry(geom: dict, src_crs: str, dst_crs: str) -> dict:
+    return transform_geom(src_crs, dst_crs, geom)

@@ -1,0 +1,249 @@
+"""Terrain: heights in metres -> block columns. Pure numpy, no I/O.
+
+Vertical scale
+    1 block = 1 m vertically when a block is at most 2 m wide. Coarser maps would look flat if
+    kept true to scale (at 50 m per block a 100 m hill is 2 blocks), so the default vertical
+    metres per block grows only with the square root of the horizontal scale:
+        v = 1                    for scale <= 2 m
+        v = sqrt(scale / 2)      for scale >  2 m   (10 m -> 2.24 m per block, 50 m -> 5 m)
+    i.e. an exaggeration of scale / v (10 m -> 4.5x, 50 m -> 10x). The user may set v.
+
+Datum
+    Height h metres maps to block y = y0 + round(h / v); y0 (the block y of 0 m) is the sea-level
+    y, 62 by default, like the game's own sea. When the relief does not fit between the floor and
+    the top of the world, `fit_heights` first shifts y0 and, if the relief is too tall even then,
+    raises v; it returns a sentence saying exactly what it did.
+
+Sea
+    A cell is sea when its height is at or below sea level (0 m) and it is connected (4-neighbour)
+    to the map edge through such cells: an inland pit below 0 m stays dry land. The build computes
+    connectivity exactly for any map size with bounded memory: each region labels its own low
+    cells (`label_low`), the labels on region borders are joined in one small graph on the
+    coordinating process, and each region then learns which of its labels are sea.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from .blocks import Block
+
+WORLD_FLOOR = -64  # bedrock
+WORLD_TOP = 319
+LOWEST_SURFACE = -60  # leave bedrock and a few blocks of stone under the lowest seabed
+HEADROOM = 48  # blocks kept free above the highest ground for buildings and trees
+STEEP = 1.0  # slope (metres per metre, i.e. 45 degrees) from which the ground is bare stone
+DEEP = 4  # water deeper than this many blocks gets a gravel bed instead of sand
+NO_WATER = -32768
+
+_FOUR = ndimage.generate_binary_structure(2, 1)
+
+
+def default_vertical_scale(scale: float) -> float:
+    """Vertical metres per block for a horizontal scale (see the module docstring)."""
+    return 1.0 if scale <= 2.0 else math.sqrt(scale / 2.0)
+
+
+@dataclass(frozen=True)
+class HeightFit:
+    vertical_scale: float  # metres per block vertically, after any compression
+    sea_level_y: int  # block y of 0 m, after any shift
+    requested_vertical_scale: float
+    requested_sea_level_y: int
+    shifted: int  # blocks added to the requested sea level y (0: none)
+    compressed: bool
+    message: str
+
+
+def fit_heights(low: float, high: float, vertical_scale: float, sea_level_y: int) -> HeightFit:
+    """Make heights [low, high] metres fit the world; shift first, compress only if needed."""
+    lo_y, hi_y = LOWEST_SURFACE, WORLD_TOP - HEADROOM
+    v, y0 = float(vertical_scale), int(sea_level_y)
+
+    def span(v_, y0_):
+        return y0_ + math.floor(low / v_ + 0.5), y0_ + math.floor(high / v_ + 0.5)
+
+    a, b = span(v, y0)
+    rng = f"Heights {low:.1f} to {high:.1f} m"
+    if lo_y <= a and b <= hi_y:
+        return HeightFit(v, y0, v, y0, 0, False,
+                         f"{rng} fit at {v:g} m per block with 0 m at y {y0}; nothing was "
+                         "shifted or compressed.")
+    compressed = False
+    new_v = v
+    if b - a > hi_y - lo_y:
+        # Too tall even when shifted: raise metres per block (to 3 decimals, rounded up).
+        new_v = math.ceil((high - low) / (hi_y - lo_y - 1) * 1000) / 1000
+        compressed = True
+        a, b = span(new_v, y0)
+    new_y0 = y0
+    if b > hi_y:
+        new_y0 = y0 - (b - hi_y)
+    elif a < lo_y:
+        new_y0 = y0 + (lo_y - a)
+    shift = new_y0 - y0
+    parts = []
+    if compressed:
+        parts.append(f"compressed the vertical scale from {v:g} to {new_v:g} m per block")
+    if shift:
+        parts.append(f"moved 0 m from y {y0} to y {new_y0} (shift {shift:+d} blocks)")
+    return HeightFit(new_v, new_y0, v, y0, shift, compressed,
+                     f"{rng} did not fit between y {lo_y} and y {hi_y}, so the build "
+                     + " and ".join(parts) + ".")
+
+
+def block_heights(heights_m: np.ndarray, vertical_scale: float, sea_level_y: int) -> np.ndarray:
+    """Metres -> block y of the top ground block (int16), y = y0 + round(h / v), clipped."""
+    y = np.floor(heights_m / vertical_scale + 0.5) + sea_level_y
+    return np.clip(y, LOWEST_SURFACE, WORLD_TOP - 1).astype(np.int16)
+
+
+def label_low(heights_m: np.ndarray, sea_level_m: float = 0.0) -> tuple[np.ndarray, int]:
+    """Label the 4-connected groups of cells at or below sea level (0 = not low)."""
+    labels, n = ndimage.label(heights_m <= sea_level_m, structure=_FOUR)
+    return labels.astype(np.int32, copy=False), int(n)
+
+
+def sea_from_labels(labels: np.ndarray, sea_labels: np.ndarray) -> np.ndarray:
+    """Cells whose label is one of `sea_labels` (labels connected to the map edge)."""
+    if len(sea_labels) == 0:
+        return np.zeros(labels.shape, dtype=bool)
+    lut = np.zeros(int(labels.max()) + 1, dtype=bool)
+    sl = sea_labels[sea_labels <= labels.max()]
+    lut[sl] = True
+    lut[0] = False
+    return lut[labels]
+
+
+def sea_mask_single(heights_m: np.ndarray, sea_level_m: float = 0.0) -> np.ndarray:
+    """Sea for one whole array: low cells connected to its edge (used for small maps and tests)."""
+    labels, _ = label_low(heights_m, sea_level_m)
+    edge = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    return sea_from_labels(labels, np.unique(edge[edge > 0]))
+
+
+def extend_sea(core_sea: np.ndarray, low_ext: np.ndarray, core: tuple[slice, slice]) -> np.ndarray:
+    """Sea on a window with margins, given exact sea on its core.
+
+    A margin cell is sea when it is low and joined (within the window) to a core sea cell. Margin
+    cells only steer beaches near region seams, so this local rule is enough there.
+    """
+    labels, n = ndimage.label(low_ext, structure=_FOUR)
+    seed = np.zeros(n + 1, dtype=bool)
+    seed[np.unique(labels[core][core_sea])] = True
+    seed[0] = False
+    out = seed[labels]
+    out[core] = core_sea
+    return out
+
+
+def slope(heights_m: np.ndarray, scale: float) -> np.ndarray:
+    """Steepest slope in metres per metre (central differences, one-sided at the edges)."""
+    gz, gx = np.gradient(heights_m.astype(np.float32), scale)
+    return np.hypot(gx, gz)
+
+
+def dilate(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Cells within `radius` blocks (Chebyshev) of a True cell."""
+    if radius <= 0 or not mask.any():
+        return mask.copy()
+    return ndimage.maximum_filter(mask.view(np.uint8), size=2 * radius + 1,
+                                  mode="constant").astype(bool)
+
+
+@dataclass
+class Columns:
+    """Everything needed to fill a region's block columns (all arrays share one 2D shape)."""
+
+    ground: np.ndarray  # int16 block y of the top ground block
+    top: np.ndarray  # uint8 Block of the top ground block
+    sub: np.ndarray  # uint8 Block of the 3 blocks beneath it
+    water: np.ndarray  # int16 block y of the water surface; NO_WATER where dry
+    void: np.ndarray  # bool: nothing at all (outside an area polygon)
+
+
+def surface(heights_m: np.ndarray, scale: float, vertical_scale: float, sea_level_y: int,
+            sea: np.ndarray, lake_level: np.ndarray | None = None,
+            void: np.ndarray | None = None, outside_sea: np.ndarray | None = None,
+            beach_m: float = 4.0) -> Columns:
+    """Ground, materials and water for each column.
+
+    sea: bool, the sea mask; lake_level: int16 block y of a lake's water surface (NO_WATER
+    elsewhere); void: columns left empty; outside_sea: columns made open sea (outside an area
+    polygon when the user chose sea). Beaches are sand on land within `beach_m` metres (at least
+    one block) of water and at most 2 blocks above it.
+    """
+    shape = heights_m.shape
+    ground = block_heights(heights_m, vertical_scale, sea_level_y)
+    water = np.full(shape, NO_WATER, dtype=np.int16)
+    water[sea] = sea_level_y
+    if outside_sea is not None and outside_sea.any():
+        water[outside_sea] = sea_level_y
+        ground[outside_sea] = np.minimum(ground[outside_sea], sea_level_y - 3)
+    if lake_level is not None:
+        lake = (lake_level != NO_WATER) & (water == NO_WATER)
+        water[lake] = lake_level[lake]
+    wet = water != NO_WATER
+    # Every water column holds at least one block of water above its bed.
+    np.minimum(ground, water - 1, out=ground, where=wet)
+
+    steep = slope(heights_m, scale) >= STEEP
+    top = np.full(shape, Block.GRASS_BLOCK, dtype=np.uint8)
+    sub = np.full(shape, Block.DIRT, dtype=np.uint8)
+    top[steep] = Block.STONE
+    sub[steep] = Block.STONE
+
+    radius = max(1, int(round(beach_m / scale)))
+    near = dilate(wet, radius)
+    water_near = np.where(wet, water, np.int16(-30000))
+    level_near = ndimage.maximum_filter(water_near, size=2 * radius + 1, mode="constant",
+                                        cval=-30000) if wet.any() else water_near
+    beach = near & ~wet & (ground <= level_near + 2) & ~steep
+    top[beach] = Block.SAND
+    sub[beach] = Block.SAND
+
+    depth = water - ground
+    top[wet] = np.where(depth[wet] > DEEP, Block.GRAVEL, Block.SAND)
+    sub[wet] = Block.SAND
+    if void is None:
+        void = np.zeros(shape, dtype=bool)
+    return Columns(ground, top, sub, water, void)
+
+
+def fill_region(blocks: np.ndarray, y_min: int, cols: Columns) -> None:
+    """Fill a (ny, Z, X) uint8 block array from columns: bedrock floor, stone, 3 sub blocks, top,
+    water up to its surface, air above. Blocks outside [y_min, y_min + ny) are not touched."""
+    ny = blocks.shape[0]
+    ground, water = cols.ground, cols.water
+    g_lo = int(ground.min())
+    top_y = int(max(ground.max(), water.max()))
+    # Everything below the lowest ground's sub layer is stone: one memset for most of the volume.
+    solid_to = min(g_lo - 4, y_min + ny - 1)  # inclusive
+    if solid_to >= y_min:
+        blocks[: solid_to - y_min + 1] = Block.STONE
+    for y in range(max(solid_to + 1, y_min), min(top_y, y_min + ny - 1) + 1):
+        d = ground - np.int16(y)
+        s = blocks[y - y_min]
+        s[:] = np.where(d >= 4, np.uint8(Block.STONE),
+                        np.where(d >= 1, cols.sub,
+                                 np.where(d == 0, cols.top,
+                                          np.where(water >= y, np.uint8(Block.WATER),
+                                                   np.uint8(Block.AIR)))))
+    if y_min == WORLD_FLOOR:
+        blocks[0] = Block.BEDROCK
+    if cols.void.any():
+        blocks[:, cols.void] = Block.AIR
+
+
+def hillshade(ground_m: np.ndarray, scale: float, azimuth: float = 315.0,
+              altitude: float = 45.0) -> np.ndarray:
+    """Lambertian hillshade in [0, 1] of a height grid in metres (light from the north-west)."""
+    gz, gx = np.gradient(ground_m.astype(np.float32), scale)
+    dzdx, dzdy = gx, -gz  # rows grow south, so d/dnorth = -d/drow
+    az, alt = math.radians(azimuth), math.radians(altitude)
+    lx, ly, lz = math.cos(alt) * math.sin(az), math.cos(alt) * math.cos(az), math.sin(alt)
+    shade = (-dzdx * lx - dzdy * ly + lz) / np.sqrt(dzdx * dzdx + dzdy * dzdy + 1.0)
+    return np.clip(shade, 0.0, 1.0)
