@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 from xml.sax.saxutils import escape
@@ -141,10 +141,23 @@ def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = Non
     return "".join(parts)
 
 
-@lru_cache(maxsize=8)
+_local = threading.local()
+
+
 def _dataset(vrt: str):
-    """One open dataset per process and source: tasks in a worker reuse it."""
-    return rasterio.open(vrt)
+    """One open dataset per thread and source: tasks in a worker reuse it (GDAL datasets must
+    not be shared between threads, and Dask may run tasks in threads)."""
+    cache = getattr(_local, "datasets", None)
+    if cache is None:
+        cache = _local.datasets = {}
+    ds = cache.get(vrt)
+    if ds is None:
+        if len(cache) >= 8:
+            for old in cache.values():
+                old.close()
+            cache.clear()
+        ds = cache[vrt] = rasterio.open(vrt)
+    return ds
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,661 @@
+"""Build a world: plan regions, run region tasks locally or on Dask, write the world's files.
+
+The map is cut into Anvil regions of 512 x 512 blocks. Each region is one independent task that
+reads only its own window plus a margin, so memory per task does not depend on the map's size:
+
+1. plan (this process): open the sources as one VRT, the grid, a coarse overview for the height
+   range and fit (shift/compress), the regions;
+2. sea pass (tasks): each region labels its cells at or below 0 m and returns the labels on its
+   four borders; here the border labels are joined into one graph (scipy connected components)
+   to learn which labels reach the map edge: exact flood fill with bounded memory;
+3. region pass (tasks): heights -> terrain -> layers -> RegionBlocks -> java.write_region
+   (atomic: temp file + rename), plus a small preview tile, saved beside the build state;
+4. level.dat, preview.png, metadata.json, optionally a .zip.
+
+`resume` skips regions whose final .mca and tile exist; the others are rebuilt exactly, so the
+world is byte-identical to an uninterrupted build.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import errno
+import hashlib
+import json
+import math
+import multiprocessing
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from . import layers as layers_mod
+from . import source, terrain
+from .blocks import Block
+from .errors import WorldBuildError
+from .metadata import make_metadata, write_metadata
+from .preview import colour_tile, preview_factor, render_preview
+
+REGION = 512
+MARGIN = 8  # blocks read around each region: slopes, beaches, walls and tree crowns at seams
+STATE_DIR = ".samskapa-build"
+STATE_VERSION = 1
+FORMATS = ("java", "preview")
+
+
+@dataclass
+class BuildOptions:
+    sources: Sequence[str]
+    out: str
+    area: tuple[float, float, float, float] | None = None
+    area_crs: str | None = None
+    area_file: str | None = None
+    outside: str = "void"  # what lies outside an --area-file polygon: "void" or "sea"
+    scale: float = 1.0
+    vertical_scale: float | None = None
+    sea_level_y: int = 62
+    layers: Sequence[str] = ()
+    formats: Sequence[str] = FORMATS
+    workers: int = 1
+    scheduler: str | None = None
+    resume: bool = False
+    force: bool = False
+    source_crs: str | None = None
+    crs: str = source.DEFAULT_CRS
+    game_version: str | None = None
+    name: str | None = None
+    zip: bool = False
+
+    def identity(self) -> dict:
+        """What decides the world's content (not how it is computed): compared on --resume."""
+        return {
+            "sources": [str(Path(s).resolve()) for s in self.sources],
+            "area": list(self.area) if self.area else None, "area_crs": self.area_crs,
+            "area_file": str(Path(self.area_file).resolve()) if self.area_file else None,
+            "outside": self.outside, "scale": float(self.scale),
+            "vertical_scale": self.vertical_scale, "sea_level_y": int(self.sea_level_y),
+            "layers": [str(Path(p).resolve()) for p in self.layers],
+            "formats": sorted(self.formats), "source_crs": self.source_crs, "crs": self.crs,
+            "game_version": self.game_version, "name": self.name,
+        }
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    regions: int
+    regions_skipped: int
+    chunks: int
+    seconds: float
+    height_message: str
+    metadata: dict
+    files: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a region task needs; small and picklable (sent once per worker)."""
+
+    vrt: str
+    grid: source.Grid
+    resampling: str
+    coarse: source.Coarse
+    vertical_scale: float
+    sea_level_y: int
+    layers: tuple[str, ...]
+    polygons: tuple
+    outside: str
+    data_version: int
+    world_dir: str
+    state_dir: str
+    preview_factor: int
+    spawn_xz: tuple[int, int]
+    write_java: bool
+
+
+# ---------------------------------------------------------------------------------------------
+# Region tasks (run in worker processes or on Dask workers)
+
+
+def _core(job: Job, rx: int, rz: int) -> tuple[int, int, int, int]:
+    """Global block origin and size of a region's part inside the map."""
+    x0, z0 = rx * REGION, rz * REGION
+    return x0, z0, min(REGION, job.grid.width - x0), min(REGION, job.grid.height - z0)
+
+
+def _read(job: Job, rx: int, rz: int):
+    """Heights on the region core plus MARGIN, and the core's slices within that window."""
+    x0, z0, w, h = _core(job, rx, rz)
+    ext = source.read_heights(job.vrt, job.grid, x0 - MARGIN, z0 - MARGIN, w + 2 * MARGIN,
+                              h + 2 * MARGIN, job.resampling, job.coarse)
+    core = (slice(MARGIN, MARGIN + h), slice(MARGIN, MARGIN + w))
+    return ext, core
+
+
+@dataclass
+class LowBorders:
+    rx: int
+    rz: int
+    n: int  # number of low labels in the core
+    north: np.ndarray  # labels of the first core row (0 = not low)
+    south: np.ndarray
+    west: np.ndarray
+    east: np.ndarray
+    map_edge: np.ndarray  # labels touching the edge of the map
+
+
+def low_task(job: Job, rx: int, rz: int) -> LowBorders:
+    ext, core = _read(job, rx, rz)
+    labels, n = terrain.label_low(ext[core])
+    _, _, w, h = _core(job, rx, rz)
+    at_edge = []
+    if rz == 0:
+        at_edge.append(labels[0])
+    if rx == 0:
+        at_edge.append(labels[:, 0])
+    if rz * REGION + h == job.grid.height:
+        at_edge.append(labels[-1])
+    if rx * REGION + w == job.grid.width:
+        at_edge.append(labels[:, -1])
+    edge = np.unique(np.concatenate(at_edge)) if at_edge else np.zeros(0, np.int32)
+    return LowBorders(rx, rz, n, labels[0].copy(), labels[-1].copy(), labels[:, 0].copy(),
+                      labels[:, -1].copy(), edge[edge > 0])
+
+
+@dataclass
+class RegionResult:
+    rx: int
+    rz: int
+    chunks: int
+    tile: np.ndarray | None  # preview RGB
+    spawn_y: int | None  # top block + 1 at the spawn column, if this region holds it
+    skipped: bool = False
+
+
+def _tile_path(job_state_dir: str, rx: int, rz: int) -> Path:
+    return Path(job_state_dir) / "tiles" / f"r.{rx}.{rz}.npz"
+
+
+def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionResult:
+    """Compute one region's blocks, write its .mca (atomically) and its preview tile."""
+    from . import java
+
+    ext, core = _read(job, rx, rz)
+    x0, z0, w, h = _core(job, rx, rz)
+    wx0, wz0 = x0 - MARGIN, z0 - MARGIN  # global block of window cell (0, 0)
+    labels, _ = terrain.label_low(ext[core])
+    sea_core = terrain.sea_from_labels(labels, sea_labels)
+    sea = terrain.extend_sea(sea_core, ext <= 0.0, core)
+
+    shape = ext.shape
+    transform = job.grid.transform(wx0, wz0)
+    void = outside_sea = None
+    if job.polygons:
+        import rasterio.features
+        inside = rasterio.features.rasterize([(g, 1) for g in job.polygons], out_shape=shape,
+                                             transform=transform, fill=0,
+                                             dtype="uint8").astype(bool)
+        if job.outside == "sea":
+            outside_sea = ~inside
+            sea = sea & inside
+        else:
+            void = ~inside
+
+    lr = None
+    lake = None
+    if job.layers:
+        ls = layers_mod.load_layers(job.layers, job.grid.crs)
+        lr = layers_mod.rasterize(ls, job.vrt, job.grid.crs, transform, shape, job.grid.scale,
+                                  job.vertical_scale, job.sea_level_y)
+        lake = lr.lake_level
+    cols = terrain.surface(ext, job.grid.scale, job.vertical_scale, job.sea_level_y, sea,
+                           lake_level=lake, void=void, outside_sea=outside_sea)
+    if lr is not None:
+        layers_mod.apply_surface(cols, lr)
+
+    top_y = layers_mod.needed_top(cols, lr, core)
+    y_min = terrain.WORLD_FLOOR
+    ny = min(-(-(top_y + 1 - y_min) // 16) * 16, terrain.WORLD_TOP + 1 - y_min)
+    cc = terrain.Columns(*(getattr(cols, f)[core] for f in ("ground", "top", "sub", "water",
+                                                             "void")))
+    chunks = 0
+    if job.write_java:
+        blocks = np.zeros((ny, REGION, REGION), dtype=np.uint8)
+        view = blocks[:, :h, :w]
+        terrain.fill_region(view, y_min, cc)
+        if lr is not None:
+            layers_mod.place_structures(view, y_min, cols, lr, core, wx0, wz0, job.grid.scale)
+        present = np.zeros((32, 32), dtype=bool)
+        keep = ~cc.void
+        kz, kx = -(-h // 16), -(-w // 16)
+        pad = np.zeros((kz * 16, kx * 16), dtype=bool)
+        pad[:h, :w] = keep
+        present[:kz, :kx] = pad.reshape(kz, 16, kx, 16).any(axis=(1, 3))
+        chunks = int(present.sum())
+        region = java.RegionBlocks(rx=rx, rz=rz, y_min=y_min, blocks=blocks, present=present)
+        try:
+            java.write_region(Path(job.world_dir), region, job.data_version)
+        except OSError as e:
+            raise _disk_error(e, job.world_dir) from None
+
+    building = lr.building[core] if lr is not None else np.full((h, w), -1, np.int32)
+    green = lr.green[core] if lr is not None else np.zeros((h, w), np.uint8)
+    tile = colour_tile(cc.top, ext[core], cc.water, building, green, cc.void, job.grid.scale,
+                       job.preview_factor)
+    spawn_y = None
+    sx, sz = job.spawn_xz
+    if x0 <= sx < x0 + w and z0 <= sz < z0 + h:
+        lz, lx = sz - z0, sx - x0
+        spawn_y = int(max(cc.ground[lz, lx], cc.water[lz, lx])) + 1
+        if lr is not None and building[lz, lx] >= 0:
+            spawn_y = max(spawn_y, int(lr.roof_y[building[lz, lx]]) + 1)
+    result = RegionResult(rx, rz, chunks, tile, spawn_y)
+    _save_tile(job, result)
+    return result
+
+
+def _save_tile(job: Job, r: RegionResult) -> None:
+    """Record a finished region (after its .mca is in place) for --resume."""
+    p = _tile_path(job.state_dir, r.rx, r.rz)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp.npz")
+    np.savez(tmp, tile=r.tile, chunks=np.int64(r.chunks),
+             spawn_y=np.int64(-9999 if r.spawn_y is None else r.spawn_y))
+    os.replace(tmp, p)
+
+
+def _load_tile(job: Job, rx: int, rz: int) -> RegionResult | None:
+    p = _tile_path(job.state_dir, rx, rz)
+    if not p.exists():
+        return None
+    try:
+        with np.load(p) as d:
+            s = int(d["spawn_y"])
+            return RegionResult(rx, rz, int(d["chunks"]), d["tile"], None if s == -9999 else s,
+                                skipped=True)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _disk_error(e: OSError, where: str) -> WorldBuildError:
+    if e.errno == errno.ENOSPC:
+        return WorldBuildError(f"The disk is full while writing {where}; free some space and "
+                               "run the same command with --resume.")
+    return WorldBuildError(f"Could not write {where} ({e.strerror}); check the folder's "
+                           "permissions and run the same command with --resume.")
+
+
+# Worker-process globals for the local pool: the Job is sent once, not with every task.
+_JOB: Job | None = None
+
+
+def _init_worker(job: Job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _pool_low(rx: int, rz: int) -> LowBorders:
+    return low_task(_JOB, rx, rz)
+
+
+def _pool_region(rx: int, rz: int, sea_labels: np.ndarray) -> RegionResult:
+    return region_task(_JOB, rx, rz, sea_labels)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sea: join border labels across regions
+
+
+def sea_labels_by_region(borders: dict[tuple[int, int], LowBorders]) -> dict:
+    """For each region, the array of its low labels connected to the map edge."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    keys = sorted(borders)
+    offset, total = {}, 1  # node 0 = "outside the map"
+    for k in keys:
+        offset[k] = total
+        total += borders[k].n + 1
+    rows, cols = [], []
+    for k in keys:
+        b = borders[k]
+        if len(b.map_edge):
+            rows.append(np.zeros(len(b.map_edge), np.int64))
+            cols.append(offset[k] + b.map_edge.astype(np.int64))
+        for nb_key, mine, theirs in (((b.rx + 1, b.rz), b.east, "west"),
+                                     ((b.rx, b.rz + 1), b.south, "north")):
+            nb = borders.get(nb_key)
+            if nb is None:
+                continue
+            other = getattr(nb, theirs)
+            both = (mine > 0) & (other > 0)
+            if both.any():
+                rows.append(offset[k] + mine[both].astype(np.int64))
+                cols.append(offset[nb_key] + other[both].astype(np.int64))
+    if rows:
+        r, c = np.concatenate(rows), np.concatenate(cols)
+    else:
+        r = c = np.zeros(0, np.int64)
+    graph = coo_matrix((np.ones(len(r), np.int8), (r, c)), shape=(total, total))
+    _, comp = connected_components(graph, directed=False)
+    out = {}
+    for k in keys:
+        ids = np.arange(1, borders[k].n + 1)
+        out[k] = ids[comp[offset[k] + ids] == comp[0]].astype(np.int32)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning and the output folder
+
+
+@dataclass
+class Plan:
+    job: Job
+    regions: list[tuple[int, int]]
+    fit: terrain.HeightFit
+    game_version: str
+    area_info: dict | None
+
+
+def plan(options: BuildOptions) -> Plan:
+    from . import java
+
+    fmts = set(options.formats)
+    unknown = fmts - set(FORMATS)
+    if unknown:
+        raise WorldBuildError(f"Unknown format {', '.join(sorted(unknown))}; choose from "
+                              f"{', '.join(FORMATS)}.")
+    if options.outside not in ("void", "sea"):
+        raise WorldBuildError("--outside must be void or sea.")
+    if options.workers < 1:
+        raise WorldBuildError("--workers must be at least 1.")
+    source.check_scale(options.scale)
+    if options.vertical_scale is not None and not (
+            math.isfinite(options.vertical_scale) and 0.01 <= options.vertical_scale <= 1000):
+        raise WorldBuildError(f"A vertical scale of {options.vertical_scale} metres per block is "
+                              "not usable; choose between 0.01 and 1000 (1 = true height).")
+    if not -60 <= options.sea_level_y <= 300:
+        raise WorldBuildError("--sea-level-y must lie between -60 and 300 (the game's own sea "
+                              "is at 62).")
+    gv = options.game_version or java.DEFAULT_GAME_VERSION
+    if gv not in java.GAME_VERSIONS:
+        raise WorldBuildError(f"Unknown game version {gv}; choose one of "
+                              f"{', '.join(java.GAME_VERSIONS)}.")
+    vrt = source.open_source(options.sources, options.source_crs)
+    if options.area_file and options.area:
+        raise WorldBuildError("Give either --area or --area-file, not both.")
+    area, area_info = None, None
+    if options.area_file:
+        area = source.area_from_file(options.area_file, options.crs)
+        area_info = {"file": str(options.area_file), "outside": options.outside}
+    elif options.area:
+        area = source.area_from_bbox(options.area, options.area_crs, options.crs)
+        area_info = {"bbox": list(options.area), "crs": options.area_crs or options.crs}
+    grid = source.plan_grid(vrt, area, options.scale, options.crs)
+    resampling = source.choose_resampling(vrt, grid)
+    coarse = source.read_coarse(vrt, grid, resampling)
+    v = options.vertical_scale or terrain.default_vertical_scale(grid.scale)
+    fit = terrain.fit_heights(coarse.low, coarse.high, v, options.sea_level_y)
+    regions = [(rx, rz) for rz in range(-(-grid.height // REGION))
+               for rx in range(-(-grid.width // REGION))]
+    out = Path(options.out)
+    job = Job(vrt=vrt, grid=grid, resampling=resampling, coarse=coarse,
+              vertical_scale=fit.vertical_scale, sea_level_y=fit.sea_level_y,
+              layers=tuple(str(Path(p).resolve()) for p in options.layers),
+              polygons=area.polygons if area is not None else (), outside=options.outside,
+              data_version=java.GAME_VERSIONS[gv], world_dir=str(out),
+              state_dir=str(out / STATE_DIR), preview_factor=preview_factor(grid.width,
+                                                                            grid.height),
+              spawn_xz=(grid.width // 2, grid.height // 2), write_java="java" in fmts)
+    if job.layers:
+        layers_mod.load_layers(job.layers, grid.crs)  # fail early on a bad layer file
+    return Plan(job, regions, fit, gv, area_info)
+
+
+_ARTEFACTS = ("region", "level.dat", "preview.png", "metadata.json", STATE_DIR, "session.lock")
+
+
+def prepare_out(options: BuildOptions) -> bool:
+    """Check the output folder; return True when resuming. Never deletes foreign files."""
+    out = Path(options.out)
+    state = out / STATE_DIR / "state.json"
+    want = {"version": STATE_VERSION, "options": options.identity()}
+    if out.exists() and not out.is_dir():
+        raise WorldBuildError(f"{out} exists and is not a folder; choose another --out.")
+    exists = out.exists() and any(out.iterdir())
+    if exists and options.resume:
+        try:
+            have = json.loads(state.read_text())
+        except (OSError, ValueError):
+            have = None
+        if have != want:
+            raise WorldBuildError(f"{out} is not an unfinished build with the same options, so "
+                                  "it cannot be resumed; rerun without --resume and with --force "
+                                  "to rebuild it.")
+        for tmp in (out / "region").glob("*.tmp*"):
+            tmp.unlink()  # an interrupted write: its region is simply rebuilt
+        return True
+    if exists and not options.force:
+        raise WorldBuildError(f"The output folder {out} already exists; use --force to replace "
+                              "it or --resume to finish an interrupted build.")
+    if exists:
+        for name in _ARTEFACTS:
+            p = out / name
+            if p.is_dir():
+                shutil.rmtree(p)
+            elif p.exists():
+                p.unlink()
+        for p in out.glob("*.zip"):
+            p.unlink()
+    try:
+        (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+        (out / "region").mkdir(exist_ok=True)
+        tmp = state.with_suffix(".tmp")
+        tmp.write_text(json.dumps(want, indent=1))
+        tmp.replace(state)
+    except OSError as e:
+        raise _disk_error(e, str(out)) from None
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Running tasks
+
+
+class _Runner:
+    """Runs the same task functions in this process, a local process pool or on Dask."""
+
+    def __init__(self, job: Job, workers: int, scheduler: str | None):
+        self.job, self.workers, self.scheduler = job, workers, scheduler
+        self.pool = self.client = self.job_future = None
+
+    def __enter__(self):
+        if self.scheduler:
+            try:
+                from distributed import Client
+                self.client = Client(self.scheduler, timeout="20s")
+            except OSError:
+                raise WorldBuildError(f"Could not reach the Dask scheduler at {self.scheduler}; "
+                                      "check the address and that the scheduler is running.") \
+                    from None
+            self.job_future = self.client.scatter(self.job, broadcast=True)
+        elif self.workers > 1:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["minecraft.build", "minecraft.java"])
+            self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=ctx,
+                                               initializer=_init_worker, initargs=(self.job,))
+        return self
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.client is not None:
+            self.client.close()
+
+    def map(self, kind: str, args: list[tuple], on_done: Callable) -> list:
+        """Run low/region tasks over args; call on_done(result) as each finishes."""
+        results = []
+        if self.client is not None:
+            from distributed import as_completed
+            fn = low_task if kind == "low" else region_task
+            futs = [self.client.submit(fn, self.job_future, *a, pure=False) for a in args]
+            for fut in as_completed(futs):
+                r = fut.result()
+                results.append(r)
+                on_done(r)
+        elif self.pool is not None:
+            fn = _pool_low if kind == "low" else _pool_region
+            futs = [self.pool.submit(fn, *a) for a in args]
+            for fut in cf.as_completed(futs):
+                r = fut.result()
+                results.append(r)
+                on_done(r)
+        else:
+            fn = low_task if kind == "low" else region_task
+            for a in args:
+                r = fn(self.job, *a)
+                results.append(r)
+                on_done(r)
+        return results
+
+
+def build_world(options: BuildOptions,
+                progress: Callable[[int, int, str], None] | None = None) -> BuildResult:
+    """Build the world described by `options`; progress(done, total, stage) as regions finish.
+
+    Stages: "sea" (border labels, one per region), "regions" (one per region, including
+    regions skipped on --resume). Raises WorldBuildError with a one-sentence message.
+    """
+    from . import java
+
+    t0 = time.perf_counter()
+    p = plan(options)
+    job = p.job
+    resuming = prepare_out(options)
+    out = Path(options.out)
+    total = len(p.regions)
+    report = progress or (lambda done, tot, stage: None)
+
+    done = {}
+    if resuming:
+        for rx, rz in p.regions:
+            r = _load_tile(job, rx, rz)
+            if r is not None and (not job.write_java or java.region_path(out, rx, rz).exists()):
+                done[(rx, rz)] = r
+    todo = [k for k in p.regions if k not in done]
+
+    with _Runner(job, options.workers, options.scheduler) as runner:
+        borders = {}
+        count = [0]
+
+        def low_done(b):
+            borders[(b.rx, b.rz)] = b
+            count[0] += 1
+            report(count[0], total, "sea")
+
+        if todo:
+            runner.map("low", list(p.regions), low_done)
+            sea = sea_labels_by_region(borders)
+        count[0] = len(done)
+        report(count[0], total, "regions")
+
+        def region_done(r):
+            done[(r.rx, r.rz)] = r
+            count[0] += 1
+            report(count[0], total, "regions")
+
+        try:
+            runner.map("region", [(rx, rz, sea[(rx, rz)]) for rx, rz in todo], region_done)
+        except OSError as e:
+            raise _disk_error(e, str(out)) from None
+
+    grid = job.grid
+    spawn_y = next((r.spawn_y for r in done.values() if r.spawn_y is not None),
+                   job.sea_level_y + 1)
+    spawn = (job.spawn_xz[0], spawn_y, job.spawn_xz[1])
+    chunks = sum(r.chunks for r in done.values())
+    files = []
+    try:
+        if job.write_java:
+            name = options.name or f"Samskapa {Path(options.sources[0]).stem}"
+            settings = java.LevelSettings(
+                name=name, spawn=spawn, data_version=job.data_version,
+                version_name=p.game_version,
+                border_center=(grid.width / 2.0, grid.height / 2.0),
+                border_size=float(max(grid.width, grid.height)))
+            files.append(java.write_level_dat(out, settings))
+        f = job.preview_factor
+        image = np.zeros((-(-grid.height // f), -(-grid.width // f), 3), dtype=np.uint8)
+        for (rx, rz), r in done.items():
+            py, px = rz * REGION // f, rx * REGION // f
+            th, tw = r.tile.shape[:2]
+            image[py:py + th, px:px + tw] = r.tile[: image.shape[0] - py, : image.shape[1] - px]
+        attribution = "; ".join(s["attribution"] for s in _sources(options) if s["attribution"])
+        if "preview" in options.formats:
+            files.append(render_preview(image, grid.west, grid.north, grid.scale * f,
+                                        grid.crs + (" (SWEREF 99 TM)" if grid.crs == "EPSG:3006"
+                                                    else ""), out / "preview.png", attribution))
+        meta = make_metadata(
+            crs=grid.crs, west=grid.west, north=grid.north, scale=grid.scale,
+            vertical_scale=p.fit.vertical_scale, sea_level_y=p.fit.sea_level_y,
+            requested_sea_level_y=p.fit.requested_sea_level_y,
+            requested_vertical_scale=p.fit.requested_vertical_scale,
+            height_message=p.fit.message, width=grid.width, height=grid.height,
+            game_version=p.game_version, data_version=job.data_version,
+            sources=_sources(options), resampling=job.resampling,
+            height_range_m=(job.coarse.low, job.coarse.high), spawn=spawn, area=p.area_info,
+            options={k: v for k, v in options.identity().items()
+                     if k not in ("sources", "layers", "area_file")})
+        files.append(write_metadata(out / "metadata.json", meta))
+        if options.zip and job.write_java:
+            files.append(java.zip_world(out, out.with_suffix(".zip")))
+    except OSError as e:
+        raise _disk_error(e, str(out)) from None
+    return BuildResult(out, total, total - len(todo), chunks, time.perf_counter() - t0,
+                       p.fit.message, meta, files)
+
+
+# Licences and attribution of the data we know; anything else is listed with its path.
+_KNOWN = {
+    "srtm": ("SRTM (NASA/NGA)", "public domain", "Elevation: SRTM, NASA/NGA"),
+    "osm": ("OpenStreetMap", "ODbL 1.0", "© OpenStreetMap contributors"),
+    "scb": ("SCB Digitala gränser", "CC0 1.0", "Boundary: SCB"),
+    "lm": ("Lantmäteriet Markhöjdmodell", "CC0 1.0", "Elevation: © Lantmäteriet"),
+}
+
+
+def _guess(path: str) -> tuple[str, str, str] | None:
+    n = Path(path).name.lower()
+    for key, words in (("srtm", ("srtm", ".hgt")), ("osm", ("osm",)), ("scb", ("scb",)),
+                       ("lm", ("lantmateriet", "markhojd", "mhm"))):
+        if any(w in n for w in words):
+            return _KNOWN[key]
+    return None
+
+
+def _sources(options: BuildOptions) -> list[dict]:
+    out = []
+    for role, paths in (("elevation", options.sources), ("layer", options.layers),
+                        ("area", [options.area_file] if options.area_file else [])):
+        for pth in paths:
+            g = _guess(str(pth))
+            out.append({"role": role, "path": Path(pth).name,
+                        "sha256": _sha256(pth),
+                        "name": g[0] if g else None, "licence": g[1] if g else "unknown",
+                        "attribution": g[2] if g else ""})
+    return out
+
+
+def _sha256(path) -> str | None:
+    try:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    except OSError:
+        return None

@@ -1,0 +1,140 @@
+"""`samskapa world build|info`: the command line of the world pipeline.
+
+The application shell mounts this group (`main.add_command(world)`); it also runs on its own as
+`python -m minecraft.cli`. Bad input ends with one sentence on stderr and exit status 2, never a
+traceback.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .errors import WorldBuildError
+
+
+def _fail(e: Exception) -> None:
+    click.echo(f"Error: {e}", err=True)
+    sys.exit(2)
+
+
+def _parse_area(text: str | None):
+    if text is None:
+        return None
+    try:
+        vals = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise WorldBuildError("--area must be four numbers minx,miny,maxx,maxy separated by "
+                              "commas.") from None
+    if len(vals) != 4:
+        raise WorldBuildError("--area must be four numbers minx,miny,maxx,maxy separated by "
+                              "commas.")
+    return vals
+
+
+@click.group("world")
+def world() -> None:
+    """Minecraft worlds from open elevation data."""
+
+
+@world.command("build")
+@click.argument("source", nargs=-1, required=True)
+@click.option("--out", "out", required=True, type=click.Path(), help="World folder to write.")
+@click.option("--area", default=None, help="minx,miny,maxx,maxy in --area-crs (default: the "
+              "world CRS, EPSG:3006).")
+@click.option("--area-crs", default=None, help="CRS of --area, e.g. EPSG:4326.")
+@click.option("--area-file", default=None, type=click.Path(),
+              help="Polygon file (e.g. a municipality boundary); outside it see --outside.")
+@click.option("--outside", type=click.Choice(["void", "sea"]), default="void", show_default=True,
+              help="What lies outside the --area-file polygon.")
+@click.option("--scale", type=float, default=1.0, show_default=True,
+              help="Metres per block horizontally.")
+@click.option("--vertical-scale", type=float, default=None,
+              help="Metres per block vertically (default 1 up to 2 m scale, then sqrt(scale/2)).")
+@click.option("--sea-level-y", type=int, default=62, show_default=True,
+              help="Block y of 0 m (sea level).")
+@click.option("--layers", multiple=True, type=click.Path(),
+              help="Vector layers (buildings, roads, water, parks); repeat for several files.")
+@click.option("--format", "formats", default="java,preview", show_default=True,
+              help="Comma-separated outputs: java, preview.")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Local worker processes.")
+@click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786.")
+@click.option("--resume", is_flag=True, help="Finish an interrupted build in --out.")
+@click.option("--force", is_flag=True, help="Replace an existing world in --out.")
+@click.option("--source-crs", default=None, help="CRS of sources that do not state one.")
+@click.option("--game-version", default=None, help="Minecraft Java version (default: newest "
+              "supported).")
+@click.option("--zip", "make_zip", is_flag=True, help="Also write OUT.zip for download.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_scale,
+              sea_level_y, layers, formats, workers, scheduler, resume, force, source_crs,
+              game_version, make_zip, quiet) -> None:
+    """Build a Minecraft world from SOURCE rasters (GeoTIFF, .hgt, ASCII grid, VRT, tiles)."""
+    from tqdm import tqdm
+
+    from .build import BuildOptions, build_world
+
+    bars: dict = {}
+
+    def progress(done: int, total: int, stage: str) -> None:
+        if quiet:
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            label = {"sea": "sea", "regions": "regions"}.get(stage, stage)
+            bar = bars[stage] = tqdm(total=total, desc=label, unit="region", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        opts = BuildOptions(
+            sources=list(source), out=out, area=_parse_area(area), area_crs=area_crs,
+            area_file=area_file, outside=outside, scale=scale, vertical_scale=vertical_scale,
+            sea_level_y=sea_level_y, layers=list(layers),
+            formats=[f.strip() for f in formats.split(",") if f.strip()], workers=workers,
+            scheduler=scheduler, resume=resume, force=force, source_crs=source_crs,
+            game_version=game_version, zip=make_zip)
+        result = build_world(opts, progress=progress)
+    except WorldBuildError as e:
+        for bar in bars.values():
+            bar.close()
+        _fail(e)
+    except KeyboardInterrupt:
+        for bar in bars.values():
+            bar.close()
+        _fail(WorldBuildError("Interrupted; run the same command with --resume to finish."))
+    for bar in bars.values():
+        bar.close()
+    m = result.metadata
+    click.echo(f"Wrote {result.out}: {m['size_blocks']['x']} x {m['size_blocks']['z']} blocks, "
+               f"{result.chunks} chunks in {result.regions} regions "
+               f"({result.regions_skipped} resumed) in {result.seconds:.1f} s.")
+    click.echo(result.height_message)
+
+
+@world.command("info")
+@click.argument("source", nargs=-1, required=True)
+@click.option("--source-crs", default=None, help="CRS of sources that do not state one.")
+def info_cmd(source, source_crs) -> None:
+    """Print a raster's CRS, size, resolution, bounds and height range."""
+    from .source import raster_info
+
+    try:
+        i = raster_info(list(source), source_crs)
+    except WorldBuildError as e:
+        _fail(e)
+    l, b, r, t = i.bounds
+    click.echo(f"source:     {', '.join(i.paths)}")
+    click.echo(f"crs:        {i.crs}")
+    click.echo(f"size:       {i.width} x {i.height} cells")
+    click.echo(f"resolution: {i.resolution[0]:g} x {i.resolution[1]:g}")
+    click.echo(f"bounds:     west {l:.6g}, south {b:.6g}, east {r:.6g}, north {t:.6g}")
+    click.echo(f"nodata:     {i.nodata}")
+    click.echo(f"heights:    {i.height_min:.1f} to {i.height_max:.1f} m")
+
+
+if __name__ == "__main__":
+    world()
