@@ -1,0 +1,590 @@
+"""Java Edition writer: Anvil region files (1.18+ chunk format), level.dat and a download zip.
+
+Public API (the interface the pipeline codes against; change only by agreement):
+
+- `RegionBlocks`: one region's blocks as a uint8 numpy array of `Block` ids.
+- `encode_region(region, data_version) -> bytes`: the whole `.mca` file, deterministic.
+- `write_region(world_dir, region, data_version) -> Path`: atomic write (temp file, fsync, rename).
+- `region_path(world_dir, rx, rz) -> Path`.
+- `LevelSettings`, `write_level_dat(world_dir, settings) -> Path`.
+- `GAME_VERSIONS`, `DEFAULT_GAME_VERSION`.
+- `compress_floor(region, data_version) -> list[bytes]`: the uncompressed chunk payloads exactly as
+  `encode_region` compresses them, and `compress_payloads(payloads)`, for the benchmark's floor
+  (time `compress_payloads` alone on the output of `compress_floor`).
+- `zip_world(world_dir, zip_path) -> Path`: deterministic zip for download.
+
+Format references (minecraft.wiki): "Region file format", "Chunk format", "Java Edition level
+format", "Data version". Chunk payloads are written by hand (see nbt_fast.py for why).
+
+Choices, and why:
+- Light: chunks are written with `isLightOn: 0` and no light arrays. The game then computes sky and
+  block light itself when it first loads each chunk. Computing light correctly here (sky light
+  flood fill under overhangs, water attenuation) would double the writer's work and any mistake
+  shows as black patches; the game's relight costs a moment on first load only.
+- Sections: every section inside the RegionBlocks y-range is written (uniform ones as a one-entry
+  palette without data, a few dozen bytes each); sections outside it are omitted, which the game
+  reads as air with the default biome.
+- Biomes: plains, and ocean for 4x4 columns whose surface is mostly water; the same for every
+  section of a chunk (biomes are 4x4x4 cells).
+- Timestamps in the region header, LastUpdate and LastPlayed are 0 so output is byte-identical.
+- zlib level: ZLIB_LEVEL below; see its comment for the measured trade-off.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbtlib
+import numpy as np
+from nbtlib import tag as nbt
+
+from . import nbt_fast as N
+from .blocks import BLOCKS, Block
+from .packing import (
+    bits_for_palette,
+    column_tops,
+    extract_sections,
+    pack_indices,
+    presence_masks,
+    section_extremes,
+)
+
+# DataVersion per release, from minecraft.wiki "Data version" (cross-checked against
+# PrismarineJS minecraft-data's version list). All use the 1.18+ chunk format written here; the
+# block names we use (e.g. short_grass, renamed from grass in 1.20.3) exist in all of them.
+# Stop at 1.21.4: 1.21.5 changed sign text and other NBT to typed components.
+GAME_VERSIONS: dict[str, int] = {
+    "1.20.4": 3700,
+    "1.20.6": 3839,
+    "1.21.1": 3955,
+    "1.21.3": 4082,
+    "1.21.4": 4189,
+}
+DEFAULT_GAME_VERSION = "1.21.4"
+
+WORLD_MIN_Y = -64
+WORLD_HEIGHT = 384
+SECTION_Y_MIN = WORLD_MIN_Y // 16          # -4
+SECTION_Y_MAX = (WORLD_MIN_Y + WORLD_HEIGHT) // 16 - 1  # 19
+
+# zlib level for chunk payloads. Measured on a synthetic rolling-hills region (see the module
+# report in the issue note): level 1 is ~2x faster than 6 and the files ~15 % larger; our chunks
+# are very repetitive so the low levels already compress well. Speed matters more here.
+ZLIB_LEVEL = 1
+
+COMPRESSION_ZLIB = 2
+SECTOR = 4096
+HEIGHTMAP_BITS = 9     # ceil(log2(384 + 1))
+HEIGHTMAP_LONGS = 37   # ceil(256 / (64 // 9))
+
+# Heightmap flag bits (see BlockInfo docstring in blocks.py for the predicates).
+HEIGHTMAPS = ("WORLD_SURFACE", "MOTION_BLOCKING", "MOTION_BLOCKING_NO_LEAVES", "OCEAN_FLOOR")
+
+PLAINS = "minecraft:plains"
+OCEAN = "minecraft:ocean"
+
+
+@dataclass
+class RegionBlocks:
+    """The blocks of one 512 x 512 region column, ready for the writer.
+
+    blocks[y - y_min, z_local, x_local] holds uint8 Block ids; everything outside
+    [y_min, y_min + ny) is air. present[cz_local, cx_local] says which chunks to write.
+    signs: reserved for (x, y, z, lines) block entities; not written yet.
+    """
+
+    rx: int
+    rz: int
+    y_min: int
+    blocks: np.ndarray
+    present: np.ndarray
+    signs: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        b = self.blocks
+        if b.dtype != np.uint8 or b.ndim != 3 or b.shape[1:] != (512, 512):
+            raise ValueError("blocks must be a uint8 array of shape (ny, 512, 512)")
+        if not b.flags.c_contiguous:
+            raise ValueError("blocks must be C-contiguous")
+        if b.shape[0] % 16 or b.shape[0] == 0:
+            raise ValueError("blocks height must be a positive multiple of 16")
+        if self.y_min % 16 or self.y_min < WORLD_MIN_Y or self.y_min + b.shape[0] > WORLD_MIN_Y + WORLD_HEIGHT:
+            raise ValueError("y_min must be a multiple of 16 and the blocks must fit in y -64..319")
+        p = np.asarray(self.present)
+        if p.shape != (32, 32):
+            raise ValueError("present must have shape (32, 32)")
+        self.present = p.astype(bool, copy=False)
+
+
+def region_path(world_dir: Path, rx: int, rz: int) -> Path:
+    return Path(world_dir) / "region" / f"r.{rx}.{rz}.mca"
+
+
+# ---------------------------------------------------------------------------------------------
+# Precomputed NBT pieces (built once per process from the block vocabulary).
+
+def _block_state_entry(info) -> bytes:
+    """An unnamed palette compound {Name, Properties?} as it appears inside the palette list."""
+    entries: dict = {"Name": (N.STRING, info.java)}
+    if info.java_properties:
+        props = {k: (N.STRING, v) for k, v in sorted(info.java_properties.items())}
+        entries["Properties"] = (N.COMPOUND, props)
+    return N.compound_payload(entries)
+
+
+_MAX_ID = max(int(b) for b in Block)
+_PALETTE_ENTRY: list[bytes] = [b""] * 256
+for _b, _info in BLOCKS.items():
+    _PALETTE_ENTRY[int(_b)] = _block_state_entry(_info)
+
+_FLAGS = np.zeros(256, dtype=np.uint8)
+for _b, _info in BLOCKS.items():
+    _blocks_motion_or_fluid = _info.solid or _info.liquid
+    _FLAGS[int(_b)] = (
+        (1 if _b != Block.AIR else 0)
+        | (2 if _blocks_motion_or_fluid else 0)
+        | (4 if _blocks_motion_or_fluid and not _info.leaves else 0)
+        | (8 if _info.solid else 0)
+    )
+
+_BLOCK_STATES = N.header(N.COMPOUND, "block_states")
+_PALETTE_OF_COMPOUNDS = N.header(N.LIST, "palette") + bytes((N.COMPOUND,))
+_DATA = N.header(N.LONG_ARRAY, "data")
+
+
+def block_states_nbt(palette_entries: list[bytes], packed_big_endian: bytes | None) -> bytes:
+    """Named `block_states` compound from prebuilt palette entries and packed data (or None)."""
+    parts = [_BLOCK_STATES, _PALETTE_OF_COMPOUNDS, N.i32(len(palette_entries)), *palette_entries]
+    if packed_big_endian is not None:
+        parts += [_DATA, N.i32(len(packed_big_endian) // 8), packed_big_endian]
+    parts.append(N.TAG_END)
+    return b"".join(parts)
+
+
+_UNIFORM_BLOCK_STATES = [block_states_nbt([e], None) if e else b"" for e in _PALETTE_ENTRY]
+
+
+def biomes_nbt(palette: list[str], packed_big_endian: bytes | None) -> bytes:
+    parts = [N.header(N.COMPOUND, "biomes"), N.list_header("palette", N.STRING, len(palette))]
+    parts += [N.string_payload(name) for name in palette]
+    if packed_big_endian is not None:
+        parts.append(N.long_array_tag("data", packed_big_endian))
+    parts.append(N.TAG_END)
+    return b"".join(parts)
+
+
+_BIOMES_PLAINS = biomes_nbt([PLAINS], None)
+_BIOMES_OCEAN = biomes_nbt([OCEAN], None)
+_SECTION_Y = {y: N.header(N.BYTE, "Y") + struct.pack(">b", y)
+              for y in range(SECTION_Y_MIN, SECTION_Y_MAX + 1)}
+_HEIGHTMAP_HEADERS = [N.header(N.LONG_ARRAY, name) + N.i32(HEIGHTMAP_LONGS) for name in HEIGHTMAPS]
+_HEIGHTMAPS_OPEN = N.header(N.COMPOUND, "Heightmaps")
+_ROOT_OPEN = N.header(N.COMPOUND, "")
+_SECTIONS_OPEN = N.header(N.LIST, "sections") + bytes((N.COMPOUND,))
+_CHUNK_TAIL = b"".join([
+    N.empty_list("block_entities"),
+    N.empty_list("entities"),
+    N.empty_list("fluid_ticks"),
+    N.empty_list("block_ticks"),
+    N.header(N.COMPOUND, "structures"),
+    N.header(N.COMPOUND, "References"), N.TAG_END,
+    N.header(N.COMPOUND, "starts"), N.TAG_END,
+    N.TAG_END,   # end of structures
+    N.TAG_END,   # end of root
+])
+
+
+def _chunk_head(data_version: int, y_min_section: int) -> bytes:
+    return b"".join([
+        N.int_tag("DataVersion", data_version),
+        N.string_tag("Status", "minecraft:full"),
+        N.long_tag("LastUpdate", 0),
+        N.long_tag("InhabitedTime", 0),
+        N.byte_tag("isLightOn", 0),
+        N.int_tag("yPos", y_min_section),
+    ])
+
+
+# ---------------------------------------------------------------------------------------------
+# Region encoding.
+
+def _mixed_block_states(sections: np.ndarray) -> list[bytes]:
+    """block_states compounds for mixed sections (m, 16, 16, 16), palettes sorted by block id."""
+    m = sections.shape[0]
+    if m == 0:
+        return []
+    flat = sections.reshape(m, 4096)
+    presence = presence_masks(sections, int(flat.max()))
+    keys, group_of = np.unique(np.packbits(presence, axis=1), axis=0, return_inverse=True)
+    group_of = group_of.reshape(-1)
+    out: list[bytes] = [b""] * m
+    order = np.argsort(group_of, kind="stable")
+    bounds = np.searchsorted(group_of[order], np.arange(len(keys) + 1))
+    for g in range(len(keys)):
+        rows = order[bounds[g]:bounds[g + 1]]
+        ids = np.flatnonzero(presence[rows[0]])
+        lut = np.zeros(256, dtype=np.uint8)
+        lut[ids] = np.arange(len(ids), dtype=np.uint8)
+        bits = bits_for_palette(len(ids), 4)
+        local = lut[flat[rows]]
+        packed = pack_indices(local, bits).astype(">u8")
+        head = b"".join([_BLOCK_STATES, _PALETTE_OF_COMPOUNDS, N.i32(len(ids)),
+                         *(_PALETTE_ENTRY[i] for i in ids.tolist()),
+                         _DATA, N.i32(packed.shape[1])])
+        for r, row in enumerate(rows.tolist()):
+            out[row] = head + packed[r].tobytes() + N.TAG_END
+    return out
+
+
+def _heightmaps(region: RegionBlocks, lo: np.ndarray, uniform: np.ndarray, sy: np.ndarray,
+                cz: np.ndarray, cx: np.ndarray, sections: np.ndarray) -> np.ndarray:
+    """(4, 32, 32, 256) heights relative to the world bottom (y = -64), 0 for empty columns."""
+    nsy = lo.shape[0]
+    m = sections.shape[0]
+    tops = column_tops(_FLAGS[sections.reshape(m, 16, 256)]) if m else np.zeros((4, 0, 256), np.uint8)
+    uniform_flags = _FLAGS[lo]
+    section_top = (np.arange(nsy, dtype=np.int16)[:, None, None] + 1) * 16
+    offset = region.y_min - WORLD_MIN_Y
+    out = np.zeros((4, 32, 32, 256), dtype=np.int16)
+    for k in range(4):
+        has = uniform & ((uniform_flags >> k) & 1).astype(bool)
+        out[k] = np.where(has, section_top, 0).max(axis=0)[:, :, None]
+        if m:
+            mixed_top = np.where(tops[k] > 0, sy.astype(np.int16)[:, None] * 16 + tops[k], 0)
+            np.maximum.at(out[k], (cz, cx), mixed_top.astype(np.int16))
+    return np.where(out > 0, out + offset, 0)
+
+
+def _biome_blobs(heights: np.ndarray) -> list[list[bytes]]:
+    """Per chunk biomes compound: ocean where most of a 4x4 column cell has water on top."""
+    # The top motion-blocking block is a fluid exactly where MOTION_BLOCKING > OCEAN_FLOOR.
+    water = (heights[1] > heights[3]).reshape(32, 32, 4, 4, 4, 4)  # cz, cx, bz, z, bx, x
+    ocean_cells = water.sum(axis=(3, 5)) >= 8                        # cz, cx, bz, bx
+    cell_bits = ocean_cells.reshape(32, 32, 16).astype(np.uint64)
+    pattern = (cell_bits << np.arange(16, dtype=np.uint64)).sum(axis=2)  # bit (bz*4+bx)
+    cache: dict[int, bytes] = {0: _BIOMES_PLAINS, 0xFFFF: _BIOMES_OCEAN}
+    blobs = []
+    for row in pattern.tolist():
+        blob_row = []
+        for p in row:
+            blob = cache.get(p)
+            if blob is None:
+                # 64 entries (y, z, x order), 1 bit each: the 16-cell pattern repeated for 4 y.
+                long_value = p | (p << 16) | (p << 32) | (p << 48)
+                blob = biomes_nbt([PLAINS, OCEAN], struct.pack(">Q", long_value))
+                cache[p] = blob
+            blob_row.append(blob)
+        blobs.append(blob_row)
+    return blobs
+
+
+def _chunk_payloads(region: RegionBlocks, data_version: int) -> list[tuple[int, bytes]]:
+    """(location index, uncompressed chunk NBT) for every present chunk, in index order."""
+    blocks = region.blocks
+    nsy = blocks.shape[0] // 16
+    sy_base = region.y_min // 16
+    lo, hi = section_extremes(blocks)
+    uniform = lo == hi
+    mixed = ~uniform & region.present[None]
+    sy, cz, cx = np.nonzero(mixed)
+    sections = extract_sections(blocks, sy, cz, cx)
+    mixed_states = _mixed_block_states(sections)
+    mixed_index = np.full((nsy, 32, 32), -1, dtype=np.int32)
+    mixed_index[sy, cz, cx] = np.arange(len(sy), dtype=np.int32)
+
+    heights = _heightmaps(region, lo, uniform, sy, cz, cx, sections)
+    hm_longs = pack_indices(heights.reshape(4 * 1024, 256), HEIGHTMAP_BITS)
+    hm_bytes = hm_longs.astype(">u8").view(np.uint8).reshape(4, 32, 32, HEIGHTMAP_LONGS * 8)
+    hm_bytes = np.ascontiguousarray(hm_bytes.transpose(1, 2, 0, 3))   # cz, cx, map, bytes
+    biomes = _biome_blobs(heights)
+
+    head = _ROOT_OPEN + _chunk_head(data_version, SECTION_Y_MIN)
+    sections_open = _SECTIONS_OPEN + N.i32(nsy)
+    lo_list = lo.tolist()
+    mixed_list = mixed_index.tolist()
+    uniform_cache: dict[tuple[int, int, bytes], bytes] = {}
+    out = []
+    for z, x in zip(*np.nonzero(region.present)):
+        z, x = int(z), int(x)
+        biome = biomes[z][x]
+        parts = [head, N.int_tag("xPos", region.rx * 32 + x), N.int_tag("zPos", region.rz * 32 + z),
+                 sections_open]
+        for s in range(nsy):
+            k = mixed_list[s][z][x]
+            if k >= 0:
+                parts += [_SECTION_Y[sy_base + s], mixed_states[k], biome, N.TAG_END]
+            else:
+                key = (s, lo_list[s][z][x], biome)
+                blob = uniform_cache.get(key)
+                if blob is None:
+                    blob = b"".join([_SECTION_Y[sy_base + s], _UNIFORM_BLOCK_STATES[key[1]], biome,
+                                     N.TAG_END])
+                    uniform_cache[key] = blob
+                parts.append(blob)
+        hm = hm_bytes[z, x]
+        parts.append(_HEIGHTMAPS_OPEN)
+        for i, hdr in enumerate(_HEIGHTMAP_HEADERS):
+            parts += [hdr, hm[i].tobytes()]
+        parts += [N.TAG_END, _CHUNK_TAIL]
+        out.append((z * 32 + x, b"".join(parts)))
+    return out
+
+
+def compress_floor(region: RegionBlocks, data_version: int) -> list[bytes]:
+    """The uncompressed chunk payloads exactly as encode_region compresses them (for benchmarks:
+    time `compress_payloads` on this list to get the zlib-only floor)."""
+    return [payload for _, payload in _chunk_payloads(region, data_version)]
+
+
+def compress_payloads(payloads: list[bytes], level: int = ZLIB_LEVEL) -> list[bytes]:
+    return [zlib.compress(p, level) for p in payloads]
+
+
+def encode_region(region: RegionBlocks, data_version: int) -> bytes:
+    """The complete .mca file for one region: 8 KiB header, then 4 KiB-aligned zlib chunks."""
+    locations = bytearray(SECTOR)
+    body = []
+    sector = 2
+    for index, payload in _chunk_payloads(region, data_version):
+        compressed = zlib.compress(payload, ZLIB_LEVEL)
+        length = len(compressed) + 1   # the length field counts the compression-type byte
+        used = 5 + len(compressed)
+        sectors = -(-used // SECTOR)
+        if sectors > 255:
+            raise ValueError(f"chunk {index} of region ({region.rx}, {region.rz}) is too large "
+                             f"({sectors} sectors) for a region file entry")
+        body += [struct.pack(">IB", length, COMPRESSION_ZLIB), compressed,
+                 bytes(sectors * SECTOR - used)]
+        locations[index * 4:index * 4 + 4] = struct.pack(">I", (sector << 8) | sectors)
+        sector += sectors
+    timestamps = bytes(SECTOR)   # 0: deterministic output
+    return b"".join([bytes(locations), timestamps, *body])
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    _atomic_replace(path, lambda f: f.write(data))
+
+
+def _atomic_replace(path: Path, write) -> None:
+    """Call write(file) on a temp file in the same folder, fsync, then rename over `path`.
+
+    The temp name starts with a dot and does not end in .mca, so neither the game nor a resume
+    scan mistakes it for a finished file; on any error it is removed and nothing appears under
+    the final name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+        raise
+    try:   # persist the rename itself (POSIX); not possible on every platform
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_region(world_dir: Path, region: RegionBlocks, data_version: int) -> Path:
+    path = region_path(world_dir, region.rx, region.rz)
+    _atomic_write(path, encode_region(region, data_version))
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# level.dat
+
+@dataclass
+class LevelSettings:
+    """World-wide settings written to level.dat. Defaults: creative, peaceful, noon, clear sky,
+    no mobs, no fire spread, and a void (empty flat) generator so the game adds nothing."""
+
+    name: str
+    spawn: tuple[int, int, int]
+    border_center: tuple[float, float]
+    border_size: float
+    version_name: str = DEFAULT_GAME_VERSION
+    data_version: int | None = None     # None: GAME_VERSIONS[version_name]
+    game_type: int = 1                  # 0 survival, 1 creative, 2 adventure, 3 spectator
+    seed: int = 0
+    day_time: int = 6000                # noon
+    allow_commands: bool = True
+
+    def resolved_data_version(self) -> int:
+        if self.data_version is not None:
+            return self.data_version
+        if self.version_name not in GAME_VERSIONS:
+            raise ValueError(f"unknown game version {self.version_name!r}; "
+                             f"choose one of {', '.join(GAME_VERSIONS)}")
+        return GAME_VERSIONS[self.version_name]
+
+
+GAME_RULES = {
+    "doMobSpawning": "false",
+    "doPatrolSpawning": "false",
+    "doTraderSpawning": "false",
+    "doWardenSpawning": "false",
+    "doInsomnia": "false",
+    "disableRaids": "true",
+    "doFireTick": "false",
+    "mobGriefing": "false",
+    "doDaylightCycle": "false",
+    "doWeatherCycle": "false",
+    "keepInventory": "true",
+    "spawnRadius": "0",
+}
+
+
+def level_dat_nbt(settings: LevelSettings) -> nbt.Compound:
+    """The root compound of level.dat (exposed so tests and tools can inspect it)."""
+    dv = settings.resolved_data_version()
+    x, y, z = settings.spawn
+    never = 1_000_000_000   # ticks: weather stays clear for ~1.5 real years
+
+    def flat_void() -> nbt.Compound:
+        return nbt.Compound({
+            "type": nbt.String("minecraft:flat"),
+            "settings": nbt.Compound({
+                "layers": nbt.List[nbt.Compound]([]),
+                "biome": nbt.String(PLAINS),
+                "features": nbt.Byte(0),
+                "lakes": nbt.Byte(0),
+                "structure_overrides": nbt.List[nbt.String]([]),
+            }),
+        })
+
+    dimensions = nbt.Compound({
+        "minecraft:overworld": nbt.Compound({
+            "type": nbt.String("minecraft:overworld"), "generator": flat_void()}),
+        "minecraft:the_nether": nbt.Compound({
+            "type": nbt.String("minecraft:the_nether"),
+            "generator": nbt.Compound({
+                "type": nbt.String("minecraft:noise"),
+                "settings": nbt.String("minecraft:nether"),
+                "biome_source": nbt.Compound({"type": nbt.String("minecraft:multi_noise"),
+                                              "preset": nbt.String("minecraft:nether")}),
+            })}),
+        "minecraft:the_end": nbt.Compound({
+            "type": nbt.String("minecraft:the_end"),
+            "generator": nbt.Compound({
+                "type": nbt.String("minecraft:noise"),
+                "settings": nbt.String("minecraft:end"),
+                "biome_source": nbt.Compound({"type": nbt.String("minecraft:the_end")}),
+            })}),
+    })
+    data = nbt.Compound({
+        "DataVersion": nbt.Int(dv),
+        "version": nbt.Int(19133),   # NBT version of the Anvil format
+        "Version": nbt.Compound({
+            "Id": nbt.Int(dv), "Name": nbt.String(settings.version_name),
+            "Series": nbt.String("main"), "Snapshot": nbt.Byte(0)}),
+        "LevelName": nbt.String(settings.name),
+        "GameType": nbt.Int(settings.game_type),
+        "hardcore": nbt.Byte(0),
+        "allowCommands": nbt.Byte(1 if settings.allow_commands else 0),
+        "Difficulty": nbt.Byte(0),          # peaceful
+        "DifficultyLocked": nbt.Byte(0),
+        "initialized": nbt.Byte(1),
+        "LastPlayed": nbt.Long(0),
+        "WasModded": nbt.Byte(0),
+        "DayTime": nbt.Long(settings.day_time),
+        "Time": nbt.Long(settings.day_time),
+        "raining": nbt.Byte(0), "rainTime": nbt.Int(never),
+        "thundering": nbt.Byte(0), "thunderTime": nbt.Int(never),
+        "clearWeatherTime": nbt.Int(never),
+        "SpawnX": nbt.Int(x), "SpawnY": nbt.Int(y), "SpawnZ": nbt.Int(z),
+        "SpawnAngle": nbt.Float(0.0),
+        "BorderCenterX": nbt.Double(settings.border_center[0]),
+        "BorderCenterZ": nbt.Double(settings.border_center[1]),
+        "BorderSize": nbt.Double(settings.border_size),
+        "BorderSizeLerpTarget": nbt.Double(settings.border_size),
+        "BorderSizeLerpTime": nbt.Long(0),
+        "BorderSafeZone": nbt.Double(5.0),
+        "BorderDamagePerBlock": nbt.Double(0.2),
+        "BorderWarningBlocks": nbt.Double(5.0),
+        "BorderWarningTime": nbt.Double(15.0),
+        "GameRules": nbt.Compound({k: nbt.String(v) for k, v in GAME_RULES.items()}),
+        "DataPacks": nbt.Compound({"Enabled": nbt.List[nbt.String]([nbt.String("vanilla")]),
+                                   "Disabled": nbt.List[nbt.String]([])}),
+        "enabled_features": nbt.List[nbt.String]([nbt.String("minecraft:vanilla")]),
+        "ServerBrands": nbt.List[nbt.String]([nbt.String("vanilla")]),
+        "CustomBossEvents": nbt.Compound({}),
+        "ScheduledEvents": nbt.List[nbt.Compound]([]),
+        "WorldGenSettings": nbt.Compound({
+            "seed": nbt.Long(settings.seed),
+            "generate_features": nbt.Byte(0),
+            "bonus_chest": nbt.Byte(0),
+            "dimensions": dimensions,
+        }),
+    })
+    return nbt.Compound({"Data": data})
+
+
+def write_level_dat(world_dir: Path, settings: LevelSettings) -> Path:
+    """Gzipped level.dat (gzip header mtime 0, so the file is deterministic), written atomically."""
+    root = nbtlib.File(level_dat_nbt(settings), root_name="")
+    raw = io.BytesIO()
+    root.write(raw)
+    path = Path(world_dir) / "level.dat"
+    _atomic_write(path, gzip.compress(raw.getvalue(), compresslevel=6, mtime=0))
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Download zip
+
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_world(world_dir: Path, zip_path: Path) -> Path:
+    """Zip the world folder under its own name, entries sorted, fixed timestamps and modes.
+
+    Region files are stored, not deflated: their chunks are already zlib-compressed. Hidden files
+    (our temp files) and session.lock are skipped. Written atomically like regions.
+    """
+    world_dir = Path(world_dir)
+    zip_path = Path(zip_path)
+    files = sorted(
+        p for p in world_dir.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.name != "session.lock"
+        and p.resolve() != zip_path.resolve()
+    )
+
+    def write(f) -> None:
+        with zipfile.ZipFile(f, "w") as zf:
+            for p in files:
+                rel = p.relative_to(world_dir).as_posix()
+                info = zipfile.ZipInfo(f"{world_dir.name}/{rel}", date_time=_ZIP_EPOCH)
+                info.external_attr = 0o644 << 16
+                info.create_system = 3   # unix, so the mode is honoured everywhere
+                info.compress_type = (zipfile.ZIP_STORED if p.suffix == ".mca"
+                                      else zipfile.ZIP_DEFLATED)
+                zf.writestr(info, p.read_bytes())
+
+    _atomic_replace(zip_path, write)
+    return zip_path
+
+
+__all__ = [
+    "GAME_VERSIONS", "DEFAULT_GAME_VERSION", "RegionBlocks", "encode_region", "write_region",
+    "region_path", "LevelSettings", "write_level_dat", "level_dat_nbt", "compress_floor",
+    "compress_payloads", "zip_world", "block_states_nbt", "ZLIB_LEVEL",
+]

@@ -1,0 +1,154 @@
+"""Pure numpy helpers of the Java writer: section uniformity, palettes, packed longs, heightmaps.
+
+No I/O here. Everything works on a whole region at once (up to 32 x 32 chunk columns), because a
+handful of numpy passes over 64 MB is far cheaper than a Python loop over 24,000 sections.
+
+Layout conventions (minecraft.wiki "Chunk format"):
+- a section is 16 x 16 x 16 blocks; block index inside it is `(y * 16 + z) * 16 + x`;
+- block states are packed into 64-bit longs, `64 // bits` entries per long, the first entry in the
+  least significant bits, and since 1.16 entries never straddle two longs (the top bits of each
+  long stay unused when 64 is not a multiple of `bits`);
+- heightmaps are 256 entries (`z * 16 + x`) of 9 bits each for a world 384 blocks tall, packed
+  the same way (7 per long, 37 longs).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+SECTION = 16
+REGION_CHUNKS = 32
+REGION_BLOCKS = SECTION * REGION_CHUNKS
+
+
+def bits_for_palette(size: int, minimum: int) -> int:
+    """Bits per entry for a palette of `size` entries: ceil(log2(size)), at least `minimum`.
+
+    Block states use minimum 4 (the game's rule for sections), biomes minimum 1 (biomes with a
+    single entry carry no data at all, handled by the caller).
+    """
+    if size < 1:
+        raise ValueError("a palette has at least one entry")
+    return max(minimum, math.ceil(math.log2(size)) if size > 1 else 0)
+
+
+def longs_needed(entries: int, bits: int) -> int:
+    per_long = 64 // bits
+    return -(-entries // per_long)
+
+
+def pack_indices(indices: np.ndarray, bits: int) -> np.ndarray:
+    """Pack rows of palette indices into longs without straddling.
+
+    indices: (n, entries) non-negative integers, each < 2**bits.
+    Returns (n, longs_needed(entries, bits)) uint64; write them big-endian (`astype('>u8')`).
+    The bit pattern equals that of the game's signed longs.
+    """
+    indices = np.asarray(indices)
+    if indices.ndim != 2:
+        raise ValueError("indices must be 2-D (rows, entries)")
+    if not 1 <= bits <= 32:
+        raise ValueError("bits must be in 1..32")
+    n, entries = indices.shape
+    per_long = 64 // bits
+    n_longs = longs_needed(entries, bits)
+    if bits == 4 and entries % 16 == 0:
+        return _pack_nibbles(indices.astype(np.uint8, copy=False)).reshape(n, n_longs)
+    padded = np.zeros((n, n_longs * per_long), dtype=np.uint64)
+    padded[:, :entries] = indices
+    padded = padded.reshape(n, n_longs, per_long)
+    shifts = np.arange(per_long, dtype=np.uint64) * np.uint64(bits)
+    # Fields never overlap, so OR and + agree; a sum over the last axis is one fast reduction.
+    return np.bitwise_or.reduce(padded << shifts, axis=2)
+
+
+def _pack_nibbles(indices: np.ndarray) -> np.ndarray:
+    """bits == 4 fast path: two entries per byte, 8 bytes per long read little-endian."""
+    n, entries = indices.shape
+    packed = indices[:, 0::2] | (indices[:, 1::2] << 4)
+    return np.ascontiguousarray(packed).view("<u8").astype(np.uint64, copy=False).reshape(n, -1)
+
+
+def unpack_reference(longs: np.ndarray, bits: int, entries: int) -> np.ndarray:
+    """Slow, obvious inverse of pack_indices (used only to cross-check in tests/benchmarks)."""
+    per_long = 64 // bits
+    mask = (1 << bits) - 1
+    out = []
+    for value in np.asarray(longs, dtype=np.uint64).tolist():
+        for k in range(per_long):
+            out.append((value >> (k * bits)) & mask)
+    return np.array(out[:entries])
+
+
+def section_extremes(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-section min and max block id, each (ny // 16, 32, 32) indexed [sy, cz, cx].
+
+    A section is uniform exactly when min == max. The first reduction runs over the 16 layers of
+    a section (contiguous 512 x 512 planes, fully vectorised), the second over the 16 x 16 columns.
+    """
+    ny = blocks.shape[0]
+    nsy = ny // SECTION
+    planes = blocks.reshape(nsy, SECTION, REGION_BLOCKS * REGION_BLOCKS)
+    lo = planes.min(axis=1).reshape(nsy, REGION_CHUNKS, SECTION, REGION_CHUNKS, SECTION)
+    hi = planes.max(axis=1).reshape(nsy, REGION_CHUNKS, SECTION, REGION_CHUNKS, SECTION)
+    return lo.min(axis=(2, 4)), hi.max(axis=(2, 4))
+
+
+def extract_sections(blocks: np.ndarray, sy: np.ndarray, cz: np.ndarray, cx: np.ndarray) -> np.ndarray:
+    """Copy the listed sections out of a region array: (m, 16, 16, 16) uint8 indexed [k, y, z, x]."""
+    m = len(sy)
+    out = np.empty((m, SECTION, SECTION, SECTION), dtype=blocks.dtype)
+    # A plain loop of slice copies beats numpy fancy indexing on the 6-D view here (the inner
+    # runs are only 16 bytes long either way, and the loop does no index arithmetic per byte).
+    for k, (y, z, x) in enumerate(zip(sy.tolist(), cz.tolist(), cx.tolist())):
+        out[k] = blocks[y * 16:y * 16 + 16, z * 16:z * 16 + 16, x * 16:x * 16 + 16]
+    return out
+
+
+def presence_masks(sections: np.ndarray, max_id: int) -> np.ndarray:
+    """Which block ids occur in each section: (m, max_id + 1) bool.
+
+    One-hot bit per id, OR-reduced first across the 16 layers (elementwise, vectorised), then
+    across the 256 columns. Ids are split into lanes of 8 so the one-hot stays uint8.
+    """
+    m = sections.shape[0]
+    flat = sections.reshape(m, SECTION, SECTION * SECTION)
+    present = np.zeros((m, max_id + 1), dtype=bool)
+    for lane in range(max_id // 8 + 1):
+        table = np.zeros(256, dtype=np.uint8)
+        for bit in range(8):
+            block_id = lane * 8 + bit
+            if block_id <= max_id:
+                table[block_id] = 1 << bit
+        onehot = table[flat]
+        lane_bits = np.bitwise_or.reduce(np.bitwise_or.reduce(onehot, axis=1), axis=1)
+        for bit in range(8):
+            block_id = lane * 8 + bit
+            if block_id <= max_id:
+                present[:, block_id] = (lane_bits >> bit) & 1
+    return present
+
+
+def column_tops(flags: np.ndarray) -> np.ndarray:
+    """Highest layer (+1) per column for each of 4 flag bits, 0 where no block has the flag.
+
+    flags: (m, 16, 256) uint8 with flag k in bit k (k < 4), indexed [section, y, z*16+x].
+    Returns (4, m, 256) uint8 in 0..16.
+
+    The 16 layers x 4 flags of a column are folded into one uint64 (nibble y holds the 4 flags of
+    layer y), so the top layer per flag is the bit length of one masked word: no loop over y.
+    """
+    m = flags.shape[0]
+    two_layers = flags[:, 0::2, :] | (flags[:, 1::2, :] << 4)  # (m, 8, 256): byte j = layers 2j, 2j+1
+    words = np.ascontiguousarray(two_layers.transpose(0, 2, 1)).view("<u8").reshape(m, 256)
+    words = words.astype(np.uint64, copy=False)
+    out = np.empty((4, m, 256), dtype=np.uint8)
+    every_nibble = np.uint64(0x1111111111111111)
+    for k in range(4):
+        masked = (words >> np.uint64(k)) & every_nibble
+        # frexp gives the bit length exactly: the set bits are 4 apart, so the float rounding of
+        # the 64-bit value can never carry into the next power of two.
+        _, exponent = np.frexp(masked.astype(np.float64))
+        out[k] = (exponent + 3) // 4
+    return out
