@@ -147,19 +147,38 @@ class LowBorders:
     map_edge: np.ndarray  # labels touching the edge of the map
 
 
+def surely_dry(job: Job, rx: int, rz: int) -> bool:
+    """True when the coarse minimum proves no cell of the region is at or below sea level
+    (coarse cells around the region included, since interpolation reaches across cell edges)."""
+    lo = job.coarse.minimum
+    if lo is None:
+        return False
+    x0, z0, w, h = _core(job, rx, rz)
+    f = job.coarse.factor
+    cz0, cx0 = max(0, (z0 - MARGIN) // f - 1), max(0, (x0 - MARGIN) // f - 1)
+    cz1, cx1 = (z0 + h + MARGIN) // f + 2, (x0 + w + MARGIN) // f + 2
+    cells = lo[cz0:cz1, cx0:cx1]
+    return cells.size > 0 and not np.isnan(cells).any() and float(cells.min()) > 0.01
+
+
 def low_task(job: Job, rx: int, rz: int) -> LowBorders:
+    if surely_dry(job, rx, rz):
+        _, _, w, h = _core(job, rx, rz)
+        zw, zh = np.zeros(w, np.int32), np.zeros(h, np.int32)
+        return LowBorders(rx, rz, 0, zw, zw, zh, zh, np.zeros(0, np.int32))
     ext, core = _read(job, rx, rz)
     labels, n = terrain.label_low(ext[core])
-    _, _, w, h = _core(job, rx, rz)
-    at_edge = []
-    if rz == 0:
-        at_edge.append(labels[0])
-    if rx == 0:
-        at_edge.append(labels[:, 0])
-    if rz * REGION + h == job.grid.height:
-        at_edge.append(labels[-1])
-    if rx * REGION + w == job.grid.width:
-        at_edge.append(labels[:, -1])
+    x0, z0, w, h = _core(job, rx, rz)
+    edges = (z0 == 0, x0 == 0, z0 + h == job.grid.height, x0 + w == job.grid.width)
+    return low_borders(labels, n, rx, rz, edges)
+
+
+def low_borders(labels: np.ndarray, n: int, rx: int, rz: int,
+                edges: tuple[bool, bool, bool, bool]) -> LowBorders:
+    """Border labels of one region; edges: whether its (north, west, south, east) side is the
+    map's edge."""
+    sides = (labels[0], labels[:, 0], labels[-1], labels[:, -1])
+    at_edge = [side for side, is_edge in zip(sides, edges) if is_edge]
     edge = np.unique(np.concatenate(at_edge)) if at_edge else np.zeros(0, np.int32)
     return LowBorders(rx, rz, n, labels[0].copy(), labels[-1].copy(), labels[:, 0].copy(),
                       labels[:, -1].copy(), edge[edge > 0])

@@ -98,6 +98,6 @@ def render_preview(image: np.ndarray, west: float, north: float, metres_per_pixe
     footer = f"{crs_label}, {metres_per_pixel:g} m per pixel. {attribution}".strip()
     draw.text((margin_left, margin_top + h + 2), footer, fill=(0, 0, 0), font=font)
     tmp = Path(path).with_suffix(".png.tmp")
-    canvas.save(tmp, format="PNG", optimize=False)
+    canvas.save(tmp, format="PNG", compress_level=1)
     tmp.replace(path)
     return Path(path)

@@ -37,6 +37,7 @@ COARSE_MAX = 1024
 MIN_SCALE, MAX_SCALE = 0.1, 10_000.0
 # Minecraft's world border cannot exceed 29,999,984 blocks from the centre.
 MAX_BLOCKS = 59_999_968
+_SENTINEL = np.float32(-3.0e38)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,6 +346,7 @@ class Coarse:
     mean: np.ndarray  # float32, filled
     low: float  # lowest source height inside the map (metres)
     high: float  # highest
+    minimum: np.ndarray | None = None  # float32 per coarse cell: lowest source height (NaN: none)
 
 
 def read_coarse(vrt: str, grid: Grid, resampling: str) -> Coarse:
@@ -358,7 +360,7 @@ def read_coarse(vrt: str, grid: Grid, resampling: str) -> Coarse:
     lo = warp_window(vrt, grid.crs, t, shape, "min" if factor > 1 else resampling)
     hi = warp_window(vrt, grid.crs, t, shape, "max" if factor > 1 else resampling)
     mean = fill_nearest(mean)
-    return Coarse(factor, mean, float(np.nanmin(lo)), float(np.nanmax(hi)))
+    return Coarse(factor, mean, float(np.nanmin(lo)), float(np.nanmax(hi)), lo)
 
 
 def fill_nearest(arr: np.ndarray) -> np.ndarray:
@@ -385,9 +387,10 @@ def read_heights(vrt: str, grid: Grid, x0: int, z0: int, width: int, height: int
     if bad.any():
         if not bad.all():
             valid = ~bad
-            h = rasterio.fill.fillnodata(np.where(valid, h, 0).astype(np.float32),
+            # Cells fillnodata cannot reach keep their input value: a sentinel no DEM holds.
+            h = rasterio.fill.fillnodata(np.where(valid, h, _SENTINEL).astype(np.float32),
                                          mask=valid.astype(np.uint8), max_search_distance=64)
-            h[_unfilled(valid)] = np.nan
+            h[h == _SENTINEL] = np.nan
             bad = np.isnan(h)
         if bad.any():
             zz, xx = np.nonzero(bad)
@@ -395,13 +398,6 @@ def read_heights(vrt: str, grid: Grid, x0: int, z0: int, width: int, height: int
             cx = np.clip((xx + x0) // coarse.factor, 0, coarse.mean.shape[1] - 1)
             h[zz, xx] = coarse.mean[cz, cx]
     return h
-
-
-def _unfilled(valid: np.ndarray) -> np.ndarray:
-    """Cells farther than fillnodata's search distance from any valid cell (left unfilled)."""
-    from scipy import ndimage
-
-    return ndimage.distance_transform_edt(~valid) > 64
 
 
 def transform_geometry(geom: dict, src_crs: str, dst_crs: str) -> dict:
