@@ -48,11 +48,11 @@ from . import nbt_fast as N
 from .blocks import BLOCKS, Block
 from .packing import (
     bits_for_palette,
-    column_tops,
     extract_sections,
     pack_indices,
     presence_masks,
     section_extremes,
+    top_layers,
 )
 
 # DataVersion per release, from minecraft.wiki "Data version" (cross-checked against
@@ -186,6 +186,8 @@ _SECTION_Y = {y: N.header(N.BYTE, "Y") + struct.pack(">b", y)
 _HEIGHTMAP_HEADERS = [N.header(N.LONG_ARRAY, name) + N.i32(HEIGHTMAP_LONGS) for name in HEIGHTMAPS]
 _HEIGHTMAPS_OPEN = N.header(N.COMPOUND, "Heightmaps")
 _ROOT_OPEN = N.header(N.COMPOUND, "")
+_X_POS = N.header(N.INT, "xPos")
+_Z_POS = N.header(N.INT, "zPos")
 _SECTIONS_OPEN = N.header(N.LIST, "sections") + bytes((N.COMPOUND,))
 _CHUNK_TAIL = b"".join([
     N.empty_list("block_entities"),
@@ -214,13 +216,20 @@ def _chunk_head(data_version: int, y_min_section: int) -> bytes:
 # ---------------------------------------------------------------------------------------------
 # Region encoding.
 
-def _mixed_block_states(sections: np.ndarray) -> list[bytes]:
-    """block_states compounds for mixed sections (m, 16, 16, 16), palettes sorted by block id."""
+def _encode_mixed(sections: np.ndarray, max_id: int) -> tuple[list[bytes], np.ndarray]:
+    """block_states compounds and heightmap column tops for mixed sections (m, 16, 16, 16).
+
+    Sections are grouped by their set of block ids (typical terrain has a handful of such sets per
+    region), so palette bytes, index lookup, packing and heightmap predicates are done once per
+    group, vectorised over its sections. Palettes are sorted by block id.
+    Returns (bytes per section, tops (4, m, 256) uint8: highest layer + 1 with each heightmap flag).
+    """
     m = sections.shape[0]
+    tops = np.zeros((4, m, 256), dtype=np.uint8)
     if m == 0:
-        return []
+        return [], tops
     flat = sections.reshape(m, 4096)
-    presence = presence_masks(sections, int(flat.max()))
+    presence = presence_masks(sections, max_id)
     keys, group_of = np.unique(np.packbits(presence, axis=1), axis=0, return_inverse=True)
     group_of = group_of.reshape(-1)
     out: list[bytes] = [b""] * m
@@ -229,35 +238,82 @@ def _mixed_block_states(sections: np.ndarray) -> list[bytes]:
     for g in range(len(keys)):
         rows = order[bounds[g]:bounds[g + 1]]
         ids = np.flatnonzero(presence[rows[0]])
-        lut = np.zeros(256, dtype=np.uint8)
-        lut[ids] = np.arange(len(ids), dtype=np.uint8)
-        bits = bits_for_palette(len(ids), 4)
-        local = lut[flat[rows]]
-        packed = pack_indices(local, bits).astype(">u8")
-        head = b"".join([_BLOCK_STATES, _PALETTE_OF_COMPOUNDS, N.i32(len(ids)),
+        n = len(ids)
+        if ids[-1] == n - 1:            # ids are 0..n-1: local index == block id, no lookup
+            local = flat[rows]
+        else:
+            lut = np.zeros(256, dtype=np.uint8)
+            lut[ids] = np.arange(n, dtype=np.uint8)
+            local = lut[flat[rows]]
+        packed = pack_indices(local, bits_for_palette(n, 4)).astype(">u8")
+        head = b"".join([_BLOCK_STATES, _PALETTE_OF_COMPOUNDS, N.i32(n),
                          *(_PALETTE_ENTRY[i] for i in ids.tolist()),
                          _DATA, N.i32(packed.shape[1])])
         for r, row in enumerate(rows.tolist()):
             out[row] = head + packed[r].tobytes() + N.TAG_END
-    return out
+        _group_tops(local.reshape(len(rows), 16, 256), _FLAGS[ids], rows, tops)
+    return out, tops
+
+
+def _group_tops(local: np.ndarray, flags: np.ndarray, rows: np.ndarray, tops: np.ndarray) -> None:
+    """Fill tops[k, rows] for the 4 heightmap flags of one palette group."""
+    done: dict[tuple[int, ...], np.ndarray] = {}
+    for k in range(4):
+        without = tuple(np.flatnonzero(((flags >> k) & 1) == 0).tolist())   # local ids lacking flag k
+        top = done.get(without)
+        if top is None:
+            if not without:
+                top = np.full((len(rows), 256), 16, dtype=np.uint8)
+            elif len(without) == len(flags):
+                top = np.zeros((len(rows), 256), dtype=np.uint8)
+            elif len(without) <= 2:
+                # Comparisons run at memory speed; most terrain lacks a flag only for air (local 0)
+                # or air and water.
+                mask = local != without[0]
+                for i in without[1:]:
+                    mask &= local != i
+                top = top_layers(mask)
+            else:
+                table = np.ones(256, dtype=bool)
+                table[list(without)] = False
+                top = top_layers(table[local])
+            done[without] = top
+        tops[k, rows] = top
 
 
 def _heightmaps(region: RegionBlocks, lo: np.ndarray, uniform: np.ndarray, sy: np.ndarray,
-                cz: np.ndarray, cx: np.ndarray, sections: np.ndarray) -> np.ndarray:
-    """(4, 32, 32, 256) heights relative to the world bottom (y = -64), 0 for empty columns."""
+                chunk: np.ndarray, tops: np.ndarray) -> np.ndarray:
+    """(4, 1024, 256) heights relative to the world bottom (y = -64), 0 for empty columns.
+
+    Uniform sections contribute their top (or nothing) to all 256 columns of their chunk; mixed
+    sections contribute their per-column tops. `chunk` (cz * 32 + cx per mixed section) must be
+    sorted, so per-chunk maxima are one reduceat.
+    """
     nsy = lo.shape[0]
-    m = sections.shape[0]
-    tops = column_tops(_FLAGS[sections.reshape(m, 16, 256)]) if m else np.zeros((4, 0, 256), np.uint8)
-    uniform_flags = _FLAGS[lo]
-    section_top = (np.arange(nsy, dtype=np.int16)[:, None, None] + 1) * 16
-    offset = region.y_min - WORLD_MIN_Y
-    out = np.zeros((4, 32, 32, 256), dtype=np.int16)
+    uniform_flags = _FLAGS[lo].reshape(nsy, 1024)
+    uniform = uniform.reshape(nsy, 1024)
+    section_top = (np.arange(nsy, dtype=np.int16)[:, None] + 1) * 16
+    out = np.zeros((4, 1024, 256), dtype=np.int16)
+    if len(chunk):
+        starts = np.flatnonzero(np.r_[True, chunk[1:] != chunk[:-1]])
+        chunks_with_mixed = chunk[starts]
+        base = sy.astype(np.int16)[:, None] * 16
     for k in range(4):
         has = uniform & ((uniform_flags >> k) & 1).astype(bool)
-        out[k] = np.where(has, section_top, 0).max(axis=0)[:, :, None]
-        if m:
-            mixed_top = np.where(tops[k] > 0, sy.astype(np.int16)[:, None] * 16 + tops[k], 0)
-            np.maximum.at(out[k], (cz, cx), mixed_top.astype(np.int16))
+        # Without leaves, flowers or water the four maps often coincide: reuse, don't recompute.
+        same = next((j for j in range(k) if np.array_equal(has, uniform & ((uniform_flags >> j) & 1)
+                                                            .astype(bool))
+                     and np.array_equal(tops[k], tops[j])), None)
+        if same is not None:
+            out[k] = out[same]
+            continue
+        out[k] = np.where(has, section_top, 0).max(axis=0)[:, None]
+        if len(chunk):
+            t = tops[k]
+            mixed_top = np.where(t > 0, base + t, 0)
+            best = np.maximum.reduceat(mixed_top, starts, axis=0)
+            out[k, chunks_with_mixed] = np.maximum(out[k, chunks_with_mixed], best)
+    offset = region.y_min - WORLD_MIN_Y
     return np.where(out > 0, out + offset, 0)
 
 
@@ -292,13 +348,13 @@ def _chunk_payloads(region: RegionBlocks, data_version: int) -> list[tuple[int, 
     lo, hi = section_extremes(blocks)
     uniform = lo == hi
     mixed = ~uniform & region.present[None]
-    sy, cz, cx = np.nonzero(mixed)
+    cz, cx, sy = np.nonzero(mixed.transpose(1, 2, 0))   # sorted by chunk, then section
     sections = extract_sections(blocks, sy, cz, cx)
-    mixed_states = _mixed_block_states(sections)
+    mixed_states, tops = _encode_mixed(sections, int(hi[sy, cz, cx].max()) if len(sy) else 0)
     mixed_index = np.full((nsy, 32, 32), -1, dtype=np.int32)
     mixed_index[sy, cz, cx] = np.arange(len(sy), dtype=np.int32)
 
-    heights = _heightmaps(region, lo, uniform, sy, cz, cx, sections)
+    heights = _heightmaps(region, lo, uniform, sy, cz * 32 + cx, tops)
     hm_longs = pack_indices(heights.reshape(4 * 1024, 256), HEIGHTMAP_BITS)
     hm_bytes = hm_longs.astype(">u8").view(np.uint8).reshape(4, 32, 32, HEIGHTMAP_LONGS * 8)
     hm_bytes = np.ascontiguousarray(hm_bytes.transpose(1, 2, 0, 3))   # cz, cx, map, bytes
@@ -313,7 +369,7 @@ def _chunk_payloads(region: RegionBlocks, data_version: int) -> list[tuple[int, 
     for z, x in zip(*np.nonzero(region.present)):
         z, x = int(z), int(x)
         biome = biomes[z][x]
-        parts = [head, N.int_tag("xPos", region.rx * 32 + x), N.int_tag("zPos", region.rz * 32 + z),
+        parts = [head, _X_POS, N.i32(region.rx * 32 + x), _Z_POS, N.i32(region.rz * 32 + z),
                  sections_open]
         for s in range(nsy):
             k = mixed_list[s][z][x]

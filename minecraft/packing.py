@@ -109,46 +109,28 @@ def extract_sections(blocks: np.ndarray, sy: np.ndarray, cz: np.ndarray, cx: np.
 def presence_masks(sections: np.ndarray, max_id: int) -> np.ndarray:
     """Which block ids occur in each section: (m, max_id + 1) bool.
 
-    One-hot bit per id, OR-reduced first across the 16 layers (elementwise, vectorised), then
-    across the 256 columns. Ids are split into lanes of 8 so the one-hot stays uint8.
+    One-hot bit per id (`1 << id` in uint8, lanes of 8 ids; numpy shifts by >= 8 give 0), OR-reduced
+    first across the 16 layers (elementwise, vectorised) and then across the 256 columns. Shifts
+    and ORs run at memory speed, unlike a 256-entry table lookup per block.
     """
     m = sections.shape[0]
     flat = sections.reshape(m, SECTION, SECTION * SECTION)
     present = np.zeros((m, max_id + 1), dtype=bool)
+    one = np.uint8(1)
     for lane in range(max_id // 8 + 1):
-        table = np.zeros(256, dtype=np.uint8)
-        for bit in range(8):
-            block_id = lane * 8 + bit
-            if block_id <= max_id:
-                table[block_id] = 1 << bit
-        onehot = table[flat]
+        shifted = flat if lane == 0 else flat - np.uint8(8 * lane)   # ids below the lane wrap high
+        onehot = np.left_shift(one, shifted)
         lane_bits = np.bitwise_or.reduce(np.bitwise_or.reduce(onehot, axis=1), axis=1)
-        for bit in range(8):
-            block_id = lane * 8 + bit
-            if block_id <= max_id:
-                present[:, block_id] = (lane_bits >> bit) & 1
+        for bit in range(min(8, max_id + 1 - 8 * lane)):
+            present[:, lane * 8 + bit] = (lane_bits >> bit) & 1
     return present
 
 
-def column_tops(flags: np.ndarray) -> np.ndarray:
-    """Highest layer (+1) per column for each of 4 flag bits, 0 where no block has the flag.
+_LAYER_PLUS_ONE = np.arange(1, SECTION + 1, dtype=np.uint8)[None, :, None]
 
-    flags: (m, 16, 256) uint8 with flag k in bit k (k < 4), indexed [section, y, z*16+x].
-    Returns (4, m, 256) uint8 in 0..16.
 
-    The 16 layers x 4 flags of a column are folded into one uint64 (nibble y holds the 4 flags of
-    layer y), so the top layer per flag is the bit length of one masked word: no loop over y.
-    """
-    m = flags.shape[0]
-    two_layers = flags[:, 0::2, :] | (flags[:, 1::2, :] << 4)  # (m, 8, 256): byte j = layers 2j, 2j+1
-    words = np.ascontiguousarray(two_layers.transpose(0, 2, 1)).view("<u8").reshape(m, 256)
-    words = words.astype(np.uint64, copy=False)
-    out = np.empty((4, m, 256), dtype=np.uint8)
-    every_nibble = np.uint64(0x1111111111111111)
-    for k in range(4):
-        masked = (words >> np.uint64(k)) & every_nibble
-        # frexp gives the bit length exactly: the set bits are 4 apart, so the float rounding of
-        # the 64-bit value can never carry into the next power of two.
-        _, exponent = np.frexp(masked.astype(np.float64))
-        out[k] = (exponent + 3) // 4
-    return out
+def top_layers(mask: np.ndarray) -> np.ndarray:
+    """(m, 16, 256) bool [section, y, column] -> (m, 256) uint8: highest y with True, plus 1; 0 if none.
+
+    y + 1 where set, 0 elsewhere, then a max over y: two elementwise passes, no argmax copy."""
+    return (mask.view(np.uint8) * _LAYER_PLUS_ONE).max(axis=1)
