@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import struct
 import zipfile
@@ -96,7 +97,9 @@ class RegionBlocks:
 
     blocks[y - y_min, z_local, x_local] holds uint8 Block ids; everything outside
     [y_min, y_min + ny) is air. present[cz_local, cx_local] says which chunks to write.
-    signs: reserved for (x, y, z, lines) block entities; not written yet.
+    signs: (x, y, z, lines) in world block coordinates, up to 4 text lines each; written as sign
+    block entities (front text, waxed so players cannot edit them) in present chunks. The sign
+    block itself (e.g. Block.OAK_SIGN) must be in `blocks` at that position.
     """
 
     rx: int
@@ -189,8 +192,8 @@ _ROOT_OPEN = N.header(N.COMPOUND, "")
 _X_POS = N.header(N.INT, "xPos")
 _Z_POS = N.header(N.INT, "zPos")
 _SECTIONS_OPEN = N.header(N.LIST, "sections") + bytes((N.COMPOUND,))
+_NO_BLOCK_ENTITIES = N.empty_list("block_entities")
 _CHUNK_TAIL = b"".join([
-    N.empty_list("block_entities"),
     N.empty_list("entities"),
     N.empty_list("fluid_ticks"),
     N.empty_list("block_ticks"),
@@ -360,6 +363,7 @@ def _chunk_payloads(region: RegionBlocks, data_version: int) -> list[tuple[int, 
     hm_bytes = np.ascontiguousarray(hm_bytes.transpose(1, 2, 0, 3))   # cz, cx, map, bytes
     biomes = _biome_blobs(heights)
 
+    signs_by_chunk = _sign_block_entities(region)
     head = _ROOT_OPEN + _chunk_head(data_version, SECTION_Y_MIN)
     sections_open = _SECTIONS_OPEN + N.i32(nsy)
     lo_list = lo.tolist()
@@ -387,9 +391,47 @@ def _chunk_payloads(region: RegionBlocks, data_version: int) -> list[tuple[int, 
         parts.append(_HEIGHTMAPS_OPEN)
         for i, hdr in enumerate(_HEIGHTMAP_HEADERS):
             parts += [hdr, hm[i].tobytes()]
-        parts += [N.TAG_END, _CHUNK_TAIL]
+        parts += [N.TAG_END, signs_by_chunk.get(z * 32 + x, _NO_BLOCK_ENTITIES), _CHUNK_TAIL]
         out.append((z * 32 + x, b"".join(parts)))
     return out
+
+
+def sign_nbt(x: int, y: int, z: int, lines) -> bytes:
+    """Payload of one sign block entity (1.20-1.21.4 layout: front_text/back_text with 4 JSON
+    text messages each; a JSON string literal is a valid text component)."""
+    lines = [str(t) for t in lines]
+    if len(lines) > 4:
+        raise ValueError("a sign holds at most 4 lines")
+    lines += [""] * (4 - len(lines))
+
+    def side(texts):
+        return (N.COMPOUND, {
+            "messages": (N.LIST, (N.STRING, [json.dumps(t, ensure_ascii=False) for t in texts])),
+            "color": (N.STRING, "black"),
+            "has_glowing_text": (N.BYTE, 0),
+        })
+
+    return N.compound_payload({
+        "id": (N.STRING, "minecraft:sign"),
+        "x": (N.INT, x), "y": (N.INT, y), "z": (N.INT, z),
+        "keepPacked": (N.BYTE, 0),
+        "is_waxed": (N.BYTE, 1),
+        "front_text": side(lines),
+        "back_text": side([""] * 4),
+    })
+
+
+def _sign_block_entities(region: RegionBlocks) -> dict[int, bytes]:
+    """block_entities list per chunk index for the region's signs (sorted, so deterministic)."""
+    per_chunk: dict[int, list[bytes]] = {}
+    for x, y, z, lines in sorted(region.signs, key=lambda s: (s[1], s[2], s[0])):
+        if x // 512 != region.rx or z // 512 != region.rz:
+            raise ValueError(f"sign at ({x}, {y}, {z}) is outside region ({region.rx}, {region.rz})")
+        cx, cz = (x // 16) % 32, (z // 16) % 32
+        if region.present[cz, cx]:
+            per_chunk.setdefault(cz * 32 + cx, []).append(sign_nbt(x, y, z, lines))
+    return {k: N.list_header("block_entities", N.COMPOUND, len(v)) + b"".join(v)
+            for k, v in per_chunk.items()}
 
 
 def compress_floor(region: RegionBlocks, data_version: int) -> list[bytes]:

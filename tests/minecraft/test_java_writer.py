@@ -264,6 +264,44 @@ def test_chunk_has_the_required_fields():
     assert set(chunk["Heightmaps"]) == set(java.HEIGHTMAPS)
 
 
+def test_nbt_tag_types_are_the_ones_the_game_reads():
+    region = empty_region(ny=32, y_min=-64)
+    region.present[0, 0] = True
+    region.blocks[0:20, :16, :16] = Block.STONE
+    chunk = reader.read_region_bytes(java.encode_region(region, DV))[(0, 0)].nbt
+    t = nbtlib.tag
+    assert isinstance(chunk["DataVersion"], t.Int) and isinstance(chunk["xPos"], t.Int)
+    assert isinstance(chunk["yPos"], t.Int) and isinstance(chunk["Status"], t.String)
+    assert isinstance(chunk["LastUpdate"], t.Long) and isinstance(chunk["isLightOn"], t.Byte)
+    for section in chunk["sections"]:
+        assert isinstance(section["Y"], t.Byte)
+        assert isinstance(section["biomes"]["palette"][0], t.String)
+        states = section["block_states"]
+        assert isinstance(states["palette"][0], t.Compound)
+        if "data" in states:
+            assert isinstance(states["data"], t.LongArray)
+    for name in java.HEIGHTMAPS:
+        assert isinstance(chunk["Heightmaps"][name], t.LongArray)
+
+
+def test_signs_become_block_entities_in_their_chunk():
+    region = empty_region(rx=1, rz=-1, y_min=64, ny=16)
+    region.present[31, 0] = True
+    x, y, z = 512 + 3, 70, -1                       # chunk (32, -1) -> local (0, 31)
+    region.blocks[y - 64, z % 512, x % 512] = Block.OAK_SIGN
+    region.signs = [(x, y, z, ["Råsunda", "Lag 7"]), (x + 20, y, z, ["absent chunk"])]
+    chunk = reader.read_region_bytes(java.encode_region(region, DV))[(0, 31)].nbt
+    [sign] = chunk["block_entities"]
+    assert str(sign["id"]) == "minecraft:sign"
+    assert (int(sign["x"]), int(sign["y"]), int(sign["z"])) == (x, y, z)
+    assert [str(m) for m in sign["front_text"]["messages"]] == ['"Råsunda"', '"Lag 7"', '""', '""']
+    assert int(sign["is_waxed"]) == 1
+    assert reader.chunk_states(chunk)[y + 64, z % 16, x % 16] == key(Block.OAK_SIGN)
+    region.signs = [(0, 70, 0, ["elsewhere"])]
+    with pytest.raises(ValueError, match="outside region"):
+        java.encode_region(region, DV)
+
+
 # --- determinism and atomicity ----------------------------------------------------------------
 
 def hills_region(rx=0, rz=0) -> RegionBlocks:
