@@ -50,6 +50,7 @@ from .blocks import BLOCKS, Block
 from .packing import (
     bits_for_palette,
     extract_sections,
+    lookup_u8,
     pack_indices,
     presence_masks,
     section_extremes,
@@ -247,7 +248,7 @@ def _encode_mixed(sections: np.ndarray, max_id: int) -> tuple[list[bytes], np.nd
         else:
             lut = np.zeros(256, dtype=np.uint8)
             lut[ids] = np.arange(n, dtype=np.uint8)
-            local = lut[flat[rows]]
+            local = lookup_u8(lut, flat[rows])
         packed = pack_indices(local, bits_for_palette(n, 4)).astype(">u8")
         head = b"".join([_BLOCK_STATES, _PALETTE_OF_COMPOUNDS, N.i32(n),
                          *(_PALETTE_ENTRY[i] for i in ids.tolist()),
@@ -277,9 +278,9 @@ def _group_tops(local: np.ndarray, flags: np.ndarray, rows: np.ndarray, tops: np
                     mask &= local != i
                 top = top_layers(mask)
             else:
-                table = np.ones(256, dtype=bool)
-                table[list(without)] = False
-                top = top_layers(table[local])
+                table = np.ones(256, dtype=np.uint8)
+                table[list(without)] = 0
+                top = top_layers(lookup_u8(table, local).view(bool))
             done[without] = top
         tops[k, rows] = top
 

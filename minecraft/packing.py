@@ -55,12 +55,19 @@ def pack_indices(indices: np.ndarray, bits: int) -> np.ndarray:
     n_longs = longs_needed(entries, bits)
     if bits == 4 and entries % 16 == 0:
         return _pack_nibbles(indices.astype(np.uint8, copy=False)).reshape(n, n_longs)
-    padded = np.zeros((n, n_longs * per_long), dtype=np.uint64)
+    if bits == 8 and entries % 8 == 0:
+        # one entry per byte, eight bytes per long read little-endian
+        return np.ascontiguousarray(indices, dtype=np.uint8).view("<u8").astype(np.uint64).reshape(n, n_longs)
+    small = np.uint8 if bits <= 8 else np.uint16 if bits <= 16 else np.uint32
+    padded = np.zeros((n, n_longs * per_long), dtype=small)
     padded[:, :entries] = indices
     padded = padded.reshape(n, n_longs, per_long)
-    shifts = np.arange(per_long, dtype=np.uint64) * np.uint64(bits)
-    # Fields never overlap, so OR and + agree; a sum over the last axis is one fast reduction.
-    return np.bitwise_or.reduce(padded << shifts, axis=2)
+    # One pass per slot of the long (at most 16), each vectorised over all longs of all rows;
+    # a reduction over the short last axis would be an order of magnitude slower.
+    packed = padded[:, :, 0].astype(np.uint64)
+    for k in range(1, per_long):
+        packed |= padded[:, :, k].astype(np.uint64) << np.uint64(k * bits)
+    return packed
 
 
 def _pack_nibbles(indices: np.ndarray) -> np.ndarray:
@@ -124,6 +131,25 @@ def presence_masks(sections: np.ndarray, max_id: int) -> np.ndarray:
         for bit in range(min(8, max_id + 1 - 8 * lane)):
             present[:, lane * 8 + bit] = (lane_bits >> bit) & 1
     return present
+
+
+def lookup_u8(table: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """table[values] for a 256-entry uint8 table and a uint8 array, about twice as fast.
+
+    numpy's fancy indexing widens every uint8 index to intp first; looking up *pairs* of bytes in
+    a 65,536-entry table (viewing the array as uint16) halves the number of lookups."""
+    table = np.asarray(table, dtype=np.uint8)
+    values = np.ascontiguousarray(values)
+    if values.dtype != np.uint8 or values.size % 2:
+        return table[values]
+    wide = np.empty((256, 256, 2), dtype=np.uint8)
+    wide[:, :, 0] = table[None, :]     # first byte of the pair (low byte on little-endian)
+    wide[:, :, 1] = table[:, None]
+    if np.little_endian:
+        table16 = wide.reshape(-1).view(np.uint16)            # index = second * 256 + first
+    else:
+        table16 = wide.transpose(1, 0, 2).reshape(-1).view(np.uint16)
+    return table16[values.reshape(-1).view(np.uint16)].view(np.uint8).reshape(values.shape)
 
 
 _LAYER_PLUS_ONE = np.arange(1, SECTION + 1, dtype=np.uint8)[None, :, None]

@@ -70,7 +70,7 @@ def test_palette_sizes_decode_exactly(n_states, bits, longs):
     assert (np.array(palette, dtype=object)[idx] == KEYS[section]).all()
 
 
-@pytest.mark.parametrize("bits", [4, 5, 9])
+@pytest.mark.parametrize("bits", [1, 4, 5, 6, 8, 9, 12])
 def test_pack_indices_layout_matches_documentation(bits):
     rng = np.random.default_rng(bits)
     values = rng.integers(0, 1 << bits, size=(3, 4096))
@@ -82,6 +82,15 @@ def test_pack_indices_layout_matches_documentation(bits):
     # hand check of the first long: entry 0 in the lowest bits, no straddling.
     expected = sum(int(values[0, k]) << (k * bits) for k in range(per_long))
     assert int(longs[0, 0]) == expected
+
+
+def test_lookup_u8_equals_plain_indexing():
+    from minecraft.packing import lookup_u8
+    rng = np.random.default_rng(3)
+    table = rng.integers(0, 256, 256, dtype=np.uint8)
+    for shape in [(5, 16, 256), (7,), (3, 3)]:
+        values = rng.integers(0, 256, shape, dtype=np.uint8)
+        assert (lookup_u8(table, values) == table[values]).all()
 
 
 def test_palette_over_256_states():
