@@ -321,6 +321,20 @@ def _heightmaps(region: RegionBlocks, lo: np.ndarray, uniform: np.ndarray, sy: n
     return np.where(out > 0, out + offset, 0)
 
 
+def _heightmaps_blob(heights: np.ndarray) -> bytes:
+    """The named `Heightmaps` compound of all 1024 chunks, concatenated in chunk index order
+    (equal sizes, so chunk i is slice i): built as one numpy byte array instead of 4,096 joins."""
+    longs = pack_indices(heights.reshape(4 * 1024, 256), HEIGHTMAP_BITS)
+    data = longs.astype(">u8").view(np.uint8).reshape(4, 1024, HEIGHTMAP_LONGS * 8)
+    pieces = [_HEIGHTMAPS_OPEN]
+    for k, hdr in enumerate(_HEIGHTMAP_HEADERS):
+        pieces += [hdr, data[k]]
+    pieces.append(N.TAG_END)
+    columns = [np.broadcast_to(np.frombuffer(p, np.uint8), (1024, len(p))) if isinstance(p, bytes)
+               else p for p in pieces]
+    return np.concatenate(columns, axis=1).tobytes()
+
+
 def _biome_blobs(heights: np.ndarray) -> list[list[bytes]]:
     """Per chunk biomes compound: ocean where most of a 4x4 column cell has water on top."""
     # The top motion-blocking block is a fluid exactly where MOTION_BLOCKING > OCEAN_FLOOR.
@@ -359,9 +373,8 @@ def _chunk_payloads(region: RegionBlocks, data_version: int) -> list[tuple[int, 
     mixed_index[sy, cz, cx] = np.arange(len(sy), dtype=np.int32)
 
     heights = _heightmaps(region, lo, uniform, sy, cz * 32 + cx, tops)
-    hm_longs = pack_indices(heights.reshape(4 * 1024, 256), HEIGHTMAP_BITS)
-    hm_bytes = hm_longs.astype(">u8").view(np.uint8).reshape(4, 32, 32, HEIGHTMAP_LONGS * 8)
-    hm_bytes = np.ascontiguousarray(hm_bytes.transpose(1, 2, 0, 3))   # cz, cx, map, bytes
+    heightmaps = _heightmaps_blob(heights)
+    hm_size = len(heightmaps) // 1024
     biomes = _biome_blobs(heights)
 
     signs_by_chunk = _sign_block_entities(region)
@@ -388,11 +401,9 @@ def _chunk_payloads(region: RegionBlocks, data_version: int) -> list[tuple[int, 
                                      N.TAG_END])
                     uniform_cache[key] = blob
                 parts.append(blob)
-        hm = hm_bytes[z, x]
-        parts.append(_HEIGHTMAPS_OPEN)
-        for i, hdr in enumerate(_HEIGHTMAP_HEADERS):
-            parts += [hdr, hm[i].tobytes()]
-        parts += [N.TAG_END, signs_by_chunk.get(z * 32 + x, _NO_BLOCK_ENTITIES), _CHUNK_TAIL]
+        i = z * 32 + x
+        parts += [heightmaps[i * hm_size:(i + 1) * hm_size],
+                  signs_by_chunk.get(i, _NO_BLOCK_ENTITIES), _CHUNK_TAIL]
         out.append((z * 32 + x, b"".join(parts)))
     return out
 
