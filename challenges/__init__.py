@@ -1,0 +1,1 @@
+"""Challenges published by municipal departments, their themes and open datasets."""

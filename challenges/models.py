@@ -1,0 +1,85 @@
+"""Challenges, the organisations (departments) that own them, themes and datasets."""
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from samskapa.i18n import get_language
+
+
+class Organisation(Model):
+    """A municipal department or other owner of challenges, e.g. Samhällsbyggnadskontoret."""
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=150, unique=True)
+    website = fields.CharField(max_length=300, default="")
+
+    class Meta:
+        table = "organisations"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(Model):
+    """A theme of an event, named in both languages (shown in the visitor's)."""
+    id = fields.IntField(primary_key=True)
+    event = fields.ForeignKeyField("models.Event", related_name="themes", on_delete=fields.CASCADE)
+    slug = fields.CharField(max_length=80)
+    name_sv = fields.CharField(max_length=120)
+    name_en = fields.CharField(max_length=120)
+
+    class Meta:
+        table = "themes"
+        unique_together = (("event", "slug"),)
+        ordering = ["id"]
+
+    @property
+    def name(self) -> str:
+        return self.name_en if get_language() == "en" else self.name_sv
+
+
+class Challenge(Model):
+    id = fields.IntField(primary_key=True)
+    event = fields.ForeignKeyField("models.Event", related_name="challenges",
+                                   on_delete=fields.CASCADE)
+    slug = fields.CharField(max_length=80)
+    title = fields.CharField(max_length=200)
+    summary = fields.CharField(max_length=400, default="")
+    description = fields.TextField(default="")
+    expected_outcome = fields.TextField(default="")
+    organisation = fields.ForeignKeyField("models.Organisation", related_name="challenges",
+                                          null=True, on_delete=fields.SET_NULL)
+    owner = fields.ForeignKeyField("models.User", related_name="challenges_owned", null=True,
+                                   on_delete=fields.SET_NULL)
+    contact_name = fields.CharField(max_length=120, default="")
+    contact_email = fields.CharField(max_length=254, default="")
+    published = fields.BooleanField(default=False)
+    # Lower-cased title + summary + organisation for portable free-text search (SQLite and
+    # PostgreSQL alike); kept up to date by the service on every save.
+    search_text = fields.TextField(default="")
+    themes: fields.ManyToManyRelation[Theme] = fields.ManyToManyField(
+        "models.Theme", related_name="challenges", through="challenge_themes")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "challenges"
+        unique_together = (("event", "slug"),)
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Dataset(Model):
+    id = fields.IntField(primary_key=True)
+    challenge = fields.ForeignKeyField("models.Challenge", related_name="datasets",
+                                       on_delete=fields.CASCADE)
+    title = fields.CharField(max_length=200)
+    url = fields.CharField(max_length=500)
+    licence = fields.CharField(max_length=100, default="")
+    format = fields.CharField(max_length=50, default="")
+
+    class Meta:
+        table = "datasets"
+        ordering = ["id"]

@@ -1,0 +1,2 @@
+"""Challenge pages (filled in by the challenges work)."""
+routes: list = []

@@ -1,0 +1,1 @@
+"""Events, phases and the clock, roles, registration, teams, and classes in school events."""

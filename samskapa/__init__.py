@@ -1,0 +1,1 @@
+"""Samskapa application shell: app factory, settings, database, auth, i18n, CLI."""

@@ -1,0 +1,149 @@
+"""The application factory: settings in, a Starlette app out."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from samskapa import db, i18n
+from samskapa.auth.guards import CurrentUserMiddleware, LoginRequired
+from samskapa.auth.routes import redirect
+from samskapa.auth.routes import routes as auth_routes
+from samskapa.auth.service import LoginLimits
+from samskapa.errors import DomainError
+from samskapa.security import RequestGuardMiddleware, SecureAwareSessionMiddleware
+from samskapa.settings import Settings
+from samskapa.templating import render
+
+log = logging.getLogger("samskapa")
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+ERROR_TITLES = {
+    400: i18n.N_("That did not work"),
+    403: i18n.N_("Not allowed"),
+    404: i18n.N_("Page not found"),
+    405: i18n.N_("Not allowed"),
+    413: i18n.N_("Too much data"),
+    422: i18n.N_("That did not work"),
+    500: i18n.N_("Something went wrong"),
+}
+ERROR_TEXTS = {
+    403: i18n.N_("You do not have permission to do this. If you think you should, ask the "
+                 "event's organisers."),
+    404: i18n.N_("We could not find that page. It may have been moved, or the event may not "
+                 "be published yet."),
+    413: i18n.N_("What you sent is larger than we accept."),
+    500: i18n.N_("An unexpected error happened on our side. It has been logged; please try "
+                 "again in a moment."),
+}
+
+
+class LanguageMiddleware:
+    """Sets the request's language (cookie, else Swedish) for templates and services."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            i18n.set_language(i18n.language_from_scope(request.cookies,
+                                                        request.headers.get("accept-language")))
+        await self.app(scope, receive, send)
+
+
+def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
+    i18n.set_language(i18n.language_from_scope(request.cookies, None))
+    context = {
+        "status_code": status_code,
+        "title": i18n.gettext(ERROR_TITLES.get(status_code, ERROR_TITLES[400])),
+        "message": message or i18n.gettext(ERROR_TEXTS.get(status_code, ERROR_TEXTS[500])),
+    }
+    return render(request, "errors.html", context, block="content", status_code=status_code)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_page(request, exc.status_code)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return error_page(request, exc.status_code, exc.text())
+
+
+async def login_required(request: Request, exc: Exception) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.method != "GET":
+        target = request.headers.get("HX-Current-URL") or "/"
+    return redirect(request, f"/login?next={quote(target)}")
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_page(request, 500)
+
+
+def _asgi_error(status_code: int):
+    async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+        await error_page(Request(scope, receive), status_code)(scope, receive, send)
+    return respond
+
+
+def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+    """`manage_db=False` leaves Tortoise to the caller (tests open one database per session)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        if manage_db:
+            await db.init_db(settings.database_url)
+        try:
+            yield
+        finally:
+            if manage_db:
+                await db.close_db()
+
+    from challenges.routes import routes as challenge_routes
+    from events.routes import routes as event_routes
+
+    routes = [
+        *auth_routes,
+        *event_routes,
+        *challenge_routes,
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    middleware = [
+        Middleware(LanguageMiddleware),
+        Middleware(SecureAwareSessionMiddleware, secret_key=settings.secret_key),
+        Middleware(CurrentUserMiddleware),
+        Middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
+                   on_forbidden=_asgi_error(403), on_too_large=_asgi_error(413)),
+    ]
+    app = Starlette(
+        debug=False,  # never a traceback to a user, even in development
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={
+            HTTPException: http_exception,
+            DomainError: domain_error,
+            LoginRequired: login_required,
+            Exception: server_error,
+        },
+    )
+    app.state.settings = settings
+    app.state.login_limits = LoginLimits(settings.login_limit_per_account,
+                                         settings.login_limit_per_ip,
+                                         settings.login_limit_window_s)
+    return app

@@ -1,0 +1,1 @@
+"""Accounts, passwords, sessions and the guards every route starts with."""

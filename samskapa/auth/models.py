@@ -1,0 +1,39 @@
+"""Accounts. Adults sign in with email + password; pupils have no email and sign in with their
+class code, nickname and a personal login code (stored hashed like a password)."""
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class User(Model):
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True, null=True)
+    password_hash = fields.CharField(max_length=200, null=True)
+    display_name = fields.CharField(max_length=100)
+    is_admin = fields.BooleanField(default=False)
+    is_pupil = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "users"
+
+    @property
+    def public_name(self) -> str:
+        # Pupils are only ever shown by nickname; display_name holds it for them.
+        return self.display_name
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class PasswordResetToken(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="reset_tokens", on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "password_reset_tokens"

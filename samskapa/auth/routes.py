@@ -1,0 +1,146 @@
+"""Sign in and out, register, reset a password, switch language, read the outbox."""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from samskapa.auth import service
+from samskapa.auth.guards import current_user, require_admin, sign_in, sign_out
+from samskapa.errors import DomainError, ValidationError
+from samskapa.forms import Form
+from samskapa.i18n import LANGUAGES, gettext
+from samskapa.mail import OutboxMessage
+from samskapa.templating import render
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths: a `next` parameter must never send anyone to another site."""
+    if not target:
+        return default
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def redirect(request: Request, url: str) -> Response:
+    """See-other redirect; htmx follows HX-Redirect with a full page load instead."""
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def form_page(request: Request, template: str, form: Form, status_code: int = 200, **context):
+    return render(request, template, {"form": form, "errors": form.messages(), **context},
+                  block="form", status_code=status_code)
+
+
+async def login(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next"))
+    if request.method == "GET":
+        return form_page(request, "auth/login.html", Form({}), next=next_url)
+    form = await Form.from_request(request)
+    email = form.email("email")
+    password = form.text("password", max_length=500)
+    if not form.errors:
+        try:
+            user = await service.authenticate(request.app.state.login_limits, email, password,
+                                              request.client.host if request.client else "?")
+        except DomainError as exc:
+            form.error("password", exc.message, **exc.params)
+        else:
+            sign_in(request, user)
+            return redirect(request, safe_next(form.raw("next"), next_url))
+    return form_page(request, "auth/login.html", form, 422, next=safe_next(form.raw("next")))
+
+
+async def logout(request: Request) -> Response:
+    sign_out(request)
+    return redirect(request, "/")
+
+
+async def register(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next"))
+    if request.method == "GET":
+        return form_page(request, "auth/register.html", Form({}), next=next_url)
+    form = await Form.from_request(request)
+    name = form.text("display_name", max_length=100)
+    email = form.email("email")
+    password = form.text("password", max_length=500)
+    if not form.errors:
+        try:
+            user = await service.register(email, password, name)
+        except ValidationError as exc:
+            form.add(exc)
+        else:
+            sign_in(request, user)
+            return redirect(request, safe_next(form.raw("next"), next_url))
+    return form_page(request, "auth/register.html", form, 422, next=safe_next(form.raw("next")))
+
+
+async def forgot_password(request: Request) -> Response:
+    if request.method == "GET":
+        return form_page(request, "auth/forgot.html", Form({}))
+    form = await Form.from_request(request)
+    email = form.email("email")
+    if form.errors:
+        return form_page(request, "auth/forgot.html", form, 422)
+    await service.request_password_reset(
+        request.app.state.settings, email, gettext("Reset your Samskapa password"),
+        gettext("Someone asked to reset the password of your Samskapa account. To choose a new "
+                "password, open this link within two hours:\n\n%(link)s\n\n"
+                "If it was not you, ignore this message."))
+    return form_page(request, "auth/forgot.html", Form({}), sent=True)
+
+
+async def reset_password(request: Request) -> Response:
+    token = request.path_params["token"]
+    try:
+        await service.valid_reset_token(token)
+    except DomainError as exc:
+        return render(request, "auth/reset.html", {"invalid": exc.text()}, status_code=404)
+    if request.method == "GET":
+        return form_page(request, "auth/reset.html", Form({}))
+    form = await Form.from_request(request)
+    password = form.text("password", max_length=500)
+    if form.raw("password_again") != password:
+        form.error("password_again", "The passwords do not match.")
+    if not form.errors:
+        try:
+            user = await service.reset_password(token, password)
+        except ValidationError as exc:
+            form.add(exc)
+        else:
+            sign_in(request, user)
+            return redirect(request, "/")
+    return form_page(request, "auth/reset.html", form, 422)
+
+
+async def switch_language(request: Request) -> Response:
+    language = request.query_params.get("to", "")
+    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax",
+                            httponly=True)
+    return response
+
+
+async def outbox(request: Request) -> Response:
+    await require_admin(request)
+    messages = await OutboxMessage.all().limit(200)
+    return render(request, "auth/outbox.html", {"messages": messages})
+
+
+routes = [
+    Route("/login", login, methods=["GET", "POST"], name="login"),
+    Route("/logout", logout, methods=["POST"], name="logout"),
+    Route("/register", register, methods=["GET", "POST"], name="register"),
+    Route("/password/forgot", forgot_password, methods=["GET", "POST"], name="forgot_password"),
+    Route("/password/reset/{token}", reset_password, methods=["GET", "POST"],
+          name="reset_password"),
+    Route("/lang", switch_language, name="switch_language"),
+    Route("/admin/outbox", outbox, name="outbox"),
+]

@@ -1,0 +1,144 @@
+"""Request-level protection: body size limit, CSRF on every unsafe request, login rate limits.
+
+CSRF is a middleware rather than a per-route check so that no route can forget it: the token lives
+in the signed session, and an unsafe request must echo it in the `csrf_token` form field or the
+`X-CSRF-Token` header (htmx sends the header, see base.html).
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections import defaultdict, deque
+from urllib.parse import parse_qs
+
+from starlette.datastructures import Headers
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+def csrf_token(session: dict) -> str:
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+class SecureAwareSessionMiddleware:
+    """Signed session cookie, HttpOnly and SameSite=Lax, marked Secure when served over https."""
+
+    def __init__(self, app: ASGIApp, secret_key: str, max_age: int = 14 * 24 * 3600) -> None:
+        common = dict(secret_key=secret_key, session_cookie="samskapa_session", max_age=max_age,
+                      same_site="lax")
+        self.plain = SessionMiddleware(app, https_only=False, **common)
+        self.secure = SessionMiddleware(app, https_only=True, **common)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = self.secure if scope.get("scheme") in ("https", "wss") else self.plain
+        await handler(scope, receive, send)
+
+
+class RequestGuardMiddleware:
+    """Refuses bodies over `max_body_bytes` (413) and unsafe requests without a valid CSRF token
+    (403). Runs inside the session middleware, so the token is read from the session."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, on_forbidden, on_too_large) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.on_forbidden = on_forbidden
+        self.on_too_large = on_too_large
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self.on_too_large(scope, receive, send)
+            return
+        if scope["method"] not in UNSAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > self.max_body_bytes:
+                await self.on_too_large(scope, receive, send)
+                return
+            chunks.append(body)
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+
+        expected = scope.get("session", {}).get("csrf")
+        given = headers.get(CSRF_HEADER) or _token_from_body(headers.get("content-type", ""), body)
+        if not expected or not given or not hmac.compare_digest(expected, given):
+            await self.on_forbidden(scope, receive, send)
+            return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _token_from_body(content_type: str, body: bytes) -> str | None:
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        values = parse_qs(body.decode("latin-1"), keep_blank_values=True).get(CSRF_FIELD)
+        return values[0] if values else None
+    if content_type.startswith("multipart/form-data"):
+        # The token is a plain text part; find it without parsing any uploaded files.
+        marker = b'name="' + CSRF_FIELD.encode() + b'"'
+        start = body.find(marker)
+        if start < 0:
+            return None
+        value_start = body.find(b"\r\n\r\n", start)
+        value_end = body.find(b"\r\n", value_start + 4)
+        if value_start < 0 or value_end < 0:
+            return None
+        return body[value_start + 4:value_end].decode("ascii", "replace")
+    return None
+
+
+class RateLimiter:
+    """Sliding-window failure counter (per process). Counts failures, so a user who types the
+    right password is never slowed down by their own earlier success."""
+
+    def __init__(self, limit: int, window_s: float, clock=time.monotonic) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self.clock = clock
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def _prune(self, key: str) -> deque[float]:
+        events = self._failures[key]
+        cutoff = self.clock() - self.window_s
+        while events and events[0] < cutoff:
+            events.popleft()
+        return events
+
+    def blocked(self, key: str) -> bool:
+        return len(self._prune(key)) >= self.limit
+
+    def fail(self, key: str) -> None:
+        self._prune(key).append(self.clock())
+
+    def reset(self, key: str) -> None:
+        self._failures.pop(key, None)

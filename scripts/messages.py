@@ -1,0 +1,101 @@
+"""Extract translatable strings per package and update locale/<lang>/LC_MESSAGES/<package>.po.
+
+Each package owns its catalogue: its Python code plus its templates folder. Existing translations
+are kept; new strings arrive with an empty msgstr for a translator (tests/test_i18n.py fails until
+every Swedish string is translated). English needs no catalogue: msgids are English.
+
+    python scripts/messages.py           # update the Swedish catalogues
+    python scripts/messages.py --check   # exit 1 listing untranslated strings
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGE = "sv"
+# catalogue -> folders whose strings it holds
+DOMAINS = {
+    "samskapa": ["samskapa", "templates/auth", "templates/_macros", "templates/base.html",
+                 "templates/errors.html"],
+    "events": ["events", "templates/events"],
+    "challenges": ["challenges", "templates/challenges"],
+}
+METHODS = [("**.py", "python"), ("**.html", "jinja2")]
+OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n"}}
+# Domain errors and form errors take their msgid as an argument, so they are keywords too.
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "error": (2,),
+            "DomainError": (1,), "NotFound": (1,), "Forbidden": (1,)}
+
+
+def extract(domain: str) -> Catalog:
+    catalog = Catalog(locale=LANGUAGE, domain=domain)
+    for folder in DOMAINS[domain]:
+        path = ROOT / folder
+        if path.is_file():
+            base, methods = path.parent, [(path.name, "jinja2")]
+        elif path.is_dir():
+            base, methods = path, METHODS
+        else:
+            continue
+        for filename, lineno, message, comments, context in extract_from_dir(
+                base, methods, keywords=KEYWORDS, options_map=OPTIONS):
+            catalog.add(message, None, [(f"{folder}/{filename}", lineno)],
+                        auto_comments=comments, context=context)
+    return catalog
+
+
+def po_path(domain: str) -> Path:
+    return ROOT / "locale" / LANGUAGE / "LC_MESSAGES" / f"{domain}.po"
+
+
+def update(domain: str) -> Catalog:
+    template = extract(domain)
+    path = po_path(domain)
+    if path.exists():
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=LANGUAGE, domain=domain)
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+    else:
+        catalog = Catalog(locale=LANGUAGE, domain=domain)
+        catalog.update(template)
+    return catalog
+
+
+def untranslated(catalog: Catalog) -> list[str]:
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        if not all(strings) or message.fuzzy:
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    return missing
+
+
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    problems = 0
+    for domain in DOMAINS:
+        catalog = update(domain)
+        missing = untranslated(catalog)
+        if check:
+            for msgid in missing:
+                print(f"{domain}: untranslated: {msgid!r}")
+            problems += len(missing)
+        else:
+            path = po_path(domain)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as f:
+                write_po(f, catalog, width=100, omit_header=False, sort_output=True)
+            print(f"{path.relative_to(ROOT)}: {len(catalog)} strings, {len(missing)} untranslated")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
