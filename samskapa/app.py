@@ -116,10 +116,14 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
 
     from challenges.routes import routes as challenge_routes
     from events.routes import routes as event_routes
+    from events.school_routes import routes as school_routes
+    from events.team_routes import routes as team_routes
 
     routes = [
         *auth_routes,
         *event_routes,
+        *team_routes,
+        *school_routes,
         *challenge_routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -20,9 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGUAGE = "sv"
 # catalogue -> folders whose strings it holds
 DOMAINS = {
-    "samskapa": ["samskapa", "templates/auth", "templates/_macros", "templates/base.html",
+    "samskapa": ["samskapa/*.py", "samskapa/auth", "templates/auth", "templates/_macros", "templates/base.html",
                  "templates/errors.html"],
-    "events": ["events", "templates/events"],
+    "events": ["events/models.py", "events/service.py", "events/routes.py", "events/api.py",
+               "events/ical.py", "events/invitations.py", "templates/events"],
+    "teams": ["events/teams.py", "events/team_routes.py", "events/school.py",
+              "events/school_routes.py", "templates/teams", "templates/school"],
     "challenges": ["challenges", "templates/challenges"],
 }
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
@@ -35,9 +38,14 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "error":
 def extract(domain: str) -> Catalog:
     catalog = Catalog(locale=LANGUAGE, domain=domain)
     for folder in DOMAINS[domain]:
+        if "*" in folder:  # a glob of files
+            for match in sorted(ROOT.glob(folder)):
+                _extract_file(catalog, match)
+            continue
         path = ROOT / folder
         if path.is_file():
-            base, methods = path.parent, [(path.name, "jinja2")]
+            method = "python" if path.suffix == ".py" else "jinja2"
+            base, methods = path.parent, [(path.name, method)]
         elif path.is_dir():
             base, methods = path, METHODS
         else:
@@ -47,6 +55,14 @@ def extract(domain: str) -> Catalog:
             catalog.add(message, None, [(f"{folder}/{filename}", lineno)],
                         auto_comments=comments, context=context)
     return catalog
+
+
+def _extract_file(catalog: Catalog, path: Path) -> None:
+    method = "python" if path.suffix == ".py" else "jinja2"
+    for filename, lineno, message, comments, context in extract_from_dir(
+            path.parent, [(path.name, method)], keywords=KEYWORDS, options_map=OPTIONS):
+        catalog.add(message, None, [(str(path.relative_to(ROOT)), lineno)],
+                    auto_comments=comments, context=context)
 
 
 def po_path(domain: str) -> Path:

@@ -1,0 +1,2 @@
+"""School events: classes, pupils joining with a class code, pupil login."""
+routes: list = []
