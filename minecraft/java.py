@@ -49,9 +49,11 @@ from . import nbt_fast as N
 from .blocks import BLOCKS, Block
 from .packing import (
     bits_for_palette,
+    distinct_rows,
     extract_sections,
     lookup_u8,
     pack_indices,
+    pack_nibbles_big_endian,
     presence_masks,
     section_extremes,
     top_layers,
@@ -226,15 +228,30 @@ def _chunk_head(data_version: int, y_min_section: int) -> bytes:
 def _encode_mixed(sections: np.ndarray, max_id: int) -> tuple[list[bytes], np.ndarray]:
     """block_states compounds and heightmap column tops for mixed sections (m, 16, 16, 16).
 
-    Sections are grouped by their set of block ids (typical terrain has a handful of such sets per
-    region), so palette bytes, index lookup, packing and heightmap predicates are done once per
-    group, vectorised over its sections. Palettes are sorted by block id.
+    Identical sections (every bedrock-floor section, repeated flat ground) are encoded once.
     Returns (bytes per section, tops (4, m, 256) uint8: highest layer + 1 with each heightmap flag).
     """
     m = sections.shape[0]
-    tops = np.zeros((4, m, 256), dtype=np.uint8)
     if m == 0:
-        return [], tops
+        return [], np.zeros((4, 0, 256), dtype=np.uint8)
+    first, inverse = distinct_rows(sections.reshape(m, 4096))
+    if len(first) == m:
+        return _encode_distinct(sections, max_id)
+    states, tops = _encode_distinct(sections[first], max_id)
+    return [states[i] for i in inverse.tolist()], tops[:, inverse]
+
+
+def _encode_distinct(sections: np.ndarray, max_id: int) -> tuple[list[bytes], np.ndarray]:
+    """_encode_mixed for sections known to differ from each other.
+
+    Sections are grouped by their set of block ids (typical terrain has a handful of such sets per
+    region), so palette bytes, index lookup, packing and heightmap predicates are done once per
+    group, vectorised over its sections. Palettes are sorted by block id. Palettes of up to 16
+    states (4 bits, nearly all terrain) are mapped and packed in a single table lookup per pair
+    of blocks.
+    """
+    m = sections.shape[0]
+    tops = np.zeros((4, m, 256), dtype=np.uint8)
     flat = sections.reshape(m, 4096)
     presence = presence_masks(sections, max_id)
     keys, group_of = np.unique(np.packbits(presence, axis=1), axis=0, return_inverse=True)
@@ -246,44 +263,46 @@ def _encode_mixed(sections: np.ndarray, max_id: int) -> tuple[list[bytes], np.nd
         rows = order[bounds[g]:bounds[g + 1]]
         ids = np.flatnonzero(presence[rows[0]])
         n = len(ids)
-        if ids[-1] == n - 1:            # ids are 0..n-1: local index == block id, no lookup
-            local = flat[rows]
+        lut = np.zeros(256, dtype=np.uint8)
+        lut[ids] = np.arange(n, dtype=np.uint8)
+        raw = flat[rows]
+        if n <= 16:
+            data = pack_nibbles_big_endian(lut, raw)            # (rows, 2048) uint8
         else:
-            lut = np.zeros(256, dtype=np.uint8)
-            lut[ids] = np.arange(n, dtype=np.uint8)
-            local = lookup_u8(lut, flat[rows])
-        packed = pack_indices(local, bits_for_palette(n, 4)).astype(">u8")
+            packed = pack_indices(lookup_u8(lut, raw), bits_for_palette(n, 4))
+            data = packed.astype(">u8").view(np.uint8).reshape(len(rows), -1)
         head = b"".join([_BLOCK_STATES, _PALETTE_OF_COMPOUNDS, N.i32(n),
                          *(_PALETTE_ENTRY[i] for i in ids.tolist()),
-                         _DATA, N.i32(packed.shape[1])])
+                         _DATA, N.i32(data.shape[1] // 8)])
         for r, row in enumerate(rows.tolist()):
-            out[row] = head + packed[r].tobytes() + N.TAG_END
-        _group_tops(local.reshape(len(rows), 16, 256), _FLAGS[ids], rows, tops)
+            out[row] = head + data[r].tobytes() + N.TAG_END
+        _group_tops(raw.reshape(len(rows), 16, 256), ids, rows, tops)
     return out, tops
 
 
-def _group_tops(local: np.ndarray, flags: np.ndarray, rows: np.ndarray, tops: np.ndarray) -> None:
-    """Fill tops[k, rows] for the 4 heightmap flags of one palette group."""
+def _group_tops(raw: np.ndarray, ids: np.ndarray, rows: np.ndarray, tops: np.ndarray) -> None:
+    """Fill tops[k, rows] for the 4 heightmap flags of one palette group (raw block ids)."""
     done: dict[tuple[int, ...], np.ndarray] = {}
+    flags = _FLAGS[ids]
     for k in range(4):
-        without = tuple(np.flatnonzero(((flags >> k) & 1) == 0).tolist())   # local ids lacking flag k
+        without = tuple(ids[((flags >> k) & 1) == 0].tolist())   # block ids lacking flag k
         top = done.get(without)
         if top is None:
             if not without:
                 top = np.full((len(rows), 256), 16, dtype=np.uint8)
-            elif len(without) == len(flags):
+            elif len(without) == len(ids):
                 top = np.zeros((len(rows), 256), dtype=np.uint8)
             elif len(without) <= 2:
-                # Comparisons run at memory speed; most terrain lacks a flag only for air (local 0)
-                # or air and water.
-                mask = local != without[0]
+                # Comparisons run at memory speed; most terrain lacks a flag only for air, or for
+                # air and water.
+                mask = raw != without[0]
                 for i in without[1:]:
-                    mask &= local != i
+                    mask &= raw != i
                 top = top_layers(mask)
             else:
                 table = np.ones(256, dtype=np.uint8)
                 table[list(without)] = 0
-                top = top_layers(lookup_u8(table, local).view(bool))
+                top = top_layers(lookup_u8(table, raw).view(bool))
             done[without] = top
         tops[k, rows] = top
 

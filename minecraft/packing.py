@@ -166,6 +166,58 @@ def lookup_u8(table: np.ndarray, values: np.ndarray) -> np.ndarray:
     return table16[values.reshape(-1).view(np.uint16)].view(np.uint8).reshape(values.shape)
 
 
+def pack_nibbles_big_endian(lut: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Map block ids through `lut` (id -> palette index < 16) and pack 4-bit entries, in one step.
+
+    values: (n, 4096) uint8 block ids. Returns (n, 2048) uint8: the 256 longs of each row already
+    in big-endian byte order, ready to write. A 65,536-entry table turns each *pair* of ids
+    (entries 2j and 2j+1, sharing byte j of a long in little-endian order) into the packed byte
+    `lut[a] | lut[b] << 4`; reading the 8 pairs of each long in reverse order yields the
+    big-endian bytes directly.
+    """
+    lut = np.asarray(lut, dtype=np.uint8)
+    n, entries = values.shape
+    if entries % 16:
+        raise ValueError("entries must be a multiple of 16")
+    # table[second, first] = lut[first] | lut[second] << 4
+    table = (lut[None, :] | (lut[:, None] << 4)).astype(np.uint8)
+    if not np.little_endian:
+        table = table.T
+    pairs = np.ascontiguousarray(values).reshape(-1).view(np.uint16).reshape(n, entries // 16, 8)
+    return table.reshape(-1)[pairs[:, :, ::-1]].reshape(n, entries // 2)
+
+
+# Fixed random odd 64-bit weights: a position-dependent linear hash of a section's bytes.
+_HASH_WEIGHTS = np.random.default_rng(20240611).integers(
+    1, 2**63, size=4096 // 8, dtype=np.int64).astype(np.uint64) | np.uint64(1)
+
+
+def distinct_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Find identical rows (e.g. the many copies of a bedrock-floor section, or of flat ground).
+
+    rows: (m, 4096) uint8. Returns (first, inverse): indices of one representative per distinct
+    row (first occurrence) and, per row, the index into `first` of its representative, so that
+    rows[first[inverse]] == rows exactly. Rows are grouped by a hash, then every row is compared
+    byte for byte with its representative; a row whose hash collides with different content is
+    made its own representative, so the result is always exact.
+    """
+    m, length = rows.shape
+    if m == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    words = np.ascontiguousarray(rows).view(np.uint64)
+    weights = _HASH_WEIGHTS[:words.shape[1]] if length == 4096 else np.resize(_HASH_WEIGHTS, words.shape[1])
+    hashes = (words * weights).sum(axis=1)          # wraps modulo 2**64, by design
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    copies = np.flatnonzero(first[inverse] != np.arange(m))   # rows that are not representatives
+    same = (rows[copies] == rows[first[inverse[copies]]]).all(axis=1)
+    if not same.all():
+        odd = copies[~same]
+        inverse[odd] = len(first) + np.arange(len(odd))
+        first = np.concatenate([first, odd])
+    return first, inverse
+
+
 _LAYER_PLUS_ONE = np.arange(1, SECTION + 1, dtype=np.uint8)[None, :, None]
 
 
