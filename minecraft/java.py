@@ -148,6 +148,8 @@ def _block_state_entry(info) -> bytes:
 
 
 _MAX_ID = max(int(b) for b in Block)
+# Ids are checked against _MAX_ID only, so the vocabulary must have no gaps.
+assert sorted(int(b) for b in Block) == list(range(_MAX_ID + 1)), "Block ids must be 0..n-1"
 _PALETTE_ENTRY: list[bytes] = [b""] * 256
 for _b, _info in BLOCKS.items():
     _PALETTE_ENTRY[int(_b)] = _block_state_entry(_info)
@@ -386,6 +388,9 @@ def _chunk_payloads(region: RegionBlocks, data_version: int) -> list[tuple[int, 
     nsy = blocks.shape[0] // 16
     sy_base = region.y_min // 16
     lo, hi = section_extremes(blocks)
+    if int(hi.max()) > _MAX_ID:
+        raise ValueError(f"blocks contain id {int(hi.max())}, which is not a Block "
+                         f"(ids are 0..{_MAX_ID})")
     uniform = lo == hi
     mixed = ~uniform & region.present[None]
     cz, cx, sy = np.nonzero(mixed.transpose(1, 2, 0))   # sorted by chunk, then section

@@ -411,6 +411,14 @@ def test_compress_floor_gives_the_payloads_encode_region_compresses():
     assert [zlib.decompress(c) for c in java.compress_payloads(payloads[:3])] == payloads[:3]
 
 
+def test_unknown_block_ids_are_refused():
+    region = empty_region(ny=16, y_min=0)
+    region.present[0, 0] = True
+    region.blocks[3, 4, 5] = 200
+    with pytest.raises(ValueError, match="not a Block"):
+        java.encode_region(region, DV)
+
+
 def test_region_blocks_validation():
     with pytest.raises(ValueError):
         RegionBlocks(0, 0, 0, np.zeros((20, 512, 512), np.uint8), np.ones((32, 32), bool))
