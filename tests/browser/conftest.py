@@ -1,0 +1,222 @@
+"""Browser suite: the real app served by uvicorn in a subprocess, driven by Debian's Chromium
+through Playwright (sync API, plain `def` tests).
+
+The server gets a fresh database of its own (an SQLite file, or a fresh PostgreSQL database beside
+the one DATABASE_URL names, dropped afterwards), built with the real migrations (`samskapa
+migrate`), and a site admin made with `samskapa createadmin`. These tests never open Tortoise in
+the test process: the server is the only one touching its database.
+
+No silent skips: a missing Chromium fails the suite loudly (`make test` installs it first).
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import _fresh_postgres_database
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ADMIN_EMAIL = "admin@example.se"
+ADMIN_PASSWORD = "Admin-lösen-2026"
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# Playwright's default is 30 s; a page of this app answers in milliseconds, so a stuck step
+# should fail fast and keep the suite short.
+TIMEOUT_MS = 10_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cli(args: list[str], env: dict[str, str]) -> str:
+    result = subprocess.run([sys.executable, "-m", "samskapa.cli", *args], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, (
+        f"samskapa {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _in_thread(fn, *args):
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+@dataclass
+class Server:
+    base_url: str
+    env: dict[str, str]
+    log_path: Path
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def log_tail(self, n: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The app under uvicorn with its own fresh, migrated database and a site admin."""
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    url = os.environ.get("DATABASE_URL", "")
+    drop = None
+    if url.startswith(("postgres://", "postgresql://")):
+        # In a thread of its own: Playwright's sync API keeps an asyncio loop marked running in
+        # this one, and the helper uses asyncio.run.
+        database_url, drop_here = _in_thread(_fresh_postgres_database, url)
+        drop = lambda: _in_thread(drop_here)  # noqa: E731
+    else:
+        database_url = f"sqlite://{data_dir / 'samskapa.db'}"
+    env = {**os.environ, "SAMSKAPA_DATA_DIR": str(data_dir), "DATABASE_URL": database_url,
+           "SAMSKAPA_ADMIN_PASSWORD": ADMIN_PASSWORD, "PYTHONUNBUFFERED": "1"}
+    env.pop("SECRET_KEY", None)  # generated once into the data dir, as on a fresh machine
+    process = None
+    try:
+        _cli(["migrate"], env)
+        _cli(["createadmin", "--email", ADMIN_EMAIL, "--name", "Ada Admin"], env)
+        port = _free_port()
+        log_path = data_dir / "uvicorn.log"
+        log = open(log_path, "wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "samskapa.asgi:app", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", "1", "--log-level", "warning"],
+            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        base_url = f"http://127.0.0.1:{port}"
+        srv = Server(base_url, env, log_path)
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{srv.log_tail()}")
+            try:
+                with urllib.request.urlopen(base_url + "/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not answer within 30 s:\n{srv.log_tail()}")
+            time.sleep(0.1)
+        yield srv
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if drop is not None:
+            drop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), (
+        f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
+        "(`make browser` or `apt-get install chromium`)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser, server, tmp_path):
+    """A factory of pages, each in its own browser context (its own cookies: its own visitor).
+    Pages are closed after the test; a page's console errors fail the test."""
+    contexts = []
+    errors: list[str] = []
+
+    def factory(locale: str = "sv-SE"):
+        context = browser.new_context(base_url=server.base_url, locale=locale,
+                                      viewport={"width": 1200, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+        page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
+                if msg.type == "error" and "status of 4" not in msg.text else None)
+        return page
+
+    yield factory
+    for context in contexts:
+        context.close()
+    assert not errors, "JavaScript errors in the browser:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def shot(tmp_path):
+    """Screenshot into the test's tmp dir (never committed); returns the path."""
+    def take(page, name: str) -> Path:
+        path = tmp_path / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        print(f"screenshot: {path}")
+        return path
+    return take
+
+
+# --- helpers shared by the walks -------------------------------------------------------------
+
+def local(dt: datetime) -> str:
+    """A datetime as a `datetime-local` input value in Stockholm time."""
+    return dt.astimezone(STOCKHOLM).strftime("%Y-%m-%dT%H:%M")
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label(re.compile(r"^(E-postadress|Email address)")).fill(email)
+    page.get_by_label(re.compile(r"^(Lösenord|Password)")).fill(password)
+    page.locator("main").get_by_role("button", name=re.compile("^(Logga in|Sign in)$")).click()
+    page.wait_for_url(lambda u: "/login" not in u)
+
+
+def sign_out(page) -> None:
+    page.locator("header").get_by_role("button", name=re.compile("^(Logga ut|Sign out)$")).click()
+    page.wait_for_load_state()
+
+
+def register_account(page, name: str, email: str, password: str, next_path: str = "") -> None:
+    page.goto("/register" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label(re.compile(r"^(Ditt namn|Your name)")).fill(name)
+    page.get_by_label(re.compile(r"^(E-postadress|Email address)")).fill(email)
+    page.get_by_label(re.compile(r"^(Lösenord|Password)")).fill(password)
+    page.locator("main").get_by_role(
+        "button", name=re.compile("^(Skapa konto|Create account)$")).click()
+    page.wait_for_url(lambda u: "/register" not in u)
+
+
+def schedule(now: datetime | None = None) -> dict[str, datetime]:
+    """Phase times with registration open now."""
+    from datetime import timezone
+    now = now or datetime.now(timezone.utc)
+    return {
+        "registration_opens": now - timedelta(days=1),
+        "registration_closes": now + timedelta(days=5),
+        "hacking_starts": now + timedelta(days=6),
+        "submissions_close": now + timedelta(days=7),
+        "judging_closes": now + timedelta(days=8),
+        "results_published": now + timedelta(days=9),
+    }
