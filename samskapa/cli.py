@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from minecraft.cli import world
 from samskapa import db
 from samskapa.settings import Settings
 
@@ -89,12 +90,7 @@ def _display_url(url: str) -> str:
     return url
 
 
-try:
-    from minecraft.cli import world
-except ImportError:  # the Minecraft command is optional while its dependencies are missing
-    world = None
-if world is not None:
-    main.add_command(world)
+main.add_command(world)
 
 
 if __name__ == "__main__":
