@@ -25,6 +25,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -242,9 +243,9 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
                                                              "void")))
     chunks = 0
     if job.write_java:
-        blocks = np.zeros((ny, REGION, REGION), dtype=np.uint8)
+        blocks = _zeroed_blocks(ny)
         view = blocks[:, :h, :w]
-        terrain.fill_region(view, y_min, cc)
+        terrain.fill_region(blocks, y_min, cc)
         if lr is not None:
             layers_mod.place_structures(view, y_min, cols, lr, core, wx0, wz0, job.grid.scale)
         present = np.zeros((32, 32), dtype=bool)
@@ -274,6 +275,21 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
     result = RegionResult(rx, rz, chunks, tile, spawn_y)
     _save_tile(job, result)
     return result
+
+
+_buffers = threading.local()
+
+
+def _zeroed_blocks(ny: int) -> np.ndarray:
+    """A zeroed (ny, 512, 512) uint8 array, reusing this thread's buffer from earlier regions:
+    fresh pages cost a page fault each, which on a VM is a noticeable part of a region's time."""
+    need = ny * REGION * REGION
+    buf = getattr(_buffers, "buf", None)
+    if buf is None or buf.size < need:
+        buf = _buffers.buf = np.empty(need, dtype=np.uint8)
+    out = buf[:need].reshape(ny, REGION, REGION)
+    out.fill(0)
+    return out
 
 
 def _save_tile(job: Job, r: RegionResult) -> None:
@@ -314,6 +330,7 @@ _JOB: Job | None = None
 def _init_worker(job: Job) -> None:
     global _JOB
     _JOB = job
+    source.forget_datasets()
 
 
 def _pool_low(rx: int, rz: int) -> LowBorders:
@@ -503,8 +520,10 @@ class _Runner:
                     from None
             self.job_future = self.client.scatter(self.job, broadcast=True)
         elif self.workers > 1:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["minecraft.build", "minecraft.java"])
+            # fork: workers start in milliseconds with everything imported, and they are our
+            # direct children (so RUSAGE_CHILDREN sees them). Open GDAL datasets are not
+            # inherited: _init_worker drops the parent's cache before the first task.
+            ctx = multiprocessing.get_context("fork")
             self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=ctx,
                                                initializer=_init_worker, initargs=(self.job,))
         return self

@@ -71,7 +71,10 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
               sea_level_y, layers, formats, workers, scheduler, resume, force, source_crs,
               game_version, make_zip, quiet) -> None:
     """Build a Minecraft world from SOURCE rasters (GeoTIFF, .hgt, ASCII grid, VRT, tiles)."""
+    import tqdm as tqdm_mod
     from tqdm import tqdm
+
+    tqdm_mod.tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
 
     from .build import BuildOptions, build_world
 

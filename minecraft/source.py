@@ -145,6 +145,13 @@ def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = Non
 _local = threading.local()
 
 
+def forget_datasets() -> None:
+    """Drop (without closing) datasets inherited from a parent process over fork: their file
+    handles are shared with the parent, so a child must open its own."""
+    global _local
+    _local = threading.local()
+
+
 def _dataset(vrt: str):
     """One open dataset per thread and source: tasks in a worker reuse it (GDAL datasets must
     not be shared between threads, and Dask may run tasks in threads)."""
