@@ -367,27 +367,27 @@ def _heightmaps_blob(heights: np.ndarray) -> bytes:
     return np.concatenate(columns, axis=1).tobytes()
 
 
-def _biome_blobs(heights: np.ndarray) -> list[list[bytes]]:
-    """Per chunk biomes compound: ocean where most of a 4x4 column cell has water on top."""
+def _biomes(heights: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+    """Biomes per chunk: (index (1024,) into the returned list of `biomes` compounds).
+
+    Ocean where most of a 4x4 column cell has water on top, plains elsewhere."""
     # The top motion-blocking block is a fluid exactly where MOTION_BLOCKING > OCEAN_FLOOR.
     water = (heights[1] > heights[3]).reshape(32, 32, 4, 4, 4, 4)  # cz, cx, bz, z, bx, x
     ocean_cells = water.sum(axis=(3, 5)) >= 8                        # cz, cx, bz, bx
-    cell_bits = ocean_cells.reshape(32, 32, 16).astype(np.uint64)
-    pattern = (cell_bits << np.arange(16, dtype=np.uint64)).sum(axis=2)  # bit (bz*4+bx)
-    cache: dict[int, bytes] = {0: _BIOMES_PLAINS, 0xFFFF: _BIOMES_OCEAN}
+    cell_bits = ocean_cells.reshape(1024, 16).astype(np.uint64)
+    pattern = (cell_bits << np.arange(16, dtype=np.uint64)).sum(axis=1)  # bit (bz*4+bx)
+    patterns, index = np.unique(pattern, return_inverse=True)
     blobs = []
-    for row in pattern.tolist():
-        blob_row = []
-        for p in row:
-            blob = cache.get(p)
-            if blob is None:
-                # 64 entries (y, z, x order), 1 bit each: the 16-cell pattern repeated for 4 y.
-                long_value = p | (p << 16) | (p << 32) | (p << 48)
-                blob = biomes_nbt([PLAINS, OCEAN], struct.pack(">Q", long_value))
-                cache[p] = blob
-            blob_row.append(blob)
-        blobs.append(blob_row)
-    return blobs
+    for p in patterns.tolist():
+        if p == 0:
+            blobs.append(_BIOMES_PLAINS)
+        elif p == 0xFFFF:
+            blobs.append(_BIOMES_OCEAN)
+        else:
+            # 64 entries (y, z, x order), 1 bit each: the 16-cell pattern repeated for 4 y.
+            long_value = p | (p << 16) | (p << 32) | (p << 48)
+            blobs.append(biomes_nbt([PLAINS, OCEAN], struct.pack(">Q", long_value)))
+    return index.reshape(-1), blobs
 
 
 def _chunk_payloads(region: RegionBlocks, data_version: int) -> list[tuple[int, bytes]]:
@@ -402,44 +402,50 @@ def _chunk_payloads(region: RegionBlocks, data_version: int) -> list[tuple[int, 
     uniform = lo == hi
     mixed = ~uniform & region.present[None]
     cz, cx, sy = np.nonzero(mixed.transpose(1, 2, 0))   # sorted by chunk, then section
+    chunk = cz * 32 + cx
     sections = extract_sections(blocks, sy, cz, cx)
     mixed_states, tops = _encode_mixed(sections, int(hi[sy, cz, cx].max()) if len(sy) else 0)
-    mixed_index = np.full((nsy, 32, 32), -1, dtype=np.int32)
-    mixed_index[sy, cz, cx] = np.arange(len(sy), dtype=np.int32)
 
-    heights = _heightmaps(region, lo, uniform, sy, cz * 32 + cx, tops)
+    heights = _heightmaps(region, lo, uniform, sy, chunk, tops)
     heightmaps = _heightmaps_blob(heights)
     hm_size = len(heightmaps) // 1024
-    biomes = _biome_blobs(heights)
+    biome_of, biome_blobs = _biomes(heights)
+
+    # Every section of every chunk becomes one entry of `table`: uniform sections share entries
+    # per (section, block, biome), mixed ones get their own. `codes` says which, per chunk.
+    n_bio = len(biome_blobs)
+    key = ((np.arange(nsy)[None, :] * 256 + lo.reshape(nsy, 1024).T) * n_bio
+           + biome_of[:, None])                                        # (1024 chunks, nsy)
+    is_mixed = mixed.reshape(nsy, 1024).T
+    keys, first_code = np.unique(key[~is_mixed], return_inverse=True)
+    codes = np.empty((1024, nsy), dtype=np.int64)
+    codes[~is_mixed] = first_code.reshape(-1)
+    codes[chunk, sy] = len(keys) + np.arange(len(sy))
+    table = []
+    for k in keys.tolist():
+        rest, bio = divmod(k, n_bio)
+        s, value = divmod(rest, 256)
+        table.append(b"".join([_SECTION_Y[sy_base + s], _UNIFORM_BLOCK_STATES[value],
+                               biome_blobs[bio], N.TAG_END]))
+    for state, s, c in zip(mixed_states, sy.tolist(), chunk.tolist()):
+        table.append(b"".join([_SECTION_Y[sy_base + s], state, biome_blobs[biome_of[c]],
+                               N.TAG_END]))
 
     signs_by_chunk = _sign_block_entities(region)
     head = _ROOT_OPEN + _chunk_head(data_version, SECTION_Y_MIN)
     sections_open = _SECTIONS_OPEN + N.i32(nsy)
-    lo_list = lo.tolist()
-    mixed_list = mixed_index.tolist()
-    uniform_cache: dict[tuple[int, int, bytes], bytes] = {}
+    present = np.flatnonzero(region.present.reshape(-1)).tolist()
+    codes_list = codes[present].tolist()
+    pick = table.__getitem__
     out = []
-    for z, x in zip(*np.nonzero(region.present)):
-        z, x = int(z), int(x)
-        biome = biomes[z][x]
-        parts = [head, _X_POS, N.i32(region.rx * 32 + x), _Z_POS, N.i32(region.rz * 32 + z),
-                 sections_open]
-        for s in range(nsy):
-            k = mixed_list[s][z][x]
-            if k >= 0:
-                parts += [_SECTION_Y[sy_base + s], mixed_states[k], biome, N.TAG_END]
-            else:
-                key = (s, lo_list[s][z][x], biome)
-                blob = uniform_cache.get(key)
-                if blob is None:
-                    blob = b"".join([_SECTION_Y[sy_base + s], _UNIFORM_BLOCK_STATES[key[1]], biome,
-                                     N.TAG_END])
-                    uniform_cache[key] = blob
-                parts.append(blob)
-        i = z * 32 + x
-        parts += [heightmaps[i * hm_size:(i + 1) * hm_size],
-                  signs_by_chunk.get(i, _NO_BLOCK_ENTITIES), _CHUNK_TAIL]
-        out.append((z * 32 + x, b"".join(parts)))
+    for i, chunk_codes in zip(present, codes_list):
+        z, x = divmod(i, 32)
+        payload = b"".join([
+            head, _X_POS, N.i32(region.rx * 32 + x), _Z_POS, N.i32(region.rz * 32 + z),
+            sections_open, *map(pick, chunk_codes),
+            heightmaps[i * hm_size:(i + 1) * hm_size],
+            signs_by_chunk.get(i, _NO_BLOCK_ENTITIES), _CHUNK_TAIL])
+        out.append((i, payload))
     return out
 
 
