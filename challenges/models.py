@@ -1,10 +1,17 @@
 """Challenges, the organisations (departments) that own them, themes and datasets."""
 from __future__ import annotations
 
+import re
+from urllib.parse import urlparse
+
 from tortoise import fields
 from tortoise.models import Model
 
 from samskapa.i18n import get_language
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Challenge slugs that would collide with the pages beside /events/{slug}/challenges/{cslug}.
+RESERVED_CHALLENGE_SLUGS = frozenset({"new"})
 
 
 class Organisation(Model):
@@ -70,11 +77,30 @@ class Challenge(Model):
     def __str__(self) -> str:
         return self.title
 
+    @staticmethod
+    def make_search_text(title: str, summary: str, organisation_name: str) -> str:
+        """What the free-text filter searches: lower-cased so `contains` is case-insensitive on
+        every database, Swedish letters included (str.lower() knows Å, Ä and Ö)."""
+        return " ".join(part for part in (title, summary, organisation_name) if part).lower()
+
+    def visible_to(self, user_id: int | None, *, organiser: bool) -> bool:
+        """Published challenges are public; a draft only for organisers and its owner."""
+        return self.published or organiser or (user_id is not None and self.owner_id == user_id)
+
+
+def is_web_url(url: str) -> bool:
+    """A dataset link must be an absolute http(s) URL with a host."""
+    if any(ch.isspace() for ch in url):
+        return False
+    parsed = urlparse(url)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc) and bool(parsed.hostname)
+
 
 class Dataset(Model):
     id = fields.IntField(primary_key=True)
+    # Indexed: the challenge list counts each challenge's datasets with a correlated subquery.
     challenge = fields.ForeignKeyField("models.Challenge", related_name="datasets",
-                                       on_delete=fields.CASCADE)
+                                       on_delete=fields.CASCADE, db_index=True)
     title = fields.CharField(max_length=200)
     url = fields.CharField(max_length=500)
     licence = fields.CharField(max_length=100, default="")

@@ -1,0 +1,379 @@
+"""Challenges, their datasets and the themes of an event: use cases as plain async functions.
+
+No Request objects here: callers pass the signed-in user (or None) and the data; rules that say
+no raise NotFound / Forbidden / ValidationError with English msgids, translated where shown.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q, RawSQL
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from challenges.models import (RESERVED_CHALLENGE_SLUGS, SLUG_RE, Challenge, Dataset,
+                               Organisation, Theme, is_web_url)
+from events.models import Event, EventRole, Role
+from samskapa.auth.models import User
+from samskapa.errors import Forbidden, NotFound, ValidationError
+
+SLUG_MAX = 80
+_LETTERS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "æ": "ae", "ø": "o", "ß": "ss"})
+
+# One correlated subquery instead of a query per card: the list stays at a fixed number of
+# queries however many challenges an event has.
+DATASET_COUNT_SQL = ('(SELECT COUNT(*) FROM "datasets" WHERE "datasets"."challenge_id" = '
+                     '"challenges"."id")')
+
+
+def slugify(text: str) -> str:
+    """'Mobilitet & Älvsjö' -> 'mobilitet-alvsjo': lower case, å/ä -> a, ö -> o, hyphens."""
+    text = text.lower().translate(_LETTERS)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:SLUG_MAX].rstrip("-")
+
+
+# --- who is looking -------------------------------------------------------------------------
+
+@dataclass
+class Viewer:
+    """A visitor's standing in one event: the user (None when anonymous) and their roles."""
+    user: User | None
+    roles: frozenset[Role] = frozenset()
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user else None
+
+    @property
+    def is_organiser(self) -> bool:
+        """Organisers of the event, and site admins, may do everything here."""
+        return bool(self.user and (self.user.is_admin or Role.ORGANISER in self.roles))
+
+    @property
+    def is_challenge_owner(self) -> bool:
+        return Role.CHALLENGE_OWNER in self.roles
+
+    @property
+    def can_create(self) -> bool:
+        return self.is_organiser or self.is_challenge_owner
+
+    def can_see(self, challenge: Challenge) -> bool:
+        return challenge.visible_to(self.user_id, organiser=self.is_organiser)
+
+    def can_edit(self, challenge: Challenge) -> bool:
+        return self.is_organiser or (self.is_challenge_owner and self.user_id is not None
+                                     and challenge.owner_id == self.user_id)
+
+
+async def viewer_for(event: Event, user: User | None) -> Viewer:
+    if user is None:
+        return Viewer(None)
+    roles = await EventRole.filter(event_id=event.id, user_id=user.id).values_list("role",
+                                                                                  flat=True)
+    return Viewer(user, frozenset(Role(r) for r in roles))
+
+
+async def event_for(slug: str, user: User | None) -> tuple[Event, Viewer]:
+    """The event and the visitor's standing in it. A draft event exists only for its staff
+    (organisers, challenge owners) and site admins; for everyone else it is a 404."""
+    event = await Event.get_or_none(slug=slug)
+    if event is None:
+        raise NotFound("There is no event at this address.")
+    viewer = await viewer_for(event, user)
+    if not event.published and not viewer.can_create:
+        raise NotFound("There is no event at this address.")
+    return event, viewer
+
+
+def require_creator(viewer: Viewer) -> None:
+    if not viewer.can_create:
+        raise Forbidden("Only the event's organisers and challenge owners can add challenges.")
+
+
+def require_editor(viewer: Viewer, challenge: Challenge) -> None:
+    if not viewer.can_edit(challenge):
+        raise Forbidden("You can only change challenges that you own. Ask an organiser if this "
+                        "one should be yours.")
+
+
+def require_organiser(viewer: Viewer) -> None:
+    if not viewer.is_organiser:
+        raise Forbidden("Only the event's organisers can manage its themes.")
+
+
+# --- reading --------------------------------------------------------------------------------
+
+async def event_themes(event: Event) -> list[Theme]:
+    return await Theme.filter(event_id=event.id)
+
+
+def _theme_ids_sql(dialect: str) -> str:
+    """The ids of a challenge's themes as one comma-separated string, aggregated in the same
+    query as the challenge (group_concat in SQLite, string_agg in PostgreSQL)."""
+    m2m = Challenge._meta.fields_map["themes"]
+    agg = ('string_agg(CAST("ct"."{fk}" AS TEXT), \',\')' if dialect == "postgres"
+           else 'group_concat("ct"."{fk}")').format(fk=m2m.forward_key)
+    return (f'(SELECT {agg} FROM "{m2m.through}" "ct" '
+            f'WHERE "ct"."{m2m.backward_key}" = "challenges"."id")')
+
+
+async def list_challenges(event: Event, viewer: Viewer | None = None, *, theme: str = "",
+                          q: str = "", themes: list[Theme] | None = None,
+                          with_datasets: bool = False) -> list[Challenge]:
+    """The challenges a viewer may see, filtered by theme slug and free text, by title.
+
+    Anonymous visitors and participants see published challenges; organisers see all; a
+    challenge owner also sees their own drafts. Each challenge comes with its organisation,
+    `theme_list` (its themes, in the event's order) and `dataset_count` (and its `datasets`
+    when `with_datasets`). ONE query for all of that, whatever the number of challenges (two
+    with datasets), given the event's `themes` (else one more to read them).
+    """
+    qs = Challenge.filter(event_id=event.id)
+    if viewer is None or not viewer.is_organiser:
+        if viewer is not None and viewer.is_challenge_owner:
+            qs = qs.filter(Q(published=True) | Q(owner_id=viewer.user_id))
+        else:
+            qs = qs.filter(published=True)
+    theme = theme.strip()
+    if theme:
+        # Themes belong to one event and their slugs are unique in it: at most one row each.
+        qs = qs.filter(themes__slug=theme)
+    needle = " ".join(q.split()).lower()
+    if needle:
+        qs = qs.filter(search_text__contains=needle)
+    dialect = Challenge._meta.db.capabilities.dialect
+    qs = (qs.select_related("organisation")
+          .annotate(dataset_count=RawSQL(DATASET_COUNT_SQL),
+                    theme_ids=RawSQL(_theme_ids_sql(dialect)))
+          .order_by("title", "id"))
+    if with_datasets:
+        qs = qs.prefetch_related("datasets")
+    challenges = await qs
+    if themes is None:
+        themes = await event_themes(event)
+    for challenge in challenges:
+        ids = {int(i) for i in str(challenge.theme_ids or "").split(",") if i}
+        challenge.theme_list = [t for t in themes if t.id in ids]
+    return challenges
+
+
+async def find_challenge(event: Event, cslug: str) -> Challenge:
+    """One challenge, draft or not, with organisation, owner, themes and datasets."""
+    challenge = await (Challenge.filter(event_id=event.id, slug=cslug)
+                       .select_related("organisation", "owner")
+                       .prefetch_related("themes", "datasets").first())
+    if challenge is None:
+        raise NotFound("There is no challenge at this address.")
+    return challenge
+
+
+async def get_challenge(event: Event, cslug: str, viewer: Viewer) -> Challenge:
+    """A challenge as `viewer` may see it: a draft is a 404 to anyone but organisers and its
+    owner."""
+    challenge = await find_challenge(event, cslug)
+    if not viewer.can_see(challenge):
+        raise NotFound("There is no challenge at this address.")
+    return challenge
+
+
+async def organisations() -> list[Organisation]:
+    return await Organisation.all()
+
+
+# --- writing --------------------------------------------------------------------------------
+
+@dataclass
+class DatasetInput:
+    title: str = ""
+    url: str = ""
+    licence: str = ""
+    format: str = ""
+
+    def is_blank(self) -> bool:
+        return not (self.title or self.url or self.licence or self.format)
+
+
+@dataclass
+class ChallengeInput:
+    title: str
+    slug: str = ""
+    organisation_id: int | None = None
+    organisation_name: str = ""  # a new (or existing, by name) organisation; wins over the id
+    summary: str = ""
+    description: str = ""
+    expected_outcome: str = ""
+    theme_slugs: list[str] = field(default_factory=list)
+    contact_name: str = ""
+    contact_email: str = ""
+    datasets: list[DatasetInput] = field(default_factory=list)
+
+
+def check_datasets(datasets: list[DatasetInput]) -> dict[str, str]:
+    """Errors keyed `dataset_<field>-<row>`; blank rows are ignored (that is how a row is
+    removed)."""
+    errors: dict[str, str] = {}
+    for i, ds in enumerate(datasets):
+        if ds.is_blank():
+            continue
+        if not ds.title:
+            errors[f"dataset_title-{i}"] = "Give the dataset a title."
+        if not ds.url:
+            errors[f"dataset_url-{i}"] = "Give the dataset's address (URL)."
+        elif not is_web_url(ds.url):
+            errors[f"dataset_url-{i}"] = ("Enter a full web address starting with http:// or "
+                                          "https://.")
+    return errors
+
+
+async def _organisation(data: ChallengeInput) -> Organisation | None:
+    name = " ".join(data.organisation_name.split())
+    if name:
+        found = (await Organisation.get_or_none(name=name)
+                 or await Organisation.filter(name__iexact=name).first())
+        if found:
+            return found
+        try:
+            return await Organisation.create(name=name)
+        except IntegrityError:  # someone created it a moment ago
+            return await Organisation.get(name=name)
+    if data.organisation_id is not None:
+        return await Organisation.get_or_none(id=data.organisation_id)
+    return None
+
+
+async def _slug_taken(event: Event, slug: str, challenge: Challenge | None) -> bool:
+    qs = Challenge.filter(event_id=event.id, slug=slug)
+    if challenge is not None:
+        qs = qs.exclude(id=challenge.id)
+    return await qs.exists()
+
+
+async def save_challenge(event: Event, data: ChallengeInput, *, owner: User | None = None,
+                         challenge: Challenge | None = None) -> Challenge:
+    """Create (no `challenge`) or update a challenge with its themes and datasets, all or
+    nothing. A new challenge is a draft owned by `owner`. Raises ValidationError with every
+    problem found, keyed by form field."""
+    errors: dict[str, str] = {}
+    slug = data.slug.strip().lower() or slugify(data.title)
+    if data.slug.strip() and not SLUG_RE.match(slug):
+        errors["slug"] = ("Use only lower-case letters a-z, digits and hyphens, e.g. "
+                          "smartare-parkering.")
+    elif not slug:
+        errors["slug"] = "Give the challenge an address, or a title we can make one from."
+    elif slug in RESERVED_CHALLENGE_SLUGS:
+        errors["slug"] = "This address is reserved. Choose another one."
+    elif len(slug) > SLUG_MAX:
+        errors["slug"] = "The address is too long."
+    elif await _slug_taken(event, slug, challenge):
+        errors["slug"] = "Another challenge in this event already has this address."
+
+    themes = await Theme.filter(event_id=event.id, slug__in=data.theme_slugs) \
+        if data.theme_slugs else []
+    if len(themes) != len(set(data.theme_slugs)):
+        errors["themes"] = "Choose among the themes of this event."
+
+    if not data.organisation_name.strip() and data.organisation_id is None:
+        errors["organisation"] = "Choose an organisation or type the name of a new one."
+    elif not data.organisation_name.strip() and not await Organisation.exists(
+            id=data.organisation_id):
+        errors["organisation"] = "Choose an organisation or type the name of a new one."
+
+    errors.update(check_datasets(data.datasets))
+    if errors:
+        raise ValidationError(errors)
+
+    datasets = [ds for ds in data.datasets if not ds.is_blank()]
+    try:
+        async with in_transaction():
+            organisation = await _organisation(data)
+            values = dict(
+                slug=slug, title=data.title, summary=data.summary,
+                description=data.description, expected_outcome=data.expected_outcome,
+                organisation=organisation, contact_name=data.contact_name,
+                contact_email=data.contact_email,
+                search_text=Challenge.make_search_text(
+                    data.title, data.summary, organisation.name if organisation else ""),
+            )
+            if challenge is None:
+                challenge = await Challenge.create(event_id=event.id, owner=owner,
+                                                   published=False, **values)
+            else:
+                challenge.update_from_dict(values)
+                await challenge.save()
+                await challenge.themes.clear()
+                await Dataset.filter(challenge_id=challenge.id).delete()
+            if themes:
+                await challenge.themes.add(*themes)
+            if datasets:
+                await Dataset.bulk_create([
+                    Dataset(challenge_id=challenge.id, title=ds.title, url=ds.url,
+                            licence=ds.licence, format=ds.format) for ds in datasets])
+    except IntegrityError:
+        # Two people saved the same address at once; the database kept exactly one.
+        raise ValidationError({"slug": "Another challenge in this event already has this "
+                                       "address."}) from None
+    return challenge
+
+
+async def set_published(challenge: Challenge, published: bool) -> Challenge:
+    challenge.published = published
+    await challenge.save(update_fields=["published"])
+    return challenge
+
+
+async def refresh_search_text(challenge: Challenge) -> None:
+    """For code that changed a challenge or its organisation without save_challenge."""
+    await challenge.fetch_related("organisation")
+    org = challenge.organisation
+    challenge.search_text = Challenge.make_search_text(challenge.title, challenge.summary,
+                                                       org.name if org else "")
+    await challenge.save(update_fields=["search_text"])
+
+
+# --- themes ---------------------------------------------------------------------------------
+
+async def themes_with_usage(event: Event) -> list[Theme]:
+    """The event's themes, each with `challenge_count`."""
+    return await Theme.filter(event_id=event.id).annotate(challenge_count=Count("challenges"))
+
+
+async def add_theme(event: Event, name_sv: str, name_en: str, slug: str = "") -> Theme:
+    errors: dict[str, str] = {}
+    if not name_sv:
+        errors["name_sv"] = "This field is required."
+    if not name_en:
+        errors["name_en"] = "This field is required."
+    slug = slug or slugify(name_sv)
+    if name_sv and not slug:
+        errors["name_sv"] = "Use at least one letter or digit in the name."
+    elif slug and await Theme.exists(event_id=event.id, slug=slug):
+        errors["name_sv"] = "This event already has a theme with this name."
+    if errors:
+        raise ValidationError(errors)
+    try:
+        return await Theme.create(event_id=event.id, slug=slug, name_sv=name_sv,
+                                  name_en=name_en)
+    except IntegrityError:
+        raise ValidationError({"name_sv": "This event already has a theme with this name."}) \
+            from None
+
+
+async def delete_theme(event: Event, theme_slug: str, *, detach: bool = False) -> None:
+    """Delete a theme. One still used by challenges is only deleted when `detach` says to
+    remove it from them first."""
+    theme = await Theme.get_or_none(event_id=event.id, slug=theme_slug)
+    if theme is None:
+        raise NotFound("There is no such theme in this event.")
+    async with in_transaction():
+        used = await theme.challenges.all().count()
+        if used and not detach:
+            raise ValidationError({"theme": (
+                "This theme is used by %(n)s challenges. Remove it from them to delete it.",
+                {"n": used})})
+        await theme.challenges.clear()
+        await theme.delete()
