@@ -1,0 +1,81 @@
+"""The JSON read API for published events (open data out). Drafts answer 404 like unknown slugs,
+except to their organisers and site admins."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from events import service
+from events.models import Event
+from samskapa.auth.guards import current_user
+from samskapa.errors import NotFound
+from samskapa.i18n import TIMEZONE
+
+
+def _iso(value) -> str:
+    return value.astimezone(TIMEZONE).isoformat()
+
+
+def event_json(request: Request, event: Event, now) -> dict:
+    slug = event.slug
+    return {
+        "slug": slug,
+        "title": event.title,
+        "summary": event.summary,
+        "venue": event.venue,
+        "kind": event.kind.value if hasattr(event.kind, "value") else event.kind,
+        "published": event.published,
+        "max_team_size": event.max_team_size,
+        "schedule": {name: _iso(value) for name, _label, value in event.schedule()},
+        "phase": event.phase(now).value,
+        "registration_open": event.registration_open(now),
+        "links": {
+            "html": str(request.url_for("event", slug=slug)),
+            "api": str(request.url_for("api_event", slug=slug)),
+            "calendar": str(request.url_for("event_calendar", slug=slug)),
+            "challenges": str(request.url_for("api_event", slug=slug)) + "/challenges",
+        },
+    }
+
+
+def not_found() -> JSONResponse:
+    return JSONResponse({"error": "not_found", "message": "No such published event."},
+                        status_code=404)
+
+
+async def api_events(request: Request) -> JSONResponse:
+    now = service.utcnow()
+    events = service.order_for_listing(await Event.filter(published=True), now)
+    return JSONResponse({"events": [event_json(request, e, now) for e in events]})
+
+
+async def api_event(request: Request) -> JSONResponse:
+    from challenges.models import Challenge
+
+    user = await current_user(request)
+    try:
+        event = await service.visible_event(request.path_params["slug"], user)
+    except NotFound:
+        return not_found()
+    now = service.utcnow()
+    challenges = await Challenge.filter(event_id=event.id, published=True).prefetch_related(
+        "themes", "organisation").order_by("title")
+    data = event_json(request, event, now)
+    data["description"] = event.description
+    data["challenges"] = [{
+        "slug": c.slug,
+        "title": c.title,
+        "summary": c.summary,
+        "themes": [{"slug": t.slug, "name_sv": t.name_sv, "name_en": t.name_en}
+                   for t in c.themes],
+        "organisation": c.organisation.name if c.organisation else None,
+        "url": f"{data['links']['html']}/challenges/{c.slug}",
+    } for c in challenges]
+    return JSONResponse(data)
+
+
+routes = [
+    Route("/api/events", api_events, name="api_events"),
+    Route("/api/events/{slug}", api_event, name="api_event"),
+]

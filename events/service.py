@@ -1,0 +1,273 @@
+"""Event use cases: who may see and run an event, creating and editing it, publishing,
+registering as a participant, and the organiser's dashboard figures.
+
+Plain async functions with explicit arguments (the clock is passed in as `now`); they raise
+domain errors with English msgids that are translated where they are shown.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from events.models import (EVENT_KIND_LABELS, PHASE_LABELS, SCHEDULE_FIELDS, SLUG_RE, Event,
+                           EventKind, EventRole, Phase, Role)
+from samskapa.auth.models import User
+from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
+from samskapa.i18n import N_
+
+SLUG_TAKEN = N_("That address is already taken.")
+SLUG_FORMAT = N_("Use lowercase letters a-z, digits and single hyphens, e.g. "
+                 "hack-for-sodertalje-2026.")
+REGISTRATION_CLOSED = N_("Registration for this event is closed.")
+EVENT_NOT_FOUND = N_("There is no such event, or it is not published yet.")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- who may see and run an event ---------------------------------------------------------------
+
+async def roles_of(event: Event, user: User | None) -> set[Role]:
+    if user is None:
+        return set()
+    rows = await EventRole.filter(event_id=event.id, user_id=user.id).values_list("role", flat=True)
+    return {Role(r) for r in rows}
+
+
+async def is_organiser(event: Event, user: User | None) -> bool:
+    """Organisers of this event and site admins run it."""
+    if user is None:
+        return False
+    if user.is_admin:
+        return True
+    return await EventRole.exists(event_id=event.id, user_id=user.id, role=Role.ORGANISER)
+
+
+async def visible_event(slug: str, user: User | None) -> Event:
+    """The event at `slug`; a draft exists only for its organisers and site admins (404 else)."""
+    event = await Event.get_or_none(slug=slug)
+    if event is None or (not event.published and not await is_organiser(event, user)):
+        raise NotFound(EVENT_NOT_FOUND)
+    return event
+
+
+async def organised_event(slug: str, user: User | None) -> Event:
+    """The event at `slug` for someone who organises it: 404 when they may not see it, 403 when
+    they may see it but not run it."""
+    event = await visible_event(slug, user)
+    if not await is_organiser(event, user):
+        raise Forbidden(N_("Only the event's organisers can do this."))
+    return event
+
+
+# --- creating and editing -----------------------------------------------------------------------
+
+@dataclass
+class EventData:
+    title: str
+    slug: str
+    summary: str
+    description: str
+    venue: str
+    kind: EventKind
+    max_team_size: int
+    registration_opens: datetime
+    registration_closes: datetime
+    hacking_starts: datetime
+    submissions_close: datetime
+    judging_closes: datetime
+    results_published: datetime
+
+    def fields(self) -> dict:
+        return dict(self.__dict__)
+
+
+SCHEDULE_ORDER_ERRORS = {
+    "registration_closes": N_("Registration cannot close before it opens."),
+    "hacking_starts": N_("Hacking cannot start before registration closes."),
+    "submissions_close": N_("Submissions cannot close before hacking starts."),
+    "judging_closes": N_("Judging cannot close before submissions close."),
+    "results_published": N_("Results cannot be published before judging closes."),
+}
+
+
+def schedule_field_errors(times: dict[str, datetime | None]) -> dict[str, tuple[str, dict]]:
+    """Field -> error for each schedule time that comes before the one it must follow."""
+    probe = Event(**{name: times.get(name) for name, _label in SCHEDULE_FIELDS})
+    return {field: (SCHEDULE_ORDER_ERRORS[field], {}) for field in probe.schedule_errors()}
+
+
+async def _check(data: EventData, event: Event | None) -> None:
+    errors: dict[str, tuple[str, dict]] = {}
+    if not SLUG_RE.match(data.slug):
+        errors["slug"] = (SLUG_FORMAT, {})
+    else:
+        taken = Event.filter(slug=data.slug)
+        if event is not None:
+            taken = taken.exclude(id=event.id)
+        if await taken.exists():
+            errors["slug"] = (SLUG_TAKEN, {})
+    errors.update(schedule_field_errors(data.fields()))
+    if event is not None:
+        from events.models import Team
+        biggest = await Team.filter(event_id=event.id).order_by("-member_count").first()
+        if biggest is not None and biggest.member_count > data.max_team_size:
+            errors["max_team_size"] = (
+                N_("A team already has %(n)s members; the team size cannot be lower."),
+                {"n": biggest.member_count})
+    if errors:
+        raise ValidationError(errors)
+
+
+async def create_event(data: EventData, creator: User) -> Event:
+    """A site admin creates a draft event and becomes its first organiser."""
+    if not creator.is_admin:
+        raise Forbidden(N_("Only site administrators can create events."))
+    await _check(data, None)
+    try:
+        async with in_transaction():
+            event = await Event.create(**data.fields(), published=False)
+            await EventRole.create(event=event, user=creator, role=Role.ORGANISER)
+    except IntegrityError:  # someone took the slug between the check and the insert
+        raise ValidationError({"slug": SLUG_TAKEN})
+    return event
+
+
+async def update_event(event: Event, data: EventData) -> Event:
+    await _check(data, event)
+    for name, value in data.fields().items():
+        setattr(event, name, value)
+    try:
+        await event.save()
+    except IntegrityError:
+        raise ValidationError({"slug": SLUG_TAKEN})
+    return event
+
+
+async def set_published(event: Event, published: bool) -> Event:
+    event.published = published
+    await event.save(update_fields=["published"])
+    return event
+
+
+# --- participants -------------------------------------------------------------------------------
+
+async def participant_role(event: Event, user: User) -> EventRole | None:
+    return await EventRole.get_or_none(event_id=event.id, user_id=user.id, role=Role.PARTICIPANT)
+
+
+async def register_participant(event: Event, user: User, skills: str, looking_for_team: bool,
+                               now: datetime) -> tuple[EventRole, bool]:
+    """Register `user` (or update their skills when already registered). Returns the role and
+    whether it was created. New registrations only while registration is open."""
+    existing = await participant_role(event, user)
+    if existing is not None:
+        existing.skills = skills
+        existing.looking_for_team = looking_for_team
+        await existing.save(update_fields=["skills", "looking_for_team"])
+        return existing, False
+    if not event.registration_open(now):
+        if now < event.registration_opens:
+            raise DomainError(N_("Registration for this event has not opened yet."))
+        raise DomainError(REGISTRATION_CLOSED)
+    if user.is_pupil:
+        raise Forbidden(N_("Pupils take part through their class, not by registering."))
+    try:
+        role = await EventRole.create(event=event, user=user, role=Role.PARTICIPANT,
+                                      skills=skills, looking_for_team=looking_for_team)
+    except IntegrityError:  # a double click: the other request registered them
+        role = await participant_role(event, user)
+        assert role is not None
+        return role, False
+    return role, True
+
+
+# --- what the pages show ------------------------------------------------------------------------
+
+PHASE_STEP = {  # the schedule step at which each phase begins
+    Phase.REGISTRATION: "registration_opens",
+    Phase.HACKING: "hacking_starts",
+    Phase.JUDGING: "submissions_close",
+    Phase.AWAITING_RESULTS: "judging_closes",
+    Phase.RESULTS: "results_published",
+}
+
+
+def phase_label(event: Event, now: datetime) -> str:
+    """The msgid naming where the event stands now (registration closed before hacking starts
+    is its own state for people, though not a phase of its own)."""
+    phase = event.phase(now)
+    if phase == Phase.REGISTRATION and not event.registration_open(now):
+        return N_("Registration closed")
+    return PHASE_LABELS[phase]
+
+
+def current_step(event: Event, now: datetime) -> str | None:
+    """The latest schedule step that has passed (the one to highlight)."""
+    current = None
+    for name, _label, value in event.schedule():
+        if value <= now:
+            current = name
+    return current
+
+
+def kind_label(event: Event) -> str:
+    return EVENT_KIND_LABELS[EventKind(event.kind)]
+
+
+def order_for_listing(events: list[Event], now: datetime) -> list[Event]:
+    """Events still running or to come first (soonest first), then past ones (latest first)."""
+    running = sorted((e for e in events if e.results_published > now),
+                     key=lambda e: e.hacking_starts)
+    past = sorted((e for e in events if e.results_published <= now),
+                  key=lambda e: e.hacking_starts, reverse=True)
+    return running + past
+
+
+async def listed_events(user: User | None, now: datetime) -> tuple[list[Event], list[Event]]:
+    """(published events, drafts this person may see) for the start page."""
+    published = order_for_listing(await Event.filter(published=True), now)
+    drafts: list[Event] = []
+    if user is not None:
+        if user.is_admin:
+            drafts = await Event.filter(published=False)
+        else:
+            drafts = await Event.filter(
+                published=False, roles__user_id=user.id, roles__role=Role.ORGANISER).distinct()
+        drafts = order_for_listing(list(drafts), now)
+    return published, drafts
+
+
+@dataclass
+class Dashboard:
+    teams: int
+    members: int
+    participants: int
+    challenges_published: int
+    challenges_draft: int
+    classes: int
+    pupils: int
+    next_deadline: tuple[str, datetime] | None
+    people: list[EventRole]
+
+
+async def dashboard(event: Event, now: datetime) -> Dashboard:
+    from challenges.models import Challenge
+    from events.models import Pupil, SchoolClass, Team, TeamMember
+
+    return Dashboard(
+        teams=await Team.filter(event_id=event.id).count(),
+        members=await TeamMember.filter(event_id=event.id).count(),
+        participants=await EventRole.filter(event_id=event.id, role=Role.PARTICIPANT).count(),
+        challenges_published=await Challenge.filter(event_id=event.id, published=True).count(),
+        challenges_draft=await Challenge.filter(event_id=event.id, published=False).count(),
+        classes=await SchoolClass.filter(event_id=event.id).count(),
+        pupils=await Pupil.filter(school_class__event_id=event.id).count(),
+        next_deadline=event.next_deadline(now),
+        people=await EventRole.filter(event_id=event.id).prefetch_related("user")
+        .order_by("role", "id"),
+    )
