@@ -19,6 +19,7 @@ from challenges.models import (RESERVED_CHALLENGE_SLUGS, SLUG_RE, Challenge, Dat
 from events.models import Event, EventRole, Role
 from samskapa.auth.models import User
 from samskapa.errors import Forbidden, NotFound, ValidationError
+from samskapa.i18n import N_
 
 SLUG_MAX = 80
 _LETTERS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "æ": "ae", "ø": "o", "ß": "ss"})
@@ -221,11 +222,11 @@ def check_datasets(datasets: list[DatasetInput]) -> dict[str, str]:
         if ds.is_blank():
             continue
         if not ds.title:
-            errors[f"dataset_title-{i}"] = "Give the dataset a title."
+            errors[f"dataset_title-{i}"] = N_("Give the dataset a title.")
         if not ds.url:
-            errors[f"dataset_url-{i}"] = "Give the dataset's address (URL)."
+            errors[f"dataset_url-{i}"] = N_("Give the dataset's address (URL).")
         elif not is_web_url(ds.url):
-            errors[f"dataset_url-{i}"] = ("Enter a full web address starting with http:// or "
+            errors[f"dataset_url-{i}"] = N_("Enter a full web address starting with http:// or "
                                           "https://.")
     return errors
 
@@ -261,27 +262,27 @@ async def save_challenge(event: Event, data: ChallengeInput, *, owner: User | No
     errors: dict[str, str] = {}
     slug = data.slug.strip().lower() or slugify(data.title)
     if data.slug.strip() and not SLUG_RE.match(slug):
-        errors["slug"] = ("Use only lower-case letters a-z, digits and hyphens, e.g. "
+        errors["slug"] = N_("Use only lower-case letters a-z, digits and hyphens, e.g. "
                           "smartare-parkering.")
     elif not slug:
-        errors["slug"] = "Give the challenge an address, or a title we can make one from."
+        errors["slug"] = N_("Give the challenge an address, or a title we can make one from.")
     elif slug in RESERVED_CHALLENGE_SLUGS:
-        errors["slug"] = "This address is reserved. Choose another one."
+        errors["slug"] = N_("This address is reserved. Choose another one.")
     elif len(slug) > SLUG_MAX:
-        errors["slug"] = "The address is too long."
+        errors["slug"] = N_("The address is too long.")
     elif await _slug_taken(event, slug, challenge):
-        errors["slug"] = "Another challenge in this event already has this address."
+        errors["slug"] = N_("Another challenge in this event already has this address.")
 
     themes = await Theme.filter(event_id=event.id, slug__in=data.theme_slugs) \
         if data.theme_slugs else []
     if len(themes) != len(set(data.theme_slugs)):
-        errors["themes"] = "Choose among the themes of this event."
+        errors["themes"] = N_("Choose among the themes of this event.")
 
     if not data.organisation_name.strip() and data.organisation_id is None:
-        errors["organisation"] = "Choose an organisation or type the name of a new one."
+        errors["organisation"] = N_("Choose an organisation or type the name of a new one.")
     elif not data.organisation_name.strip() and not await Organisation.exists(
             id=data.organisation_id):
-        errors["organisation"] = "Choose an organisation or type the name of a new one."
+        errors["organisation"] = N_("Choose an organisation or type the name of a new one.")
 
     errors.update(check_datasets(data.datasets))
     if errors:
@@ -315,8 +316,8 @@ async def save_challenge(event: Event, data: ChallengeInput, *, owner: User | No
                             licence=ds.licence, format=ds.format) for ds in datasets])
     except IntegrityError:
         # Two people saved the same address at once; the database kept exactly one.
-        raise ValidationError({"slug": "Another challenge in this event already has this "
-                                       "address."}) from None
+        raise ValidationError({"slug": N_("Another challenge in this event already has "
+                                          "this address.")}) from None
     return challenge
 
 
@@ -345,21 +346,21 @@ async def themes_with_usage(event: Event) -> list[Theme]:
 async def add_theme(event: Event, name_sv: str, name_en: str, slug: str = "") -> Theme:
     errors: dict[str, str] = {}
     if not name_sv:
-        errors["name_sv"] = "This field is required."
+        errors["name_sv"] = N_("This field is required.")
     if not name_en:
-        errors["name_en"] = "This field is required."
+        errors["name_en"] = N_("This field is required.")
     slug = slug or slugify(name_sv)
     if name_sv and not slug:
-        errors["name_sv"] = "Use at least one letter or digit in the name."
+        errors["name_sv"] = N_("Use at least one letter or digit in the name.")
     elif slug and await Theme.exists(event_id=event.id, slug=slug):
-        errors["name_sv"] = "This event already has a theme with this name."
+        errors["name_sv"] = N_("This event already has a theme with this name.")
     if errors:
         raise ValidationError(errors)
     try:
         return await Theme.create(event_id=event.id, slug=slug, name_sv=name_sv,
                                   name_en=name_en)
     except IntegrityError:
-        raise ValidationError({"name_sv": "This event already has a theme with this name."}) \
+        raise ValidationError({"name_sv": N_("This event already has a theme with this name.")}) \
             from None
 
 
@@ -373,7 +374,8 @@ async def delete_theme(event: Event, theme_slug: str, *, detach: bool = False) -
         used = await theme.challenges.all().count()
         if used and not detach:
             raise ValidationError({"theme": (
-                "This theme is used by %(n)s challenges. Remove it from them to delete it.",
+                N_("This theme is still used by %(n)s of the event's challenges. Remove it "
+                   "from them to delete it."),
                 {"n": used})})
         await theme.challenges.clear()
         await theme.delete()
