@@ -10,6 +10,7 @@ No silent skips: a missing Chromium fails the suite loudly (`make test` installs
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import socket
@@ -22,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode, urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -96,6 +98,7 @@ def server(tmp_path_factory):
         _cli(["migrate"], env)
         _cli(["createadmin", "--email", ADMIN_EMAIL, "--name", "Ada Admin"], env)
         port = _free_port()
+        env["SAMSKAPA_BASE_URL"] = f"http://127.0.0.1:{port}"  # links in mails point here
         log_path = data_dir / "uvicorn.log"
         log = open(log_path, "wb")
         process = subprocess.Popen(
@@ -168,6 +171,14 @@ def new_page(browser, server, tmp_path):
 
 
 @pytest.fixture
+def admin_page(new_page):
+    """A page signed in as the site admin."""
+    page = new_page()
+    sign_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+    return page
+
+
+@pytest.fixture
 def shot(tmp_path):
     """Screenshot into the test's tmp dir (never committed); returns the path."""
     def take(page, name: str) -> Path:
@@ -185,27 +196,112 @@ def local(dt: datetime) -> str:
     return dt.astimezone(STOCKHOLM).strftime("%Y-%m-%dT%H:%M")
 
 
+def sv(msgid: str, **params) -> str:
+    """The Swedish text the user sees for an English msgid, from the same catalogues the server
+    reads. Fails when the string has no Swedish translation: the walks prove the UI is Swedish."""
+    from samskapa.i18n import translations
+
+    text = translations("sv").ugettext(msgid)
+    assert text != msgid or msgid in SAME_IN_SWEDISH or os.environ.get(
+        "BROWSER_ALLOW_UNTRANSLATED"), f"no Swedish translation for {msgid!r}"
+    return text % params if params else text
+
+
+SAME_IN_SWEDISH = {"Svenska", "English"}
+
+
+def label(msgid: str, **params) -> re.Pattern:
+    """A field's whole label in Swedish (a required field's label ends in an asterisk)."""
+    return re.compile(rf"^\s*{re.escape(sv(msgid, **params))}\s*\*?\s*$")
+
+
+def csrf_token(page) -> str:
+    return page.locator("input[name=csrf_token]").first.get_attribute("value")
+
+
+def post_form(page, path: str, data: list[tuple[str, str]] | dict) -> str:
+    """Post a form as the page's signed-in user (for test set-up that is not the walk itself);
+    follows the redirect and returns the final URL path."""
+    items = list(data.items()) if isinstance(data, dict) else list(data)
+    if not page.locator("input[name=csrf_token]").count():
+        page.goto("/")
+    items.append(("csrf_token", csrf_token(page)))
+    response = page.request.post(path, data=urlencode(items), headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.ok, f"POST {path} -> {response.status}: {response.text()[:3000]}"
+    return urlparse(response.url).path
+
+
 def sign_in(page, email: str, password: str) -> None:
     page.goto("/login")
-    page.get_by_label(re.compile(r"^(E-postadress|Email address)")).fill(email)
-    page.get_by_label(re.compile(r"^(Lösenord|Password)")).fill(password)
-    page.locator("main").get_by_role("button", name=re.compile("^(Logga in|Sign in)$")).click()
+    page.get_by_label(sv("Email address")).fill(email)
+    page.get_by_label(label("Password")).fill(password)
+    page.locator("main").get_by_role("button", name=sv("Sign in"), exact=True).click()
     page.wait_for_url(lambda u: "/login" not in u)
 
 
 def sign_out(page) -> None:
-    page.locator("header").get_by_role("button", name=re.compile("^(Logga ut|Sign out)$")).click()
+    page.locator("header").get_by_role("button", name=sv("Sign out")).click()
     page.wait_for_load_state()
 
 
-def register_account(page, name: str, email: str, password: str, next_path: str = "") -> None:
-    page.goto("/register" + (f"?next={next_path}" if next_path else ""))
-    page.get_by_label(re.compile(r"^(Ditt namn|Your name)")).fill(name)
-    page.get_by_label(re.compile(r"^(E-postadress|Email address)")).fill(email)
-    page.get_by_label(re.compile(r"^(Lösenord|Password)")).fill(password)
-    page.locator("main").get_by_role(
-        "button", name=re.compile("^(Skapa konto|Create account)$")).click()
+def register_account(page, name: str, email: str, password: str) -> None:
+    """Fill in the account form the page shows (the caller navigated there) and submit it."""
+    page.get_by_label(sv("Your name")).fill(name)
+    page.get_by_label(sv("Email address")).fill(email)
+    page.get_by_label(label("Password")).fill(password)
+    page.locator("main").get_by_role("button", name=sv("Create account"), exact=True).click()
     page.wait_for_url(lambda u: "/register" not in u)
+
+
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{os.getpid()}-{next(_counter)}"
+
+
+def create_event(page, slug: str, title: str, kind: str = "hackathon", publish: bool = True,
+                 max_team_size: int = 5) -> str:
+    """Set-up through the real forms (as the signed-in admin on `page`); returns the event URL."""
+    data = {"title": title, "slug": slug, "summary": f"Sammanfattning av {title}.",
+            "description": "Ett **evenemang** för test.", "venue": "Södertälje Science Park",
+            "kind": kind, "max_team_size": str(max_team_size)}
+    data.update({name: local(value) for name, value in schedule().items()})
+    path = post_form(page, "/events/new", data)
+    assert path == f"/events/{slug}", path
+    if publish:
+        post_form(page, f"/events/{slug}/publish", {})
+    return path
+
+
+def add_theme(page, slug: str, name_sv: str, name_en: str) -> None:
+    post_form(page, f"/events/{slug}/themes", {"name_sv": name_sv, "name_en": name_en})
+
+
+def theme_slugs(page, slug: str) -> dict[str, str]:
+    """Swedish theme name -> theme slug, read from the challenge form's checkboxes."""
+    page.goto(f"/events/{slug}/challenges/new")
+    result = {}
+    for box in page.locator("input[name=themes]").all():
+        label = page.locator(f"label[for='{box.get_attribute('id')}']").inner_text()
+        result[label] = box.get_attribute("value")
+    return result
+
+
+def create_challenge(page, event_slug: str, title: str, summary: str, organisation: str,
+                     themes: list[str], publish: bool = True) -> str:
+    data = [("title", title), ("slug", ""), ("organisation", ""),
+            ("organisation_new", organisation), ("summary", summary),
+            ("description", "Beskrivning."), ("expected_outcome", "En prototyp."),
+            ("contact_name", "Kim Kontakt"), ("contact_email", "kim@example.se"),
+            ("dataset_title", "Öppna data"), ("dataset_url", "https://example.se/data.csv"),
+            ("dataset_licence", "CC0"), ("dataset_format", "CSV")]
+    data += [("themes", t) for t in themes]
+    path = post_form(page, f"/events/{event_slug}/challenges/new", data)
+    if publish:
+        post_form(page, path + "/publish", {})
+    return path
 
 
 def schedule(now: datetime | None = None) -> dict[str, datetime]:
