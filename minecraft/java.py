@@ -10,7 +10,9 @@ Public API (the interface the pipeline codes against; change only by agreement):
 - `GAME_VERSIONS`, `DEFAULT_GAME_VERSION`.
 - `compress_floor(region, data_version) -> list[bytes]`: the uncompressed chunk payloads exactly as
   `encode_region` compresses them, and `compress_payloads(payloads)`, for the benchmark's floor
-  (time `compress_payloads` alone on the output of `compress_floor`).
+  (time `compress_payloads` alone on the output of `compress_floor`). `compress_payloads` uses the
+  writer's own compressor (`COMPRESSOR`: ISA-L when installed); stdlib
+  `zlib.compress(p, ZLIB_LEVEL)` on the same payloads is the plain-zlib floor.
 - `zip_world(world_dir, zip_path) -> Path`: deterministic zip for download.
 
 Format references (minecraft.wiki): "Region file format", "Chunk format", "Java Edition level
@@ -30,12 +32,13 @@ Choices, and why:
   has correct rain, spawning and map data from the first tick.
 - Timestamps in the region header, LastUpdate and LastPlayed are 0 so output is byte-identical.
 
-How it is fast (a region of 1,024 chunks in ~0.1 s of CPU, about a third of it zlib): uniform
+How it is fast (a region of 1,024 chunks in well under 0.1 s of CPU): uniform
 sections are found for the whole region with two numpy reductions and written from precomputed
 bytes; only mixed sections are copied out, identical ones encoded once, grouped by block set so
 palette, packing and heightmap work is vectorised per group (see packing.py); chunk NBT is joined
 from byte pieces (nbt_fast.py).
-- zlib level: ZLIB_LEVEL below; see its comment for the measured trade-off.
+- Compression: ISA-L deflate at level 1 (zlib-format streams); see ZLIB_LEVEL for the
+  measured speed/size trade-off.
 """
 from __future__ import annotations
 
@@ -52,6 +55,13 @@ from pathlib import Path
 import nbtlib
 import numpy as np
 from nbtlib import tag as nbt
+
+try:   # ISA-L's deflate: the same zlib stream format, ~3x faster than zlib at level 1
+    from isal import isal_zlib as _deflate
+    COMPRESSOR = "isal"
+except ImportError:   # pragma: no cover - isal is a declared dependency
+    _deflate = zlib
+    COMPRESSOR = "zlib"
 
 from . import nbt_fast as N
 from .blocks import BLOCKS, Block
@@ -86,11 +96,14 @@ WORLD_HEIGHT = 384
 SECTION_Y_MIN = WORLD_MIN_Y // 16          # -4
 SECTION_Y_MAX = (WORLD_MIN_Y + WORLD_HEIGHT) // 16 - 1  # 19
 
-# zlib level for chunk payloads. Measured on a synthetic rolling-hills region (1,024 chunks, ny 256,
-# 9.2 MB of payloads): level 1 compresses in ~50 ms (mean 1.04 KB per chunk), level 6 in ~110 ms
-# (0.92 KB). Every chunk fits one 4 KiB sector either way, so the .mca files are exactly the
-# same size (4.2 MB); the higher level only costs time. (Z_RLE: ~75 ms and 3.1 KB; Huffman only:
-# ~105 ms and 4.4 KB, some chunks needing 2 sectors.)
+# Chunk compression: zlib format (compression type 2), produced by ISA-L (python-isal) when
+# installed, else by zlib. Measured on a synthetic rolling-hills region (1,024 chunks, ny 256,
+# 9.2 MB of payloads), CPU time: zlib level 1 ~52 ms (mean 1.04 KB per chunk), zlib level 6
+# ~110 ms (0.92 KB), ISA-L level 1 ~20 ms (1.02 KB), ISA-L level 0 ~10 ms (1.21 KB). Every chunk of
+# ordinary terrain fits one 4 KiB sector either way, so the .mca files are exactly the same size
+# (4.2 MB); only on incompressible worst cases (random blocks) does ISA-L level 0 need more sectors
+# (21 vs 17 MB), which level 1 does not. Hence ISA-L level 1 (zlib level 1 if ISA-L is missing;
+# output is byte-identical only between runs using the same compressor, see COMPRESSOR).
 ZLIB_LEVEL = 1
 
 COMPRESSION_ZLIB = 2
@@ -494,7 +507,8 @@ def compress_floor(region: RegionBlocks, data_version: int) -> list[bytes]:
 
 
 def compress_payloads(payloads: list[bytes], level: int = ZLIB_LEVEL) -> list[bytes]:
-    return [zlib.compress(p, level) for p in payloads]
+    """Compress payloads exactly as encode_region does (same compressor and level)."""
+    return [_deflate.compress(p, level) for p in payloads]
 
 
 def encode_region(region: RegionBlocks, data_version: int) -> bytes:
@@ -503,7 +517,7 @@ def encode_region(region: RegionBlocks, data_version: int) -> bytes:
     body = []
     sector = 2
     for index, payload in _chunk_payloads(region, data_version):
-        compressed = zlib.compress(payload, ZLIB_LEVEL)
+        compressed = _deflate.compress(payload, ZLIB_LEVEL)
         length = len(compressed) + 1   # the length field counts the compression-type byte
         used = 5 + len(compressed)
         sectors = -(-used // SECTOR)
