@@ -400,6 +400,15 @@ def test_chunks_are_zlib_and_sector_aligned():
     assert all(e.compression == 2 and e.timestamp == 0 for e in chunks.values())
 
 
+def test_plain_zlib_fallback_writes_the_same_chunks(monkeypatch):
+    region = hills_region()
+    default = reader.read_region_bytes(java.encode_region(region, DV))
+    monkeypatch.setattr(java, "_deflate", zlib)
+    fallback = reader.read_region_bytes(java.encode_region(region, DV))
+    assert default.keys() == fallback.keys()
+    assert all(default[k].nbt == fallback[k].nbt for k in list(default)[:50])
+
+
 def test_compress_floor_gives_the_payloads_encode_region_compresses():
     region = hills_region()
     payloads = java.compress_floor(region, DV)
