@@ -8,17 +8,18 @@ from samskapa.auth.models import User
 from samskapa.auth.passwords import hash_password
 
 PASSWORD = "hemligt123"
+_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
 
 
 async def make_user(email: str, *, name: str | None = None, admin: bool = False) -> User:
-    return await User.create(email=email, password_hash=hash_password(PASSWORD),
+    return await User.create(email=email, password_hash=_PASSWORD_HASH,
                              display_name=name or email.split("@")[0].capitalize(),
                              is_admin=admin)
 
 
 def schedule_around(now: datetime | None = None, *, phase: str = "registration") -> dict:
     """Six ordered times placing `now` in the given phase."""
-    now = now or datetime.now(timezone.utc)
+    now = (now or datetime.now(timezone.utc)).replace(second=0, microsecond=0)  # form precision
     h = timedelta(hours=1)
     d = timedelta(days=1)
     starts = {
