@@ -6,16 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from argon2 import PasswordHasher
 
 from challenges import service
 from challenges.models import Theme
 from challenges.service import ChallengeInput, DatasetInput
 from events.models import Event, EventRole, Role
 from samskapa.auth.models import User
-from samskapa.auth.passwords import hash_password
 
 PASSWORD = "hemligt123"
-_HASH = hash_password(PASSWORD)  # one argon2 hash for every test user keeps the tests fast
+# One cheap argon2 hash for every test user: verifying it at sign-in takes a millisecond, so the
+# many sign-ins of the permission tests stay fast (the real cost parameters live in the hash).
+_HASH = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1).hash(PASSWORD)
 
 
 async def make_event(slug: str = "hack", *, published: bool = True) -> Event:
