@@ -336,17 +336,23 @@ def _heightmaps(region: RegionBlocks, lo: np.ndarray, uniform: np.ndarray, sy: n
 
     Uniform sections contribute their top (or nothing) to all 256 columns of their chunk; mixed
     sections contribute their per-column tops. `chunk` (cz * 32 + cx per mixed section) must be
-    sorted, so per-chunk maxima are one reduceat.
+    sorted: mixed sections are then laid out as (chunk, k-th mixed section of it, column), a
+    small dense array whose max over k is one elementwise pass.
     """
     nsy = lo.shape[0]
     uniform_flags = _FLAGS[lo].reshape(nsy, 1024)
     uniform = uniform.reshape(nsy, 1024)
     section_top = (np.arange(nsy, dtype=np.int16)[:, None] + 1) * 16
     out = np.zeros((4, 1024, 256), dtype=np.int16)
-    if len(chunk):
+    m = len(chunk)
+    if m:
         starts = np.flatnonzero(np.r_[True, chunk[1:] != chunk[:-1]])
+        group_start = np.repeat(starts, np.diff(np.r_[starts, m]))
+        kth = np.arange(m) - group_start                      # position within its chunk
         chunks_with_mixed = chunk[starts]
         base = sy.astype(np.int16)[:, None] * 16
+        dense = np.zeros((len(starts), int(kth.max()) + 1, 256), dtype=np.int16)
+        slot = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, m]))
     for k in range(4):
         has = uniform & ((uniform_flags >> k) & 1).astype(bool)
         # Without leaves, flowers or water the four maps often coincide: reuse, don't recompute.
@@ -357,10 +363,11 @@ def _heightmaps(region: RegionBlocks, lo: np.ndarray, uniform: np.ndarray, sy: n
             out[k] = out[same]
             continue
         out[k] = np.where(has, section_top, 0).max(axis=0)[:, None]
-        if len(chunk):
+        if m:
             t = tops[k]
-            mixed_top = np.where(t > 0, base + t, 0)
-            best = np.maximum.reduceat(mixed_top, starts, axis=0)
+            dense[slot, kth] = np.where(t > 0, base + t, 0)
+            best = dense.max(axis=1)
+            dense[:] = 0
             out[k, chunks_with_mixed] = np.maximum(out[k, chunks_with_mixed], best)
     offset = region.y_min - WORLD_MIN_Y
     return np.where(out > 0, out + offset, 0)
