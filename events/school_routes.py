@@ -1,2 +1,216 @@
-"""School events: classes, pupils joining with a class code, pupil login."""
-routes: list = []
+"""School events: classes, pupils joining with a class code, pupil login.
+
+Thin handlers: one guard line, parse, call events.school, render the page or (htmx) the named
+block of the same template. A login code is shown only in the response that made it (never
+stored in the session or a URL), so it is seen once.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from events import school, teams
+from events.models import Event, SchoolClass
+from events.team_routes import apply_error, read_challenge
+from samskapa.auth.guards import current_user, require_user, sign_in
+from samskapa.auth.models import User
+from samskapa.auth.routes import redirect
+from samskapa.errors import DomainError
+from samskapa.forms import Form
+from samskapa.templating import render
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def class_url(event: Event, school_class: SchoolClass) -> str:
+    return f"/events/{event.slug}/classes/{school_class.id}"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+# --- teachers --------------------------------------------------------------------------------
+
+async def class_list(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    classes = await school.classes_for(event, user)
+    return render(request, "school/classes.html", {"event": event, "classes": classes})
+
+
+async def class_new(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    await school.require_class_staff(event, user)
+    form = Form({}) if request.method == "GET" else await Form.from_request(request)
+    if request.method == "POST":
+        name = form.text("name", max_length=100)
+        school_name = form.text("school", required=False, max_length=150)
+        if not form.errors:
+            try:
+                school_class = await school.create_class(event, user, name, school_name)
+            except DomainError as exc:
+                apply_error(form, exc)
+            else:
+                return redirect(request, class_url(event, school_class))
+    return render(request, "school/class_new.html",
+                  {"event": event, "form": form, "errors": form.messages()}, block="form",
+                  status_code=422 if form.errors else 200)
+
+
+async def _class_page(request: Request, event: Event, school_class: SchoolClass, *,
+                      status_code: int = 200, team_form: Form | None = None,
+                      place_errors: dict | None = None, notice: str | None = None,
+                      new_code: tuple | None = None) -> Response:
+    pupils, class_teams = await school.roster(event, school_class)
+    team_form = team_form or Form({})
+    context = {
+        "event": event, "school_class": school_class, "pupils": pupils, "teams": class_teams,
+        "challenges": await teams.published_challenges(event),
+        "form": team_form, "errors": team_form.messages(),
+        "place_errors": place_errors or {}, "notice": notice, "new_code": new_code,
+        "join_url": f"{request.base_url}pupil/join?code={school_class.code}",
+    }
+    return render(request, "school/class.html", context, block="roster",
+                  status_code=status_code)
+
+
+async def class_page(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    return await _class_page(request, event, school_class)
+
+
+async def class_reissue(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    pupil, code = await school.reissue_code(school_class, request.path_params["pupil_id"])
+    return await _class_page(request, event, school_class,
+                             new_code=(pupil.id, pupil.nickname, school.format_login_code(code)))
+
+
+async def class_team_new(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    form = await Form.from_request(request)
+    name = form.text("name", max_length=teams.TEAM_NAME_MAX)
+    challenge_id = read_challenge(form)
+    notice = None
+    if not form.errors:
+        try:
+            await school.create_class_team(event, school_class, name, challenge_id, now())
+        except DomainError as exc:
+            notice = apply_error(form, exc)
+        else:
+            return await _class_page(request, event, school_class) \
+                if request.headers.get("HX-Request") == "true" \
+                else redirect(request, class_url(event, school_class))
+    return await _class_page(request, event, school_class, status_code=422, team_form=form,
+                             notice=notice)
+
+
+async def class_place(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    form = await Form.from_request(request)
+    pupil_raw, team_raw = form.raw("pupil_id"), form.raw("team_id")
+    try:
+        await school.place_pupil(event, school_class,
+                                 int(pupil_raw) if pupil_raw.isdigit() else None,
+                                 int(team_raw) if team_raw.isdigit() else None)
+    except DomainError as exc:
+        apply_error(form, exc)
+        messages = form.messages()
+        place_errors = {"pupil": pupil_raw, **messages}
+        return await _class_page(request, event, school_class, status_code=422,
+                                 place_errors=place_errors,
+                                 notice=messages.get("team_id") or messages.get("pupil_id")
+                                 or exc.text())
+    if request.headers.get("HX-Request") == "true":
+        return await _class_page(request, event, school_class)
+    return redirect(request, class_url(event, school_class))
+
+
+# --- pupils ----------------------------------------------------------------------------------
+
+async def pupil_join(request: Request) -> Response:
+    await current_user(request)  # public: anyone with a class code may join
+    if request.method == "GET":
+        form = Form({"class_code": request.query_params.get("code", "")})
+        return render(request, "school/pupil_join.html", {"form": form, "errors": {}},
+                      block="form")
+    form = await Form.from_request(request)
+    class_code = form.text("class_code", max_length=20)
+    nickname = form.text("nickname", max_length=100)
+    if not form.errors:
+        try:
+            user, code, school_class = await school.join_class(class_code, nickname)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            sign_in(request, user)
+            return render(request, "school/pupil_join.html",
+                          {"form": Form({}), "errors": {}, "pupil": user,
+                           "event": school_class.event, "school_class": school_class,
+                           "login_code": school.format_login_code(code)},
+                          block="form", headers={"Cache-Control": "no-store"})
+    return render(request, "school/pupil_join.html", {"form": form, "errors": form.messages()},
+                  block="form", status_code=422)
+
+
+async def pupil_login(request: Request) -> Response:
+    await current_user(request)  # public: the pupils' sign-in
+    if request.method == "GET":
+        form = Form({"class_code": request.query_params.get("code", "")})
+        return render(request, "school/pupil_login.html", {"form": form, "errors": {}},
+                      block="form")
+    form = await Form.from_request(request)
+    class_code = form.text("class_code", max_length=20)
+    nickname = form.text("nickname", max_length=100)
+    login_code = form.text("login_code", max_length=20)
+    if not form.errors:
+        try:
+            user, school_class = await school.pupil_login(
+                request.app.state.login_limits, class_code, nickname, login_code,
+                client_ip(request))
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            sign_in(request, user)
+            return redirect(request, await _pupil_home(school_class, user))
+    form.values["login_code"] = ""  # a code is never echoed back
+    return render(request, "school/pupil_login.html", {"form": form, "errors": form.messages()},
+                  block="form", status_code=422)
+
+
+async def _pupil_home(school_class: SchoolClass, user: User) -> str:
+    event = await school_class.event
+    member = await teams.membership(event, user)
+    if member:
+        return f"/events/{event.slug}/teams/{member.team_id}"
+    return f"/events/{event.slug}/teams"
+
+
+routes = [
+    Route("/events/{slug}/classes", class_list, name="class_list"),
+    Route("/events/{slug}/classes/new", class_new, methods=["GET", "POST"], name="class_new"),
+    Route("/events/{slug}/classes/{class_id:int}", class_page, name="class_page"),
+    Route("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/code", class_reissue,
+          methods=["POST"], name="class_reissue"),
+    Route("/events/{slug}/classes/{class_id:int}/teams", class_team_new, methods=["POST"],
+          name="class_team_new"),
+    Route("/events/{slug}/classes/{class_id:int}/place", class_place, methods=["POST"],
+          name="class_place"),
+    Route("/pupil/join", pupil_join, methods=["GET", "POST"], name="pupil_join"),
+    Route("/pupil", pupil_login, methods=["GET", "POST"], name="pupil_login"),
+]

@@ -1,2 +1,230 @@
-"""Team pages: create, join with a code, leave, hand over leadership, the board."""
-routes: list = []
+"""Team pages: create, join with a code, leave, hand over leadership, the board.
+
+Thin handlers: one guard line, parse, call events.teams, render the page or (htmx) the named
+block of the same template.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from events import teams
+from events.models import Event, Team
+from samskapa.auth.guards import current_user, require_user
+from samskapa.auth.models import User
+from samskapa.auth.routes import redirect
+from samskapa.errors import DomainError, ValidationError
+from samskapa.forms import Form
+from samskapa.templating import is_htmx, render
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def team_url(event: Event, team: Team) -> str:
+    return f"/events/{event.slug}/teams/{team.id}"
+
+
+def read_challenge(form: Form) -> int | None:
+    raw = form.raw("challenge")
+    form.values["challenge"] = raw
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        form.error("challenge", "Choose one of the event's published challenges.")
+        return None
+
+
+def apply_error(form: Form, exc: DomainError) -> str | None:
+    """Field errors go beside their fields; a rule that concerns the whole form comes back as
+    a notice shown above it."""
+    if isinstance(exc, ValidationError):
+        form.add(exc)
+        return None
+    if exc.field:
+        form.error(exc.field, exc.message, **exc.params)
+        return None
+    return exc.text()
+
+
+async def team_list(request: Request) -> Response:
+    user = await current_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    context = {
+        "event": event,
+        "views": await teams.team_views(event),
+        "mine": await teams.membership(event, user),
+        "registration_open": event.registration_open(now()),
+    }
+    return render(request, "teams/list.html", context, block="teams")
+
+
+async def _new_form(request: Request, event: Event, form: Form, status_code: int = 200,
+                    notice: str | None = None) -> Response:
+    context = {"event": event, "form": form, "errors": form.messages(), "notice": notice,
+               "challenges": await teams.published_challenges(event),
+               "registration_open": event.registration_open(now())}
+    return render(request, "teams/new.html", context, block="form", status_code=status_code)
+
+
+async def team_new(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    if request.method == "GET":
+        return await _new_form(request, event, Form({"challenge": request.query_params.get(
+            "challenge", "")}))
+    form = await Form.from_request(request)
+    name = form.text("name", max_length=teams.TEAM_NAME_MAX)
+    challenge_id = read_challenge(form)
+    looking_for = form.text("looking_for", required=False, max_length=teams.LOOKING_FOR_MAX)
+    notice = None
+    if not form.errors:
+        try:
+            team = await teams.create_team(event, user, name, challenge_id, now(),
+                                           looking_for=looking_for)
+        except DomainError as exc:
+            notice = apply_error(form, exc)
+        else:
+            return redirect(request, team_url(event, team))
+    return await _new_form(request, event, form, 422, notice)
+
+
+async def _team_page(request: Request, event: Event, team: Team, user: User | None, *,
+                     block: str = "members", status_code: int = 200, form: Form | None = None,
+                     notice: str | None = None) -> Response:
+    from events import school  # the class teacher may see the code too
+
+    view = await teams.team_view(event, team)
+    member_ids = {m.id for m in view.members}
+    is_member = user is not None and user.id in member_ids
+    staff = await teams.is_organiser(event, user) or (
+        team.school_class_id is not None and await school.teaches_class_id(
+            event, team.school_class_id, user))
+    form = form or Form({"challenge": str(team.challenge_id or ""),
+                         "looking_for": team.looking_for})
+    context = {
+        "event": event, "team": team, "view": view, "is_member": is_member,
+        "is_leader": is_member and team.leader_id == user.id,
+        "show_code": is_member or staff,
+        "mine": await teams.membership(event, user),
+        "challenges": await teams.published_challenges(event),
+        "form": form, "errors": form.messages(), "notice": notice,
+        "registration_open": event.registration_open(now()),
+    }
+    return render(request, "teams/team.html", context, block=block, status_code=status_code)
+
+
+async def team_page(request: Request) -> Response:
+    user = await current_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    team = await teams.get_team(event, request.path_params["team_id"])
+    return await _team_page(request, event, team, user)
+
+
+async def team_leave(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    team = await teams.get_team(event, request.path_params["team_id"])
+    still_there = await teams.leave_team(event, team, user)
+    if not still_there:
+        return redirect(request, f"/events/{event.slug}/teams")
+    if is_htmx(request):
+        return await _team_page(request, event, await teams.get_team(event, team.id), user)
+    return redirect(request, team_url(event, team))
+
+
+async def team_leader(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    team = await teams.get_team(event, request.path_params["team_id"])
+    form = await Form.from_request(request)
+    raw = form.raw("user_id")
+    try:
+        await teams.hand_over(event, team, user, int(raw) if raw.isdigit() else None)
+    except ValidationError as exc:
+        form.add(exc)
+        return await _team_page(request, event, team, user, status_code=422,
+                                notice=form.messages().get("user_id"))
+    if is_htmx(request):
+        return await _team_page(request, event, await teams.get_team(event, team.id), user)
+    return redirect(request, team_url(event, team))
+
+
+async def team_edit(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    team = await teams.get_team(event, request.path_params["team_id"])
+    await teams.require_leader(team, user)
+    form = await Form.from_request(request)
+    challenge_id = read_challenge(form)
+    looking_for = form.text("looking_for", required=False, max_length=teams.LOOKING_FOR_MAX)
+    if not form.errors:
+        try:
+            await teams.update_team(event, team, user, challenge_id, looking_for)
+        except ValidationError as exc:
+            form.add(exc)
+        else:
+            if is_htmx(request):
+                team = await teams.get_team(event, team.id)
+                return await _team_page(request, event, team, user, block="settings")
+            return redirect(request, team_url(event, team))
+    return await _team_page(request, event, team, user, block="settings", status_code=422,
+                            form=form)
+
+
+async def _join_form(request: Request, event: Event, form: Form, status_code: int = 200,
+                     notice: str | None = None, user: User | None = None) -> Response:
+    context = {"event": event, "form": form, "errors": form.messages(), "notice": notice,
+               "mine": await teams.membership(event, user),
+               "registration_open": event.registration_open(now())}
+    return render(request, "teams/join.html", context, block="form", status_code=status_code)
+
+
+async def team_join(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    if request.method == "GET":
+        return await _join_form(request, event, Form({"code": request.query_params.get(
+            "code", "")}), user=user)
+    form = await Form.from_request(request)
+    code = form.text("code", max_length=20)
+    notice = None
+    if not form.errors:
+        try:
+            team = await teams.join_team(event, user, code, now())
+        except DomainError as exc:
+            notice = apply_error(form, exc)
+        else:
+            return redirect(request, team_url(event, team))
+    return await _join_form(request, event, form, 422, notice, user)
+
+
+async def team_board(request: Request) -> Response:
+    user = await current_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    looking, open_teams = await teams.board(event)
+    context = {"event": event, "looking": looking, "open_teams": open_teams,
+               "mine": await teams.membership(event, user),
+               "registration_open": event.registration_open(now())}
+    return render(request, "teams/board.html", context, block="board")
+
+
+routes = [
+    Route("/events/{slug}/teams", team_list, name="team_list"),
+    Route("/events/{slug}/teams/new", team_new, methods=["GET", "POST"], name="team_new"),
+    Route("/events/{slug}/teams/{team_id:int}", team_page, name="team_page"),
+    Route("/events/{slug}/teams/{team_id:int}/leave", team_leave, methods=["POST"],
+          name="team_leave"),
+    Route("/events/{slug}/teams/{team_id:int}/leader", team_leader, methods=["POST"],
+          name="team_leader"),
+    Route("/events/{slug}/teams/{team_id:int}/edit", team_edit, methods=["POST"],
+          name="team_edit"),
+    Route("/events/{slug}/join", team_join, methods=["GET", "POST"], name="team_join"),
+    Route("/events/{slug}/board", team_board, name="team_board"),
+]

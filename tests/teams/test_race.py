@@ -1,0 +1,96 @@
+"""Racing for seats: the team size holds and member_count stays true, on SQLite and PostgreSQL
+(run the suite with DATABASE_URL=postgres://... for the latter)."""
+from __future__ import annotations
+
+import asyncio
+
+from events import teams
+from events.models import Team, TeamMember
+from samskapa.errors import DomainError
+from tests.teams.conftest import PASSWORD, make_event, make_user, utcnow
+
+
+async def assert_count_is_true(team: Team) -> int:
+    await team.refresh_from_db()
+    real = await TeamMember.filter(team_id=team.id).count()
+    assert team.member_count == real
+    return real
+
+
+async def test_two_users_race_for_the_last_seat(clean_db):
+    event = await make_event(max_team_size=2)
+    anna = await make_user("Anna")
+    team = await teams.create_team(event, anna, "Lag", None, utcnow())
+    bo, cecilia = await make_user("Bo"), await make_user("Cecilia")
+    results = await asyncio.gather(
+        teams.join_team(event, bo, team.join_code, utcnow()),
+        teams.join_team(event, cecilia, team.join_code, utcnow()),
+        return_exceptions=True)
+    joined = [r for r in results if isinstance(r, Team)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(joined) == 1 and len(refused) == 1, results
+    assert refused[0].message == "This team is full."
+    assert await assert_count_is_true(team) == 2
+
+
+async def test_many_racers_few_seats(clean_db):
+    event = await make_event(max_team_size=4)
+    team = await teams.create_team(event, await make_user("Anna"), "Lag", None, utcnow())
+    racers = [await make_user(f"Racer{i}") for i in range(12)]
+    results = await asyncio.gather(
+        *(teams.join_team(event, u, team.join_code, utcnow()) for u in racers),
+        return_exceptions=True)
+    assert sum(isinstance(r, Team) for r in results) == 3
+    assert all(isinstance(r, (Team, DomainError)) for r in results), results
+    assert await assert_count_is_true(team) == 4
+
+
+async def test_one_person_racing_into_two_teams_gets_one(clean_db):
+    event = await make_event(max_team_size=3)
+    first = await teams.create_team(event, await make_user("Anna"), "Ett", None, utcnow())
+    second = await teams.create_team(event, await make_user("Bo"), "Två", None, utcnow())
+    cecilia = await make_user("Cecilia")
+    results = await asyncio.gather(
+        teams.join_team(event, cecilia, first.join_code, utcnow()),
+        teams.join_team(event, cecilia, second.join_code, utcnow()),
+        return_exceptions=True)
+    assert sum(isinstance(r, Team) for r in results) == 1, results
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert refused[0].message == "You are already in a team in this event."
+    assert await TeamMember.filter(user=cecilia).count() == 1
+    # The refused join gave its seat back (rolled back with the failed membership).
+    assert await assert_count_is_true(first) + await assert_count_is_true(second) == 3
+
+
+async def test_racing_over_http(make_client):
+    event = await make_event(max_team_size=2)
+    anna = await make_user("Anna")
+    team = await teams.create_team(event, anna, "Lag", None, utcnow())
+    clients = []
+    for name in ("Bo", "Cecilia", "David"):
+        user = await make_user(name)
+        client = await make_client()
+        await client.login(user.email, PASSWORD)
+        clients.append(client)
+    responses = await asyncio.gather(*(
+        c.post_form("/events/hack/join", {"code": team.join_code}, htmx=True) for c in clients))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [204, 422, 422]
+    assert all("Laget är fullt" in r.text for r in responses if r.status_code == 422)
+    assert await assert_count_is_true(team) == 2
+
+
+async def test_leaving_and_joining_at_once_keeps_the_count(clean_db):
+    event = await make_event(max_team_size=3)
+    anna = await make_user("Anna")
+    team = await teams.create_team(event, anna, "Lag", None, utcnow())
+    bo = await make_user("Bo")
+    await teams.join_team(event, bo, team.join_code, utcnow())
+    newcomers = [await make_user(f"Ny{i}") for i in range(3)]
+    results = await asyncio.gather(
+        teams.leave_team(event, team, bo),
+        *(teams.join_team(event, u, team.join_code, utcnow()) for u in newcomers),
+        return_exceptions=True)
+    assert all(not isinstance(r, Exception) or isinstance(r, DomainError) for r in results)
+    real = await assert_count_is_true(team)
+    assert real <= 3
