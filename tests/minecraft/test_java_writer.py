@@ -170,6 +170,25 @@ def test_region_round_trip_matches_input_exactly():
         assert sorted(int(s["Y"]) for s in chunk["sections"]) == list(range(-2, 2))
 
 
+def test_chunks_spanning_several_sectors():
+    rng = np.random.default_rng(9)
+    region = empty_region(ny=64, y_min=-64)
+    region.present[0, 0:3] = True
+    vocab = np.array(list(Block), dtype=np.uint8)
+    region.blocks[:, :16, :48] = rng.choice(vocab, size=(64, 16, 48))   # incompressible
+    data = java.encode_region(region, DV)
+    chunks = reader.read_region_bytes(data)
+    assert all(e.sector_count >= 3 for e in chunks.values())
+    offsets = sorted((e.sector_offset, e.sector_count) for e in chunks.values())
+    assert offsets[0][0] == 2
+    for (o1, c1), (o2, _) in zip(offsets, offsets[1:]):
+        assert o2 == o1 + c1                                            # packed, no gaps
+    assert len(data) == (offsets[-1][0] + offsets[-1][1]) * 4096
+    for (cx, cz), entry in chunks.items():
+        states = reader.chunk_states(entry.nbt, -64, 0)
+        assert (states == KEYS[region.blocks[:, :16, cx * 16:cx * 16 + 16]]).all()
+
+
 def test_negative_y_sections_hold_their_blocks():
     region = empty_region(y_min=-64, ny=80)
     region.present[0, 0] = True
