@@ -33,6 +33,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from . import decorations
 from . import layers as layers_mod
 from . import source, terrain
 from .blocks import Block
@@ -236,7 +237,9 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
     if lr is not None:
         layers_mod.apply_surface(cols, lr)
 
-    top_y = layers_mod.needed_top(cols, lr, core)
+    top_y = min(max(layers_mod.needed_top(cols, lr, core),
+                    int(cols.ground[core].max()) + decorations.MARKER_HEIGHT + 1),
+                terrain.WORLD_TOP)
     y_min = terrain.WORLD_FLOOR
     ny = min(-(-(top_y + 1 - y_min) // 16) * 16, terrain.WORLD_TOP + 1 - y_min)
     cc = terrain.Columns(*(getattr(cols, f)[core] for f in ("ground", "top", "sub", "water",
@@ -248,6 +251,11 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
         terrain.fill_region(blocks, y_min, cc)
         if lr is not None:
             layers_mod.place_structures(view, y_min, cols, lr, core, wx0, wz0, job.grid.scale)
+        g = job.grid
+        markers = decorations.marker_columns(g.west, g.north, g.scale,
+                                             decorations.marker_step_m(g.scale), x0, z0, w, h)
+        decorations.place_markers(view, y_min, cc, markers, x0, z0)
+        decorations.place_hub(view, y_min, cc, job.spawn_xz, x0, z0)
         present = np.zeros((32, 32), dtype=bool)
         keep = ~cc.void
         kz, kx = -(-h // 16), -(-w // 16)
@@ -269,9 +277,7 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
     sx, sz = job.spawn_xz
     if x0 <= sx < x0 + w and z0 <= sz < z0 + h:
         lz, lx = sz - z0, sx - x0
-        spawn_y = int(max(cc.ground[lz, lx], cc.water[lz, lx])) + 1
-        if lr is not None and building[lz, lx] >= 0:
-            spawn_y = max(spawn_y, int(lr.roof_y[building[lz, lx]]) + 1)
+        spawn_y = int(max(cc.ground[lz, lx], cc.water[lz, lx])) + 1  # standing on the hub
     result = RegionResult(rx, rz, chunks, tile, spawn_y)
     _save_tile(job, result)
     return result
@@ -646,6 +652,14 @@ def build_world(options: BuildOptions,
             game_version=p.game_version, data_version=job.data_version,
             sources=_sources(options), resampling=job.resampling,
             height_range_m=(job.coarse.low, job.coarse.high), spawn=spawn, area=p.area_info,
+            decorations={
+                "spawn_hub": f"{2 * decorations.HUB_RADIUS + 1} x "
+                             f"{2 * decorations.HUB_RADIUS + 1} blocks of smooth stone around "
+                             "the spawn, glowstone corners",
+                "markers": {"every_m": decorations.marker_step_m(grid.scale),
+                            "description": "a pillar of stone bricks topped by glowstone on the "
+                                           "column containing each crossing of grid lines every "
+                                           "every_m metres of easting and northing"}},
             options={k: v for k, v in options.identity().items()
                      if k not in ("sources", "layers", "area_file")})
         files.append(write_metadata(out / "metadata.json", meta))

@@ -19,7 +19,8 @@ def make_metadata(*, crs: str, west: float, north: float, scale: float, vertical
                   height_message: str, width: int, height: int, game_version: str,
                   data_version: int, sources: list[dict], resampling: str,
                   height_range_m: tuple[float, float], spawn: tuple[int, int, int],
-                  area: dict | None = None, options: dict | None = None) -> dict:
+                  area: dict | None = None, options: dict | None = None,
+                  decorations: dict | None = None) -> dict:
     return {
         "format": FORMAT,
         "crs": crs,
@@ -43,6 +44,7 @@ def make_metadata(*, crs: str, west: float, north: float, scale: float, vertical
                    "south": north - height * scale, "north": north},
         "game": {"edition": "java", "version": game_version, "data_version": data_version},
         "spawn": {"x": spawn[0], "y": spawn[1], "z": spawn[2]},
+        "decorations": decorations or {},
         "resampling": resampling,
         "area": area,
         "sources": sources,

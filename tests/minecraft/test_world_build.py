@@ -344,3 +344,24 @@ def test_rasunda_roads_are_paved(rasunda):
         if checked >= 10:
             break
     assert checked >= 5
+
+
+@needs_data
+def test_goteborg_markers_and_spawn_hub(gbg_world):
+    out, _ = gbg_world
+    probe = WorldProbe(out)
+    meta = probe.meta
+    step = meta["decorations"]["markers"]["every_m"]
+    assert step == 5000  # 200 blocks at 25 m per block
+    for e, n in ((305000, 6400000), (310000, 6395000)):
+        x, z = to_block(meta, e, n)
+        y, name = probe.highest(x, z)
+        assert name == "minecraft:glowstone"
+        assert [probe.block(x, y - k, z) for k in (1, 2, 3)] == ["minecraft:stone_bricks"] * 3
+    # Not a marker one block away.
+    assert probe.highest(x + 1, z)[1] != "minecraft:glowstone"
+    sx, sy, sz = meta["spawn"]["x"], meta["spawn"]["y"], meta["spawn"]["z"]
+    assert (sx, sz) == (400, 400)
+    assert probe.block(sx, sy - 1, sz) == "minecraft:smooth_stone"
+    assert probe.block(sx, sy, sz) == "minecraft:air"
+    assert probe.highest(sx - 4, sz - 4)[1] == "minecraft:glowstone"
