@@ -144,7 +144,8 @@ class RegionBlocks:
             raise ValueError("blocks must be C-contiguous")
         if b.shape[0] % 16 or b.shape[0] == 0:
             raise ValueError("blocks height must be a positive multiple of 16")
-        if self.y_min % 16 or self.y_min < WORLD_MIN_Y or self.y_min + b.shape[0] > WORLD_MIN_Y + WORLD_HEIGHT:
+        top = WORLD_MIN_Y + WORLD_HEIGHT
+        if self.y_min % 16 or self.y_min < WORLD_MIN_Y or self.y_min + b.shape[0] > top:
             raise ValueError("y_min must be a multiple of 16 and the blocks must fit in y -64..319")
         p = np.asarray(self.present)
         if p.shape != (32, 32):

@@ -57,7 +57,8 @@ def pack_indices(indices: np.ndarray, bits: int) -> np.ndarray:
         return _pack_nibbles(indices.astype(np.uint8, copy=False)).reshape(n, n_longs)
     if bits == 8 and entries % 8 == 0:
         # one entry per byte, eight bytes per long read little-endian
-        return np.ascontiguousarray(indices, dtype=np.uint8).view("<u8").astype(np.uint64).reshape(n, n_longs)
+        as_bytes = np.ascontiguousarray(indices, dtype=np.uint8)
+        return as_bytes.view("<u8").astype(np.uint64).reshape(n, n_longs)
     small = np.uint8 if bits <= 8 else np.uint16 if bits <= 16 else np.uint32
     padded = np.zeros((n, n_longs * per_long), dtype=small)
     padded[:, :entries] = indices
@@ -106,7 +107,8 @@ def section_extremes(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out[0], out[1]
 
 
-def extract_sections(blocks: np.ndarray, sy: np.ndarray, cz: np.ndarray, cx: np.ndarray) -> np.ndarray:
+def extract_sections(blocks: np.ndarray, sy: np.ndarray, cz: np.ndarray,
+                     cx: np.ndarray) -> np.ndarray:
     """Copy the listed sections out of a region array: (m, 16, 16, 16) uint8 indexed [k, y, z, x].
 
     The 16 blocks of a section row (x) are contiguous, so the array is viewed with one 16-byte
@@ -118,7 +120,8 @@ def extract_sections(blocks: np.ndarray, sy: np.ndarray, cz: np.ndarray, cx: np.
     rows = np.ascontiguousarray(blocks).view(np.dtype((np.void, SECTION)))
     rows = rows.reshape(nsy, SECTION, REGION_CHUNKS, SECTION, REGION_CHUNKS)   # sy, y, cz, z, cx
     picked = rows[np.asarray(sy), :, np.asarray(cz), :, np.asarray(cx)]      # (m, y, z)
-    return np.ascontiguousarray(picked).view(blocks.dtype).reshape(len(sy), SECTION, SECTION, SECTION)
+    return np.ascontiguousarray(picked).view(blocks.dtype).reshape(len(sy), SECTION, SECTION,
+                                                                    SECTION)
 
 
 def presence_masks(sections: np.ndarray, max_id: int) -> np.ndarray:
@@ -195,11 +198,11 @@ def distinct_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     byte for byte with its representative; a row whose hash collides with different content is
     made its own representative, so the result is always exact.
     """
-    m, length = rows.shape
+    m = rows.shape[0]
     if m == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     words = np.ascontiguousarray(rows).view(np.uint64)
-    weights = _HASH_WEIGHTS[:words.shape[1]] if length == 4096 else np.resize(_HASH_WEIGHTS, words.shape[1])
+    weights = np.resize(_HASH_WEIGHTS, words.shape[1])
     hashes = (words * weights).sum(axis=1)          # wraps modulo 2**64, by design
     _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
@@ -216,7 +219,8 @@ _LAYER_PLUS_ONE = np.arange(1, SECTION + 1, dtype=np.uint8)[None, :, None]
 
 
 def top_layers(mask: np.ndarray) -> np.ndarray:
-    """(m, 16, 256) bool [section, y, column] -> (m, 256) uint8: highest y with True, plus 1; 0 if none.
+    """(m, 16, 256) bool [section, y, column] -> (m, 256) uint8: highest y with True, plus 1,
+    or 0 where none.
 
     y + 1 where set, 0 elsewhere, then a max over y: two elementwise passes, no argmax copy."""
     return (mask.view(np.uint8) * _LAYER_PLUS_ONE).max(axis=1)

@@ -6,7 +6,6 @@ import io
 import os
 import zipfile
 import zlib
-from pathlib import Path
 
 import nbtlib
 import numpy as np
