@@ -289,6 +289,43 @@ def test_heightmaps_follow_the_documented_predicates():
     assert reader.heightmap(chunk2, "OCEAN_FLOOR")[0, 0] == 0
 
 
+def test_heightmaps_match_a_recomputation_from_the_decoded_blocks():
+    """Varied terrain (hills, water, trees, flowers, signs); heights recomputed here from the
+    decoded block names with the documented rules."""
+    rng = np.random.default_rng(11)
+    region = empty_region(y_min=-64, ny=192)
+    region.present[:3, :3] = True
+    z, x = np.mgrid[0:48, 0:48]
+    surf = (70 + 12 * np.sin(x / 7.0) + 9 * np.cos(z / 5.0)).astype(int)   # world y
+    b = region.blocks
+    for zz in range(48):
+        for xx in range(48):
+            top = surf[zz, xx]
+            b[:top + 64, zz, xx] = Block.STONE
+            b[top + 64, zz, xx] = Block.GRASS_BLOCK if top >= 66 else Block.SAND
+            if top < 66:
+                b[top + 65:66 + 64 + 1, zz, xx] = Block.WATER
+            elif rng.random() < 0.08:
+                b[top + 65:top + 69, zz, xx] = Block.OAK_LOG
+                b[top + 68:top + 71, zz, xx] = Block.OAK_LEAVES
+            elif rng.random() < 0.1:
+                b[top + 65, zz, xx] = rng.choice([Block.POPPY, Block.SHORT_GRASS, Block.OAK_SIGN])
+    chunks = reader.read_region_bytes(java.encode_region(region, DV))
+    non_blocking = {"minecraft:air", "minecraft:poppy", "minecraft:short_grass", "minecraft:oak_sign"}
+    rules = {
+        "WORLD_SURFACE": lambda n: n != "minecraft:air",
+        "MOTION_BLOCKING": lambda n: n not in non_blocking,
+        "MOTION_BLOCKING_NO_LEAVES": lambda n: n not in non_blocking and "leaves" not in n,
+        "OCEAN_FLOOR": lambda n: n not in non_blocking and n != "minecraft:water",
+    }
+    for (cx, cz), entry in chunks.items():
+        names = np.vectorize(lambda k: k.split("[")[0])(reader.chunk_states(entry.nbt))
+        for name, rule in rules.items():
+            hit = np.vectorize(rule)(names)                    # (384, 16, 16)
+            expected = np.where(hit.any(axis=0), 384 - np.argmax(hit[::-1], axis=0), 0)
+            assert (reader.heightmap(entry.nbt, name) == expected).all(), (name, cx, cz)
+
+
 def test_biomes_are_ocean_where_water_is_on_top():
     region = empty_region(y_min=48, ny=32)
     region.present[0, 0] = region.present[0, 1] = True
