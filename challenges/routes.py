@@ -88,8 +88,6 @@ def read_challenge_form(form: Form) -> tuple[ChallengeInput, list[DatasetInput]]
             if len(values[name]) > limit:
                 form.error(f"dataset_{name}-{i}", "At most %(n)s characters.", n=limit)
         rows.append(DatasetInput(**values))
-    for key, message in service.check_datasets(rows).items():
-        form.error(key, message)
 
     data = ChallengeInput(
         title=title, slug=slug,
@@ -138,6 +136,7 @@ async def _save(request: Request, event: Event, viewer: Viewer,
     form = await Form.from_request(request)
     data, rows = read_challenge_form(form)
     if form.raw("add_dataset"):  # the add-a-row button without JavaScript: nothing is saved
+        form.errors.clear()  # nor judged yet
         return await _form_page(request, event, form, rows + [DatasetInput()], challenge)
     if not form.errors:
         try:
@@ -147,6 +146,9 @@ async def _save(request: Request, event: Event, viewer: Viewer,
             form.add(exc)
         else:
             return redirect(request, challenge_url(event, saved))
+    else:  # show the domain's objections too, all at once
+        for key, message in (await service.challenge_errors(event, data, challenge)).items():
+            form.error(key, message)
     return await _form_page(request, event, form, rows, challenge, status_code=422)
 
 

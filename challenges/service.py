@@ -254,18 +254,24 @@ async def _slug_taken(event: Event, slug: str, challenge: Challenge | None) -> b
     return await qs.exists()
 
 
-async def save_challenge(event: Event, data: ChallengeInput, *, owner: User | None = None,
-                         challenge: Challenge | None = None) -> Challenge:
-    """Create (no `challenge`) or update a challenge with its themes and datasets, all or
-    nothing. A new challenge is a draft owned by `owner`. Raises ValidationError with every
-    problem found, keyed by form field."""
+def _slug_for(data: ChallengeInput) -> str:
+    return data.slug.strip().lower() or slugify(data.title)
+
+
+async def challenge_errors(event: Event, data: ChallengeInput,
+                           challenge: Challenge | None = None) -> dict[str, str]:
+    """Every rule a challenge breaks, keyed by form field (empty when it may be saved)."""
     errors: dict[str, str] = {}
-    slug = data.slug.strip().lower() or slugify(data.title)
+    if not data.title.strip():
+        errors["title"] = N_("This field is required.")
+    slug = _slug_for(data)
     if data.slug.strip() and not SLUG_RE.match(slug):
         errors["slug"] = N_("Use only lower-case letters a-z, digits and hyphens, e.g. "
-                          "smartare-parkering.")
+                            "smartare-parkering.")
     elif not slug:
-        errors["slug"] = N_("Give the challenge an address, or a title we can make one from.")
+        if data.title.strip():  # without a title, the title's own message says enough
+            errors["slug"] = N_("Give the challenge an address, or a title we can make one "
+                                "from.")
     elif slug in RESERVED_CHALLENGE_SLUGS:
         errors["slug"] = N_("This address is reserved. Choose another one.")
     elif len(slug) > SLUG_MAX:
@@ -273,20 +279,30 @@ async def save_challenge(event: Event, data: ChallengeInput, *, owner: User | No
     elif await _slug_taken(event, slug, challenge):
         errors["slug"] = N_("Another challenge in this event already has this address.")
 
-    themes = await Theme.filter(event_id=event.id, slug__in=data.theme_slugs) \
-        if data.theme_slugs else []
-    if len(themes) != len(set(data.theme_slugs)):
+    wanted = set(data.theme_slugs)
+    if wanted and await Theme.filter(event_id=event.id, slug__in=wanted).count() != len(wanted):
         errors["themes"] = N_("Choose among the themes of this event.")
 
-    if not data.organisation_name.strip() and data.organisation_id is None:
-        errors["organisation"] = N_("Choose an organisation or type the name of a new one.")
-    elif not data.organisation_name.strip() and not await Organisation.exists(
-            id=data.organisation_id):
+    if not data.organisation_name.strip() and (
+            data.organisation_id is None
+            or not await Organisation.exists(id=data.organisation_id)):
         errors["organisation"] = N_("Choose an organisation or type the name of a new one.")
 
     errors.update(check_datasets(data.datasets))
+    return errors
+
+
+async def save_challenge(event: Event, data: ChallengeInput, *, owner: User | None = None,
+                         challenge: Challenge | None = None) -> Challenge:
+    """Create (no `challenge`) or update a challenge with its themes and datasets, all or
+    nothing. A new challenge is a draft owned by `owner`. Raises ValidationError with every
+    problem found, keyed by form field."""
+    errors = await challenge_errors(event, data, challenge)
     if errors:
         raise ValidationError(errors)
+    slug = _slug_for(data)
+    themes = (await Theme.filter(event_id=event.id, slug__in=set(data.theme_slugs))
+              if data.theme_slugs else [])
 
     datasets = [ds for ds in data.datasets if not ds.is_blank()]
     try:

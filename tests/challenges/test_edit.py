@@ -233,3 +233,13 @@ async def test_datasets_are_replaced_on_edit(world, as_user):
         dataset_licence=[""], dataset_format=["JSON"]))
     assert r.status_code == 303
     assert [d.title for d in await Dataset.filter(challenge_id=c.id)] == ["Ny"]
+
+
+async def test_all_objections_come_back_at_once(world, as_user):
+    owner = await as_user(world.owner)
+    r = await owner.post_form(NEW, form(title="", organisation_new="", themes=["nej"],
+                                        dataset_url=["ftp://x", ""]), htmx=True)
+    assert r.status_code == 422
+    for message in ["Fältet måste fyllas i.", "Välj en organisation eller skriv namnet på en ny.",
+                    "Välj bland evenemangets teman.", "Ange en fullständig webbadress"]:
+        assert message in r.text, message

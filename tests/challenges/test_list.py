@@ -110,6 +110,9 @@ async def test_filter_form_works_without_js_and_pushes_url_with_htmx(world, clie
     assert 'method="get"' in form and 'action="/events/hack/challenges"' in form
     assert 'hx-get="/events/hack/challenges"' in form
     assert 'hx-push-url="true"' in form
+    # Back asks the server for the page (the form's values come from the URL) rather than a
+    # snapshot that lost what was typed.
+    assert 'hx-history="false"' in form
     assert 'hx-target="#challenge-results"' in form
     assert "input changed delay:300ms from:input[name=q]" in form and "change" in form
     assert '<button type="submit">Filtrera</button>' in r.text
