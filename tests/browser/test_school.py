@@ -46,7 +46,9 @@ def test_teacher_class_and_pupil_login(admin_page, new_page, shot):
     expect(teacher.get_by_role("status")).to_contain_text(title)
 
     # The class, and its code.
-    teacher.goto(f"/events/{slug}/classes")
+    teacher.get_by_role("link", name=sv("Go to the event")).click()
+    teacher.get_by_role("navigation", name=sv("Event")).get_by_role(
+        "link", name=sv("Classes")).click()
     teacher.get_by_role("link", name=sv("Create a class")).click()
     teacher.get_by_label(label("Class name")).fill("6B")
     teacher.get_by_label(label("School")).fill("Demoskolan, Södertälje")
