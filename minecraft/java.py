@@ -564,6 +564,13 @@ def _atomic_replace(path: Path, write) -> None:
         except FileNotFoundError:
             pass
         raise
+    # A process killed mid-write (SIGKILL, power loss) cannot clean up after itself: remove its
+    # leftovers for this file now that a complete one is in place.
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
     try:   # persist the rename itself (POSIX); not possible on every platform
         fd = os.open(path.parent, os.O_RDONLY)
     except OSError:

@@ -445,6 +445,15 @@ def test_interrupted_rewrite_keeps_the_old_complete_file(tmp_path, monkeypatch):
     assert [p.name for p in (tmp_path / "region").iterdir()] == ["r.0.0.mca"]
 
 
+def test_leftovers_of_a_killed_write_are_removed_by_the_next_one(tmp_path):
+    folder = tmp_path / "region"
+    folder.mkdir()
+    (folder / ".r.0.0.mca.99999.tmp").write_bytes(b"half a region")
+    (folder / ".r.1.0.mca.99999.tmp").write_bytes(b"another region's leftover")
+    java.write_region(tmp_path, hills_region(), DV)
+    assert sorted(p.name for p in folder.iterdir()) == [".r.1.0.mca.99999.tmp", "r.0.0.mca"]
+
+
 def test_chunks_are_zlib_and_sector_aligned():
     data = java.encode_region(hills_region(), DV)
     assert len(data) % 4096 == 0
