@@ -18,8 +18,8 @@ from events.models import Event, EventRole, Pupil, Role, SchoolClass, Team, Team
 from samskapa.auth.models import User
 from samskapa.auth.passwords import hash_password, normalise_code, random_code, verify_password
 from samskapa.auth.service import LoginLimits
-from samskapa.i18n import N_
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
+from samskapa.i18n import N_
 
 CLASS_CODE_LENGTH = 6
 LOGIN_CODE_LENGTH = 8
@@ -84,7 +84,8 @@ async def create_class(event: Event, teacher: User, name: str, school: str) -> S
     await require_class_staff(event, teacher)
     if await SchoolClass.filter(event_id=event.id, teacher_id=teacher.id,
                                 name__iexact=name.strip(), school__iexact=school.strip()).exists():
-        raise ValidationError({"name": N_("You already have a class with this name in this event.")})
+        raise ValidationError(
+            {"name": N_("You already have a class with this name in this event.")})
     for _attempt in range(10):
         try:
             return await SchoolClass.create(event_id=event.id, teacher_id=teacher.id,
@@ -228,7 +229,9 @@ async def place_pupil(event: Event, school_class: SchoolClass, pupil_id: int | N
     if target is not None and target.member_count >= event.max_team_size:
         raise DomainError("This team is full.", field="team_id")
     if current is not None:
-        await teams.remove_member(event, current.team, pupil.user_id)
+        # A class team stays when its teacher moves its last pupil out.
+        await teams.remove_member(event, current.team, pupil.user_id,
+                                  delete_when_empty=current.team.school_class_id is None)
     if target is not None:
         user = await User.get(id=pupil.user_id)
         await teams.add_member(event, target, user, field="team_id")

@@ -16,40 +16,20 @@ from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge
 from events.models import Event, EventRole, Role, Team, TeamMember
+from events.service import is_organiser, roles_of, visible_event  # noqa: F401
 from samskapa.auth.models import User
 from samskapa.auth.passwords import normalise_code, random_code
-from samskapa.i18n import N_
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
+from samskapa.i18n import N_
 
 JOIN_CODE_LENGTH = 6
 TEAM_NAME_MAX = 100
 LOOKING_FOR_MAX = 300
-STAFF_ROLES = (Role.ORGANISER,)
 
 
 # --- events and roles ------------------------------------------------------------------------
-
-async def roles_of(event: Event, user: User | None) -> set[Role]:
-    if user is None:
-        return set()
-    values = await EventRole.filter(event_id=event.id, user_id=user.id).values_list("role",
-                                                                                  flat=True)
-    return {Role(v) for v in values}
-
-
-async def is_organiser(event: Event, user: User | None) -> bool:
-    if user is None:
-        return False
-    return user.is_admin or Role.ORGANISER in await roles_of(event, user)
-
-
-async def visible_event(slug: str, user: User | None) -> Event:
-    """The event for this visitor: unknown slugs and drafts (for non-organisers) are 404."""
-    event = await Event.get_or_none(slug=slug)
-    if event is None or (not event.published and not await is_organiser(event, user)):
-        raise NotFound("We could not find that event.")
-    return event
-
+# Who may see an event and who organises it is decided in one place, events.service (imported
+# above and used from here by the team and school routes).
 
 async def ensure_participant(event: Event, user: User) -> None:
     if await EventRole.filter(event_id=event.id, user_id=user.id, role=Role.PARTICIPANT).exists():
@@ -218,9 +198,11 @@ async def join_team(event: Event, user: User, code: str, now: datetime) -> Team:
     return team
 
 
-async def remove_member(event: Event, team: Team, user_id: int) -> bool:
+async def remove_member(event: Event, team: Team, user_id: int, *,
+                        delete_when_empty: bool = True) -> bool:
     """Take `user_id` out of `team`; the longest-standing member leads when the leader goes;
-    the team is deleted with its last member. Returns False when the team is gone."""
+    the team is deleted with its last member (unless a teacher is only moving pupils between
+    the class's teams). Returns False when the team is gone."""
     async with in_transaction() as conn:
         removed = await TeamMember.filter(team_id=team.id, user_id=user_id).using_db(conn).delete()
         if not removed:
@@ -229,7 +211,7 @@ async def remove_member(event: Event, team: Team, user_id: int) -> bool:
         fresh = await Team.filter(id=team.id).using_db(conn).first()
         if fresh is None:
             return False
-        if fresh.member_count <= 0:
+        if fresh.member_count <= 0 and delete_when_empty:
             await Team.filter(id=team.id, member_count__lte=0).using_db(conn).delete()
             return False
         if fresh.leader_id == user_id or fresh.leader_id is None:

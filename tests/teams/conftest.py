@@ -36,7 +36,8 @@ async def make_event(slug="hack", *, phase="registration", kind=EventKind.HACKAT
     return await Event.create(
         slug=slug, title=title or f"Event {slug}", kind=kind, published=published,
         max_team_size=max_team_size, registration_opens=start,
-        registration_closes=start + timedelta(days=2), hacking_starts=start + timedelta(days=2, hours=1),
+        registration_closes=start + timedelta(days=2),
+        hacking_starts=start + timedelta(days=2, hours=1),
         submissions_close=start + timedelta(days=3, hours=2),
         judging_closes=start + timedelta(days=5), results_published=start + timedelta(days=6))
 

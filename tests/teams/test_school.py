@@ -340,7 +340,17 @@ async def test_teacher_creates_teams_and_places_pupils(make_client, signed_in, c
     assert await TeamMember.filter(user_id=pupils["Blixten"].user_id).count() == 1
     # Out of all teams.
     assert (await place("Blixten", None)).status_code == 303
-    assert not await Team.filter(id=builders.id).exists()  # its last member left
+    # The class team stays, empty and leaderless, for the teacher to fill again.
+    await builders.refresh_from_db()
+    assert builders.member_count == 0 and builders.leader_id is None
+    assert (await place("Åskan", builders)).status_code == 303
+    await builders.refresh_from_db()
+    assert builders.member_count == 1 and builders.leader_id == pupils["Åskan"].user_id
+
+    # The class teacher sees the join code of the class's teams; other visitors do not.
+    page = await teacher_client.get(f"/events/skola/teams/{miners.id}")
+    assert miners.join_code in page.text
+    assert miners.join_code not in (await client.get(f"/events/skola/teams/{miners.id}")).text
 
     # The public team list shows the pupils by nickname only.
     listing = await client.get("/events/skola/teams")

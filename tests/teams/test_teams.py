@@ -134,7 +134,7 @@ async def test_no_teams_outside_registration(signed_in, phase, message):
 
 async def test_unknown_event_draft_event_and_unknown_team_are_404(client, signed_in):
     r = await client.get("/events/finns-inte/teams")
-    assert r.status_code == 404 and "Vi hittade inte det evenemanget" in r.text
+    assert r.status_code == 404 and "Det evenemanget finns inte" in r.text
     event = await make_event("utkast", published=False)
     for path in ("/events/utkast/teams", "/events/utkast/board"):
         assert (await client.get(path)).status_code == 404
