@@ -519,7 +519,7 @@ class _Runner:
         if self.scheduler:
             try:
                 from distributed import Client
-                self.client = Client(self.scheduler, timeout="20s")
+                self.client = Client(self.scheduler, timeout="10s")
             except OSError:
                 raise WorldBuildError(f"Could not reach the Dask scheduler at {self.scheduler}; "
                                       "check the address and that the scheduler is running.") \

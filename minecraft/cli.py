@@ -88,7 +88,8 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
             for other in bars.values():
                 other.close()
             label = {"sea": "sea", "regions": "regions"}.get(stage, stage)
-            bar = bars[stage] = tqdm(total=total, desc=label, unit="region", file=sys.stderr)
+            bar = bars[stage] = tqdm(total=total, desc=label, unit="region", file=sys.stderr,
+                                     disable=None)  # None: only on a terminal
         bar.n = done
         bar.refresh()
 

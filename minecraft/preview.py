@@ -7,6 +7,7 @@ colours tiles and assembles them with a labelled grid of world-CRS (SWEREF 99 TM
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +77,12 @@ def render_preview(image: np.ndarray, west: float, north: float, metres_per_pixe
     img = Image.fromarray(image, "RGB")
     h, w = image.shape[:2]
     margin_top, margin_left = 18, 64
-    canvas = Image.new("RGB", (w + margin_left, h + margin_top + 16), (255, 255, 255))
+    footer = f"{crs_label}, {metres_per_pixel:g} m per pixel. {attribution}".strip()
+    # The default bitmap font is 6 px per character: wrap the footer to the image width.
+    per_line = max(20, (w + margin_left - 4) // 6)
+    footer_lines = textwrap.wrap(footer, per_line) or [""]
+    canvas = Image.new("RGB", (w + margin_left, h + margin_top + 4 + 12 * len(footer_lines)),
+                       (255, 255, 255))
     canvas.paste(img, (margin_left, margin_top))
     draw = ImageDraw.Draw(canvas)
     font = ImageFont.load_default()
@@ -95,8 +101,8 @@ def render_preview(image: np.ndarray, west: float, north: float, metres_per_pixe
         draw.line([(margin_left, py), (margin_left + w, py)], fill=(0, 0, 0), width=1)
         draw.text((2, py + 2), f"N {n:,.0f}".replace(",", " "), fill=(0, 0, 0), font=font)
         n -= step
-    footer = f"{crs_label}, {metres_per_pixel:g} m per pixel. {attribution}".strip()
-    draw.text((margin_left, margin_top + h + 2), footer, fill=(0, 0, 0), font=font)
+    for i, line in enumerate(footer_lines):
+        draw.text((2, margin_top + h + 2 + 12 * i), line, fill=(0, 0, 0), font=font)
     tmp = Path(path).with_suffix(".png.tmp")
     canvas.save(tmp, format="PNG", compress_level=1)
     tmp.replace(path)

@@ -130,3 +130,39 @@ def test_bad_area_and_layer_inputs(tmp_path):
                         "is not a vector file")
     assert_one_sentence(run("build", src, "--out", tmp_path / "w", "--format", "bedrock"),
                         "Unknown format")
+
+
+def test_zip_and_preview(tmp_path):
+    import zipfile
+
+    from PIL import Image
+
+    src = write_tif(tmp_path / "a.tif", np.full((40, 40), 4.0))
+    out = tmp_path / "w"
+    r = run("build", src, "--out", out, "--quiet", "--zip")
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(tmp_path / "w.zip") as z:
+        names = z.namelist()
+    assert "w/level.dat" in names or "level.dat" in names
+    assert any(n.endswith("r.0.0.mca") for n in names)
+    img = Image.open(out / "preview.png")
+    assert img.size[0] >= 48 and img.size[1] >= 48
+
+
+def test_full_disk_is_one_sentence(tmp_path, monkeypatch):
+    import errno
+
+    from minecraft import java
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(java, "write_region", full)
+    src = write_tif(tmp_path / "a.tif", np.full((32, 32), 3.0))
+    assert_one_sentence(run("build", src, "--out", tmp_path / "w"), "disk is full", "--resume")
+
+
+def test_unreachable_scheduler(tmp_path):
+    src = write_tif(tmp_path / "a.tif", np.full((32, 32), 3.0))
+    assert_one_sentence(run("build", src, "--out", tmp_path / "w", "--scheduler",
+                            "tcp://127.0.0.1:9"), "Dask scheduler")
