@@ -52,7 +52,8 @@ def extract(domain: str) -> Catalog:
             continue
         for filename, lineno, message, comments, context in extract_from_dir(
                 base, methods, keywords=KEYWORDS, options_map=OPTIONS):
-            catalog.add(message, None, [(f"{folder}/{filename}", lineno)],
+            where = folder if path.is_file() else f"{folder}/{filename}"
+            catalog.add(message, None, [(where, lineno)],
                         auto_comments=comments, context=context)
     return catalog
 
@@ -75,7 +76,9 @@ def update(domain: str) -> Catalog:
     if path.exists():
         with path.open("rb") as f:
             catalog = read_po(f, locale=LANGUAGE, domain=domain)
+        created = catalog.creation_date  # keep the header stable: no churn between runs
         catalog.update(template, no_fuzzy_matching=True)
+        catalog.creation_date = created
         catalog.obsolete.clear()
     else:
         catalog = Catalog(locale=LANGUAGE, domain=domain)
@@ -108,7 +111,8 @@ def main(argv: list[str]) -> int:
             path = po_path(domain)
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as f:
-                write_po(f, catalog, width=100, omit_header=False, sort_output=True)
+                # No line numbers: a moved line must not rewrite every catalogue.
+                write_po(f, catalog, width=100, sort_output=True, include_lineno=False)
             print(f"{path.relative_to(ROOT)}: {len(catalog)} strings, {len(missing)} untranslated")
     return 1 if problems else 0
 
