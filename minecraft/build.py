@@ -46,6 +46,7 @@ MARGIN = 8  # blocks read around each region: slopes, beaches, walls and tree cr
 STATE_DIR = ".samskapa-build"
 STATE_VERSION = 1
 FORMATS = ("java", "preview")
+SCHEDULER_TIMEOUT = "10s"  # to connect to a Dask scheduler before giving up
 
 
 @dataclass
@@ -519,7 +520,7 @@ class _Runner:
         if self.scheduler:
             try:
                 from distributed import Client
-                self.client = Client(self.scheduler, timeout="10s")
+                self.client = Client(self.scheduler, timeout=SCHEDULER_TIMEOUT)
             except OSError:
                 raise WorldBuildError(f"Could not reach the Dask scheduler at {self.scheduler}; "
                                       "check the address and that the scheduler is running.") \

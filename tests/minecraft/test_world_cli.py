@@ -162,7 +162,10 @@ def test_full_disk_is_one_sentence(tmp_path, monkeypatch):
     assert_one_sentence(run("build", src, "--out", tmp_path / "w"), "disk is full", "--resume")
 
 
-def test_unreachable_scheduler(tmp_path):
+def test_unreachable_scheduler(tmp_path, monkeypatch):
+    from minecraft import build
+
+    monkeypatch.setattr(build, "SCHEDULER_TIMEOUT", "1s")
     src = write_tif(tmp_path / "a.tif", np.full((32, 32), 3.0))
     assert_one_sentence(run("build", src, "--out", tmp_path / "w", "--scheduler",
                             "tcp://127.0.0.1:9"), "Dask scheduler")
