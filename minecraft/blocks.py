@@ -2,6 +2,11 @@
 
 A block is a small integer (uint8) so whole regions fit in compact numpy arrays. Each id maps to
 its Java block state, its Bedrock name and its mcpi (RaspberryJuice) id and data value.
+
+Rules for changing it: ids stay 0..n-1 without gaps (the Java writer checks ids against the
+largest one), AIR stays 0, and every Java state lists all its properties (the game fills missing
+ones with defaults, which for leaves would mean decaying, non-persistent leaves). Java names must
+exist in every release of java.GAME_VERSIONS (1.20.4 and later: e.g. short_grass, not grass).
 """
 from __future__ import annotations
 
