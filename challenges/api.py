@@ -65,7 +65,7 @@ async def api_challenges(request: Request) -> JSONResponse:
         return not_found(exc)
     challenges = await service.list_challenges(
         event, Viewer(None), theme=request.query_params.get("theme", "")[:80],
-        q=request.query_params.get("q", "")[:200], with_datasets=True)
+        q=request.query_params.get("q", "")[:200])
     return JSONResponse({
         "event": {"slug": event.slug, "title": event.title,
                   "url": f"{_base(request)}/events/{event.slug}"},

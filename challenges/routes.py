@@ -45,7 +45,7 @@ async def challenge_list(request: Request) -> Response:
     theme = request.query_params.get("theme", "").strip()[:80]
     q = request.query_params.get("q", "").strip()[:200]
     themes = await service.event_themes(event)
-    challenges = await service.list_challenges(event, viewer, theme=theme, q=q, themes=themes)
+    challenges = await service.challenge_cards(event, viewer, theme=theme, q=q, themes=themes)
     context = {"event": event, "viewer": viewer, "themes": themes, "challenges": challenges,
                "theme": theme, "q": q, "filtered": bool(theme or q)}
     # The same URL answers with a fragment or a page: caches must keep them apart.

@@ -123,17 +123,11 @@ def _theme_ids_sql(dialect: str) -> str:
             f'WHERE "ct"."{m2m.backward_key}" = "challenges"."id")')
 
 
-async def list_challenges(event: Event, viewer: Viewer | None = None, *, theme: str = "",
-                          q: str = "", themes: list[Theme] | None = None,
-                          with_datasets: bool = False) -> list[Challenge]:
-    """The challenges a viewer may see, filtered by theme slug and free text, by title.
+def _visible(event: Event, viewer: Viewer | None, theme: str, q: str):
+    """The challenges of `event` that `viewer` may see, filtered by theme slug and free text.
 
     Anonymous visitors and participants see published challenges; organisers see all; a
-    challenge owner also sees their own drafts. Each challenge comes with its organisation,
-    `theme_list` (its themes, in the event's order) and `dataset_count` (and its `datasets`
-    when `with_datasets`). ONE query for all of that, whatever the number of challenges (two
-    with datasets), given the event's `themes` (else one more to read them).
-    """
+    challenge owner also sees their own drafts."""
     qs = Challenge.filter(event_id=event.id)
     if viewer is None or not viewer.is_organiser:
         if viewer is not None and viewer.is_challenge_owner:
@@ -148,18 +142,54 @@ async def list_challenges(event: Event, viewer: Viewer | None = None, *, theme: 
     if needle:
         qs = qs.filter(search_text__contains=needle)
     dialect = Challenge._meta.db.capabilities.dialect
-    qs = (qs.select_related("organisation")
-          .annotate(dataset_count=RawSQL(DATASET_COUNT_SQL),
-                    theme_ids=RawSQL(_theme_ids_sql(dialect)))
-          .order_by("title", "id"))
-    if with_datasets:
-        qs = qs.prefetch_related("datasets")
-    challenges = await qs
+    return (qs.annotate(dataset_count=RawSQL(DATASET_COUNT_SQL),
+                        theme_ids=RawSQL(_theme_ids_sql(dialect)))
+            .order_by("title", "id"))
+
+
+def _themes_of(theme_ids: str | None, themes: list[Theme]) -> list[Theme]:
+    ids = {int(i) for i in str(theme_ids or "").split(",") if i}
+    return [t for t in themes if t.id in ids]
+
+
+@dataclass(slots=True)
+class ChallengeCard:
+    """What a card in the list shows: read as plain values, no model objects to build."""
+    slug: str
+    title: str
+    summary: str
+    published: bool
+    organisation_name: str | None
+    dataset_count: int
+    theme_list: list[Theme]
+
+
+async def challenge_cards(event: Event, viewer: Viewer | None = None, *, theme: str = "",
+                          q: str = "", themes: list[Theme] | None = None) -> list[ChallengeCard]:
+    """The list page's cards, by title: ONE query however many challenges there are (given
+    the event's `themes`, else one more to read them)."""
+    rows = await _visible(event, viewer, theme, q).values(
+        "slug", "title", "summary", "published", "dataset_count", "theme_ids",
+        organisation_name="organisation__name")
+    if themes is None:
+        themes = await event_themes(event)
+    return [ChallengeCard(slug=r["slug"], title=r["title"], summary=r["summary"],
+                          published=bool(r["published"]),
+                          organisation_name=r["organisation_name"],
+                          dataset_count=int(r["dataset_count"] or 0),
+                          theme_list=_themes_of(r["theme_ids"], themes)) for r in rows]
+
+
+async def list_challenges(event: Event, viewer: Viewer | None = None, *, theme: str = "",
+                          q: str = "", themes: list[Theme] | None = None) -> list[Challenge]:
+    """The challenges as models with their organisation, `theme_list`, `dataset_count` and
+    datasets (for the JSON API): two queries, given the event's `themes`."""
+    challenges = await (_visible(event, viewer, theme, q).select_related("organisation")
+                        .prefetch_related("datasets"))
     if themes is None:
         themes = await event_themes(event)
     for challenge in challenges:
-        ids = {int(i) for i in str(challenge.theme_ids or "").split(",") if i}
-        challenge.theme_list = [t for t in themes if t.id in ids]
+        challenge.theme_list = _themes_of(challenge.theme_ids, themes)
     return challenges
 
 
