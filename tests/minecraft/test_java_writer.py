@@ -581,3 +581,6 @@ def test_zip_world_is_deterministic_and_complete(tmp_path):
         assert zf.getinfo("Värld/region/r.0.0.mca").compress_type == zipfile.ZIP_STORED
         assert zf.read("Värld/region/r.0.0.mca") == (world / "region" / "r.0.0.mca").read_bytes()
         assert gzip.decompress(zf.read("Värld/level.dat"))[:1] == b"\x0a"
+    inside = java.zip_world(world, world / "download.zip")      # never zips itself
+    with zipfile.ZipFile(inside) as zf:
+        assert "Värld/download.zip" not in zf.namelist()
