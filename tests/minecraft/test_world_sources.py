@@ -131,3 +131,50 @@ def test_lake_polygon_gets_its_own_level_and_wood_gets_trees(tmp_path):
             logs += int((c == "minecraft:oak_log").sum())
     assert logs >= 4 * 10  # at least ten trees of four logs each
     assert probe.highest(5, 90)[1] == "minecraft:grass_block"  # outside: no trees
+
+
+def test_srtm_hgt_tile_in_wgs84_is_reprojected(tmp_path):
+    # A synthetic SRTM3 tile (1201 x 1201 big-endian int16, named by its SW corner): heights
+    # rise 1 m per row southwards from 0 m on the north edge; -32768 is a void.
+    rows = np.arange(1201, dtype=np.int16)[:, None].repeat(1201, axis=1)
+    rows[600, 600] = -32768
+    hgt = tmp_path / "N59E017.hgt"
+    rows.astype(">i2").tofile(hgt)
+    from minecraft.source import raster_info
+
+    info = raster_info([str(hgt)])
+    assert info.crs == "EPSG:4326" and (info.height_min, info.height_max) == (0.0, 1200.0)
+    out = tmp_path / "w"
+    build_world(BuildOptions(sources=[str(hgt)], out=str(out), scale=50.0,
+                             area=(17.4, 59.4, 17.6, 59.6), area_crs="EPSG:4326"))
+    probe = WorldProbe(out)
+    meta = probe.meta
+    assert meta["crs"] == "EPSG:3006"
+    # At lat 59.5 the row is (60 - 59.5) * 1200 = 600: 600 m (the void there is filled).
+    from rasterio.warp import transform
+    (e,), (n,) = transform("EPSG:4326", "EPSG:3006", [17.5], [59.5])
+    x, z = to_block(meta, e, n)
+    v = meta["metres_per_block"]["vertical"]
+    want = meta["vertical"]["block_y_of_0_m"] + round(600 / v)
+    assert abs(probe.highest(x, z)[0] - want) <= 1
+
+
+def test_outside_the_polygon_as_sea(tmp_path):
+    src = _flat(tmp_path, 10.0, size=64)
+    poly = _geojson(tmp_path / "area.geojson", [_square(500016, 6500016, 32)])
+    out = tmp_path / "w"
+    build_world(BuildOptions(sources=[str(src)], out=str(out), scale=1.0, area_file=str(poly),
+                             outside="sea"))
+    probe = WorldProbe(out)
+    assert probe.meta["size_blocks"] == {"x": 32, "z": 32}  # the polygon's box
+    # The polygon fills its whole box here, so make a smaller polygon inside a larger box:
+    poly2 = _geojson(tmp_path / "tri.geojson", [{
+        "type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[
+            [500000, 6500000], [500048, 6500000], [500000, 6500048], [500000, 6500000]]]}}])
+    out2 = tmp_path / "w2"
+    build_world(BuildOptions(sources=[str(src)], out=str(out2), scale=1.0, area_file=str(poly2),
+                             outside="sea"))
+    probe = WorldProbe(out2)
+    h = probe.meta["size_blocks"]["z"]
+    assert probe.highest(2, h - 3)[0] == 72  # inside: land at 10 m
+    assert probe.highest(40, 5) == (62, "minecraft:water")  # outside: open sea at sea level
