@@ -1,0 +1,361 @@
+"""Every state-changing route × every role -> allowed, or refused as designed.
+
+The table below lists each unsafe route of the app (POST, from all packages) with a concrete URL
+in a seeded world and the outcome for each role. `test_every_unsafe_route_is_in_the_table` walks
+`app.routes` and fails when a route is missing, so a new route has to be added here.
+
+Every request is sent for real over the ASGI app with a valid CSRF token (the one in the
+visitor's signed session, as a page would have given it), one fresh world per case: each case
+runs inside a database transaction that is rolled back afterwards, so the seeded world is built
+once and no case sees another's changes.
+
+Outcomes:
+  ok     the route did its work: 2xx, or a 3xx that is not a redirect to the sign-in page
+  login  303 to /login?next=... (anonymous visitors are asked to sign in)
+  403    refused: signed in but without the role (a specific message)
+  404    the thing is not there for this visitor (drafts, other events)
+  422    allowed through the guard but refused by a rule (e.g. already in a team), with the
+         form back; marked where the role can never succeed for that reason
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+from itsdangerous import TimestampSigner
+from starlette.routing import Mount, Route, Router
+from tortoise.transactions import in_transaction
+
+from challenges.models import Challenge, Theme
+from events.models import (Event, EventKind, EventRole, Invitation, Pupil, Role, SchoolClass,
+                           Team, TeamMember)
+from samskapa.auth.models import PasswordResetToken, User
+from samskapa.app import create_app
+from samskapa.auth.passwords import hash_password, token_hash
+
+ROLES = ["anonymous", "participant", "other_team", "teacher", "challenge_owner", "jury",
+         "organiser", "admin"]
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+PASSWORD = "hemligt123"
+PUPIL_CODE = "ABCD2345"
+INVITE_TOKEN = "inbjudan-till-deltagaren"
+RESET_TOKEN = "aterstall-deltagarens-losenord"
+CSRF = "csrf-token-of-this-visitor"
+
+_hashes: dict[str, str] = {}
+
+
+def hashed(secret: str) -> str:
+    if secret not in _hashes:  # argon2 is slow on purpose: hash each secret once
+        _hashes[secret] = hash_password(secret)
+    return _hashes[secret]
+
+
+# --- the seeded world ---------------------------------------------------------------------------
+
+@dataclass
+class World:
+    users: dict[str, User] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+async def build_world() -> World:
+    w = World()
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    times = dict(registration_opens=now - timedelta(days=1),
+                 registration_closes=now + timedelta(days=1),
+                 hacking_starts=now + timedelta(days=2), submissions_close=now + timedelta(days=3),
+                 judging_closes=now + timedelta(days=4), results_published=now + timedelta(days=5))
+    for name in ROLES[1:] + ["mate"]:
+        w.users[name] = await User.create(
+            email=f"{name.replace('_', '-')}@example.se", password_hash=hashed(PASSWORD),
+            display_name=name.capitalize(), is_admin=name == "admin")
+    u = w.users
+    hack = await Event.create(slug="hack", title="Hack", kind=EventKind.HACKATHON,
+                              published=True, max_team_size=5, **times)
+    skola = await Event.create(slug="skola", title="Skola", kind=EventKind.SCHOOL,
+                               published=True, max_team_size=5, **times)
+    draft = await Event.create(slug="utkast", title="Utkast", published=False, **times)
+    for event, user, role in [
+            (hack, u["participant"], Role.PARTICIPANT), (hack, u["mate"], Role.PARTICIPANT),
+            (hack, u["other_team"], Role.PARTICIPANT), (skola, u["teacher"], Role.TEACHER),
+            (hack, u["challenge_owner"], Role.CHALLENGE_OWNER), (hack, u["jury"], Role.JURY),
+            (hack, u["organiser"], Role.ORGANISER), (skola, u["organiser"], Role.ORGANISER),
+            (draft, u["organiser"], Role.ORGANISER)]:
+        await EventRole.create(event=event, user=user, role=role)
+    team_a = await Team.create(event=hack, name="Alfa", join_code="ALFA22",
+                               leader=u["participant"], member_count=2)
+    team_b = await Team.create(event=hack, name="Beta", join_code="BETA33",
+                               leader=u["other_team"], member_count=1)
+    for team, name in ((team_a, "participant"), (team_a, "mate"), (team_b, "other_team")):
+        await TeamMember.create(team=team, event=hack, user=u[name])
+    theme = await Theme.create(event=hack, slug="mobilitet", name_sv="Mobilitet",
+                               name_en="Mobility")
+    own = await Challenge.create(event=hack, slug="cykel", title="Cykel", published=True,
+                                 owner=u["challenge_owner"])
+    await Challenge.create(event=hack, slug="annan", title="Annan", published=True)
+    klass = await SchoolClass.create(event=skola, name="5B", teacher=u["teacher"],
+                                     code="KLASS5BB")
+    pupil_user = await User.create(display_name="Creeper", is_pupil=True,
+                                   password_hash=hashed(PUPIL_CODE))
+    pupil = await Pupil.create(user=pupil_user, school_class=klass, nickname="Creeper")
+    await EventRole.create(event=skola, user=pupil_user, role=Role.PARTICIPANT)
+    class_team = await Team.create(event=skola, name="Gruppen", join_code="GRUPP4",
+                                   school_class=klass, member_count=0)
+    await Invitation.create(event=hack, email=u["participant"].email, role=Role.JURY,
+                            token_hash=token_hash(INVITE_TOKEN), invited_by=u["organiser"],
+                            expires_at=now + timedelta(days=14))
+    await PasswordResetToken.create(user=u["participant"], token_hash=token_hash(RESET_TOKEN),
+                                    expires_at=now + timedelta(hours=2))
+    w.ids = {"team_a": team_a.id, "team_b": team_b.id, "class": klass.id, "pupil": pupil.id,
+             "class_team": class_team.id, "mate": u["mate"].id, "theme": theme.id,
+             "challenge": own.id}
+    return w
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+def everyone(outcome: str, **overrides: str) -> dict[str, str]:
+    return {role: overrides.get(role, outcome) for role in ROLES}
+
+
+def signed_in(outcome: str, **overrides: str) -> dict[str, str]:
+    return everyone(outcome, anonymous="login", **overrides)
+
+
+def only(*allowed: str, refused: str = "403", **overrides: str) -> dict[str, str]:
+    return signed_in(refused, **{**{role: "ok" for role in allowed}, **overrides})
+
+
+ORGANISERS = ("organiser", "admin")
+
+
+@dataclass
+class Case:
+    route: str            # the route's path pattern, as in app.routes
+    url: str              # a concrete URL in the seeded world ({ids} filled in)
+    data: dict            # a valid form for an allowed visitor
+    expect: dict[str, str]
+    note: str = ""
+
+    def id(self) -> str:
+        return self.url
+
+
+EVENT_FORM = {
+    "title": "Hack 2", "slug": "hack-2", "summary": "", "description": "", "venue": "",
+    "kind": "hackathon", "max_team_size": "5", "registration_opens": "2030-01-01T09:00",
+    "registration_closes": "2030-01-10T09:00", "hacking_starts": "2030-01-11T09:00",
+    "submissions_close": "2030-01-12T09:00", "judging_closes": "2030-01-13T09:00",
+    "results_published": "2030-01-14T09:00",
+}
+CHALLENGE_FORM = {"title": "Ny utmaning", "slug": "ny-utmaning", "summary": "Kort",
+                  "themes": "mobilitet", "organisation_new": "Samhällsbyggnadskontoret"}
+
+CASES = [
+    # --- accounts (samskapa/auth): public by design ----------------------------------------
+    Case("/login", "/login", {"email": "mate@example.se", "password": PASSWORD},
+         everyone("ok")),
+    Case("/logout", "/logout", {}, everyone("ok")),
+    Case("/register", "/register", {"display_name": "Ny", "email": "ny@example.se",
+                                    "password": PASSWORD}, everyone("ok")),
+    Case("/password/forgot", "/password/forgot", {"email": "mate@example.se"}, everyone("ok")),
+    Case("/password/reset/{token}", f"/password/reset/{RESET_TOKEN}",
+         {"password": "nytt-losen-1", "password_again": "nytt-losen-1"}, everyone("ok"),
+         "the emailed token is the authorisation"),
+
+    # --- events (events/routes.py) ----------------------------------------------------------
+    Case("/events/new", "/events/new", EVENT_FORM, only("admin"),
+         "only site admins create events; an event's organiser is not a site admin"),
+    Case("/events/{slug}/edit", "/events/hack/edit", EVENT_FORM, only(*ORGANISERS)),
+    Case("/events/{slug}/edit", "/events/utkast/edit", EVENT_FORM,
+         only(*ORGANISERS, refused="404"), "a draft does not exist for non-organisers"),
+    Case("/events/{slug}/publish", "/events/utkast/publish", {},
+         only(*ORGANISERS, refused="404")),
+    Case("/events/{slug}/unpublish", "/events/hack/unpublish", {}, only(*ORGANISERS)),
+    Case("/events/{slug}/register", "/events/hack/register",
+         {"skills": "Python", "looking_for_team": "on"}, signed_in("ok")),
+    Case("/events/{slug}/register", "/events/utkast/register", {},
+         signed_in("404", organiser="ok", admin="ok")),
+    Case("/events/{slug}/invite", "/events/hack/invite",
+         {"email": "ny@example.se", "role": "jury"}, only(*ORGANISERS)),
+    Case("/invitations/{token}", f"/invitations/{INVITE_TOKEN}", {}, only("participant"),
+         "an invitation is for the address it was sent to"),
+
+    # --- teams (events/team_routes.py) ------------------------------------------------------
+    Case("/events/{slug}/teams/new", "/events/hack/teams/new", {"name": "Gamma"},
+         signed_in("ok", participant="422", other_team="422"),
+         "anyone signed in may start a team; team members are already in one"),
+    Case("/events/{slug}/teams/new", "/events/utkast/teams/new", {"name": "Gamma"},
+         signed_in("404", organiser="ok", admin="ok")),
+    Case("/events/{slug}/join", "/events/hack/join", {"code": "ALFA22"},
+         signed_in("ok", participant="422", other_team="422"),
+         "the join code is the authorisation; one team per person per event"),
+    Case("/events/{slug}/teams/{team_id:int}/leave", "/events/hack/teams/{team_a}/leave", {},
+         only("participant"), "only the team's own members; another team's member is refused"),
+    Case("/events/{slug}/teams/{team_id:int}/leader", "/events/hack/teams/{team_a}/leader",
+         {"user_id": "{mate}"}, only("participant"), "only the team's leader"),
+    Case("/events/{slug}/teams/{team_id:int}/edit", "/events/hack/teams/{team_a}/edit",
+         {"looking_for": "En designer"}, only("participant"), "only the team's leader"),
+
+    # --- school events (events/school_routes.py) --------------------------------------------
+    Case("/events/{slug}/classes/new", "/events/skola/classes/new", {"name": "6A"},
+         only("teacher", *ORGANISERS)),
+    Case("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/code",
+         "/events/skola/classes/{class}/pupils/{pupil}/code", {},
+         only("teacher", *ORGANISERS), "the class's own teacher and the organisers"),
+    Case("/events/{slug}/classes/{class_id:int}/teams", "/events/skola/classes/{class}/teams",
+         {"name": "Nya gruppen"}, only("teacher", *ORGANISERS)),
+    Case("/events/{slug}/classes/{class_id:int}/place", "/events/skola/classes/{class}/place",
+         {"pupil_id": "{pupil}", "team_id": "{class_team}"}, only("teacher", *ORGANISERS)),
+    Case("/pupil/join", "/pupil/join", {"class_code": "KLASS5BB", "nickname": "Steve"},
+         everyone("ok"), "the class code is the authorisation"),
+    Case("/pupil", "/pupil", {"class_code": "KLASS5BB", "nickname": "Creeper",
+                              "login_code": PUPIL_CODE}, everyone("ok")),
+
+    # --- challenges (challenges/routes.py) --------------------------------------------------
+    Case("/events/{slug}/challenges/new", "/events/hack/challenges/new", CHALLENGE_FORM,
+         only("challenge_owner", *ORGANISERS)),
+    Case("/events/{slug}/challenges/{cslug}/edit", "/events/hack/challenges/cykel/edit",
+         {**CHALLENGE_FORM, "slug": "cykel"}, only("challenge_owner", *ORGANISERS),
+         "a challenge owner changes their own challenges"),
+    Case("/events/{slug}/challenges/{cslug}/edit", "/events/hack/challenges/annan/edit",
+         {**CHALLENGE_FORM, "slug": "annan"}, only(*ORGANISERS),
+         "...and not other owners' challenges"),
+    Case("/events/{slug}/challenges/{cslug}/publish", "/events/hack/challenges/cykel/publish",
+         {}, only("challenge_owner", *ORGANISERS)),
+    Case("/events/{slug}/challenges/{cslug}/unpublish",
+         "/events/hack/challenges/annan/unpublish", {}, only(*ORGANISERS)),
+    Case("/events/{slug}/challenges/new", "/events/utkast/challenges/new",
+         {k: v for k, v in CHALLENGE_FORM.items() if k != "themes"},
+         signed_in("404", organiser="ok", admin="ok")),
+    Case("/events/{slug}/themes", "/events/hack/themes",
+         {"name_sv": "Energi", "name_en": "Energy"}, only(*ORGANISERS)),
+    Case("/events/{slug}/themes/{tslug}/delete", "/events/hack/themes/mobilitet/delete",
+         {"detach": "on"}, only(*ORGANISERS)),
+]
+
+
+# --- the machinery ------------------------------------------------------------------------------
+
+def unsafe_routes(routes, prefix: str = "") -> set[tuple[str, str]]:
+    """(method, path pattern) of every unsafe route, through mounts and routers."""
+    found: set[tuple[str, str]] = set()
+    for route in routes:
+        if isinstance(route, Route):
+            for method in (route.methods or set()) & UNSAFE:
+                found.add((method, prefix + route.path))
+        elif isinstance(route, Mount):
+            inner = getattr(route, "routes", None) or []
+            if not inner and isinstance(route.app, Router):
+                inner = route.app.routes
+            found |= unsafe_routes(inner, prefix + route.path)
+        elif isinstance(route, Router):
+            found |= unsafe_routes(route.routes, prefix)
+    return found
+
+
+def session_cookie(secret_key: str, user: User | None) -> str:
+    """The signed session cookie a sign-in would have set (Starlette's SessionMiddleware
+    format), with the visitor's CSRF token; the app checks both exactly as for a browser."""
+    session = {"csrf": CSRF}
+    if user is not None:
+        session["user_id"] = user.id
+    data = base64.b64encode(json.dumps(session).encode())
+    return TimestampSigner(str(secret_key)).sign(data).decode()
+
+
+def outcome(response: httpx.Response) -> str:
+    status = response.status_code
+    location = response.headers.get("location") or response.headers.get("HX-Redirect") or ""
+    if status in (302, 303, 307) and location.startswith("/login"):
+        return "login"
+    if status < 400:
+        return "ok"
+    return str(status)
+
+
+def messages(html: str) -> str:
+    """The error messages of a page, for a readable failure."""
+    found = re.findall(r'<(?:p|div)[^>]*(?:class="(?:error|form-errors|notice)[^"]*"|role="alert")'
+                       r'[^>]*>(.*?)</(?:p|div)>', html, re.S)
+    return "\n".join(" ".join(m.split()) for m in found) or html[:400]
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.fixture(scope="module")
+def app(settings):
+    """One app for the module (each case still gets its own visitor and rolled-back world)."""
+    return create_app(settings, manage_db=False)
+
+
+@pytest.fixture(scope="module")
+async def world(database):
+    from tests.conftest import _truncate
+    await _truncate()
+    w = await build_world()
+    yield w
+    await _truncate()
+
+
+def fill(text: str, ids: dict[str, int]) -> str:
+    return text.format(**ids) if "{" in text else text
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=Case.id)
+async def test_route_and_role(app, world, case: Case, role: str):
+    url = fill(case.url, world.ids)
+    data = {k: fill(v, world.ids) for k, v in case.data.items()}
+    user = world.users.get(role)
+    cookie = session_cookie(app.state.settings.secret_key, user)
+    transport = httpx.ASGITransport(app=app, client=(f"10.1.{ROLES.index(role)}.1", 50000))
+    try:
+        async with in_transaction():
+            async with httpx.AsyncClient(transport=transport,
+                                         base_url="http://testserver") as client:
+                response = await client.post(url, data={**data, "csrf_token": CSRF},
+                                             headers={"Cookie": f"samskapa_session={cookie}"})
+            raise Rollback(response)
+    except Rollback:
+        pass
+    expected = case.expect[role]
+    assert outcome(response) == expected, (
+        f"{role} POST {url}: expected {expected}, got {response.status_code} "
+        f"{response.headers.get('location', '')}\n{messages(response.text)}")
+
+
+async def test_every_unsafe_route_is_in_the_table(app):
+    in_app = unsafe_routes(app.routes)
+    in_table = {("POST", case.route) for case in CASES}
+    missing = in_app - in_table
+    assert not missing, f"unsafe routes missing from the authorisation table: {sorted(missing)}"
+    stale = in_table - in_app
+    assert not stale, f"routes in the table that the app no longer has: {sorted(stale)}"
+    assert all(set(case.expect) == set(ROLES) for case in CASES)
+
+
+async def test_requests_without_the_csrf_token_are_refused(app, world):
+    """The table's requests pass the CSRF check because they carry the session's token: the
+    same request with a wrong token is refused, so the check is really there."""
+    cookie = session_cookie(app.state.settings.secret_key, world.users["organiser"])
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for token in ("", "wrong"):
+            r = await client.post("/events/hack/unpublish", data={"csrf_token": token},
+                                  headers={"Cookie": f"samskapa_session={cookie}"})
+            assert r.status_code == 403
+        r = await client.get("/", headers={"Cookie": f"samskapa_session={cookie}"})
+        assert "Organiser" in r.text and "Logga ut" in r.text  # the crafted session signs in
+    assert (await Event.get(slug="hack")).published
+    # Nothing the table's cases did survived their rollback.
+    assert await Event.all().count() == 3 and await TeamMember.all().count() == 3
+    assert not await User.filter(email="ny@example.se").exists()
