@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -66,7 +67,7 @@ async def class_new(request: Request) -> Response:
 
 async def _class_page(request: Request, event: Event, school_class: SchoolClass, *,
                       status_code: int = 200, team_form: Form | None = None,
-                      place_errors: dict | None = None, notice: str | None = None,
+                      place_error: tuple | None = None, notice: str | None = None,
                       new_code: tuple | None = None) -> Response:
     pupils, class_teams = await school.roster(event, school_class)
     team_form = team_form or Form({})
@@ -74,8 +75,9 @@ async def _class_page(request: Request, event: Event, school_class: SchoolClass,
         "event": event, "school_class": school_class, "pupils": pupils, "teams": class_teams,
         "challenges": await teams.published_challenges(event),
         "form": team_form, "errors": team_form.messages(),
-        "place_errors": place_errors or {}, "notice": notice, "new_code": new_code,
-        "join_url": f"{request.base_url}pupil/join?code={school_class.code}",
+        "place_error": place_error, "notice": notice, "new_code": new_code,
+        "join_link": Markup('<a href="{0}">{0}</a>').format(
+            f"{request.base_url}pupil/join?code={school_class.code}"),
     }
     return render(request, "school/class.html", context, block="roster",
                   status_code=status_code)
@@ -129,13 +131,11 @@ async def class_place(request: Request) -> Response:
                                  int(pupil_raw) if pupil_raw.isdigit() else None,
                                  int(team_raw) if team_raw.isdigit() else None)
     except DomainError as exc:
-        apply_error(form, exc)
-        messages = form.messages()
-        place_errors = {"pupil": pupil_raw, **messages}
+        notice = apply_error(form, exc)
+        message = notice or next(iter(form.messages().values()))
+        # Shown in the pupil's row (or above the list when the pupil is not in it).
         return await _class_page(request, event, school_class, status_code=422,
-                                 place_errors=place_errors,
-                                 notice=messages.get("team_id") or messages.get("pupil_id")
-                                 or exc.text())
+                                 place_error=(pupil_raw, team_raw, message))
     if request.headers.get("HX-Request") == "true":
         return await _class_page(request, event, school_class)
     return redirect(request, class_url(event, school_class))

@@ -54,7 +54,7 @@ async def test_teacher_creates_class_and_gets_code(signed_in):
     page = await client.get(f"/events/skola/classes/{school_class.id}")
     assert page.status_code == 200 and school_class.code in page.text
     assert "Inga elever har gått med än" in page.text
-    assert f"/pupil/join?code={school_class.code}" in page.text
+    assert f"/pupil/join?code={school_class.code}</a>" in page.text
     listing = await client.get("/events/skola/classes")
     assert listing.status_code == 200 and "6B" in listing.text and school_class.code in listing.text
 
@@ -326,6 +326,10 @@ async def test_teacher_creates_teams_and_places_pupils(make_client, signed_in, c
     assert (await place("Stjärnan", miners)).status_code == 303
     r = await place("Åskan", miners, htmx=True)
     assert r.status_code == 422 and "Laget är fullt" in r.text
+    # The message sits in Åskan's row, tied to the team select, with the choice kept.
+    row = r.text.split(f'id="pupil-{pupils["Åskan"].id}"', 1)[1].split("</tr>", 1)[0]
+    assert f'id="place-error-{pupils["Åskan"].id}"' in row and "Laget är fullt" in row
+    assert f'<option value="{miners.id}" selected' in row
     await miners.refresh_from_db()
     assert miners.member_count == 2 == await TeamMember.filter(team=miners).count()
     # The first pupil placed leads the team.
