@@ -3,11 +3,14 @@
 The map is cut into Anvil regions of 512 x 512 blocks. Each region is one independent task that
 reads only its own window plus a margin, so memory per task does not depend on the map's size:
 
-1. plan (this process): open the sources as one VRT, the grid, a coarse overview for the height
-   range and fit (shift/compress), the regions;
-2. sea pass (tasks): each region labels its cells at or below 0 m and returns the labels on its
-   four borders; here the border labels are joined into one graph (scipy connected components)
-   to learn which labels reach the map edge: exact flood fill with bounded memory;
+1. plan (this process): open the sources as one VRT, the grid, the regions; nothing here reads
+   the elevation data, so planning a county costs what planning a village does;
+2. first pass (tasks): each region reads its window, labels its cells at or below 0 m and
+   returns the labels on its four borders, its height range and a 16-block coarse overview.
+   Here the border labels are joined into one graph (scipy connected components) to learn which
+   labels reach the map edge: an exact flood fill with bounded memory. The height range decides
+   the vertical fit (shift/compress); the overviews make a filled coarse map for nodata holes
+   too far from any data to fill locally;
 3. region pass (tasks): heights -> terrain -> layers -> RegionBlocks -> java.write_region
    (atomic: temp file + rename), plus a small preview tile, saved beside the build state;
 4. level.dat, preview.png, metadata.json, optionally a .zip.
@@ -27,7 +30,7 @@ import os
 import shutil
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -105,8 +108,8 @@ class Job:
     vrt: str
     grid: source.Grid
     resampling: str
-    coarse: source.Coarse
-    vertical_scale: float
+    coarse: source.Coarse | None  # None in the first pass
+    vertical_scale: float  # (first pass: not yet fitted)
     sea_level_y: int
     layers: tuple[str, ...]
     polygons: tuple
@@ -130,10 +133,11 @@ def _core(job: Job, rx: int, rz: int) -> tuple[int, int, int, int]:
 
 
 def _read(job: Job, rx: int, rz: int):
-    """Heights on the region core plus MARGIN, and the core's slices within that window."""
+    """Heights on the region core plus MARGIN (NaN only far from any data), and the core's
+    slices within that window. Both passes call exactly this, so they see the same numbers."""
     x0, z0, w, h = _core(job, rx, rz)
     ext = source.read_heights(job.vrt, job.grid, x0 - MARGIN, z0 - MARGIN, w + 2 * MARGIN,
-                              h + 2 * MARGIN, job.resampling, job.coarse)
+                              h + 2 * MARGIN, job.resampling)
     core = (slice(MARGIN, MARGIN + h), slice(MARGIN, MARGIN + w))
     return ext, core
 
@@ -148,32 +152,23 @@ class LowBorders:
     west: np.ndarray
     east: np.ndarray
     map_edge: np.ndarray  # labels touching the edge of the map
-
-
-def surely_dry(job: Job, rx: int, rz: int) -> bool:
-    """True when the coarse minimum proves no cell of the region is at or below sea level
-    (coarse cells around the region included, since interpolation reaches across cell edges)."""
-    lo = job.coarse.minimum
-    if lo is None:
-        return False
-    x0, z0, w, h = _core(job, rx, rz)
-    f = job.coarse.factor
-    cz0, cx0 = max(0, (z0 - MARGIN) // f - 1), max(0, (x0 - MARGIN) // f - 1)
-    cz1, cx1 = (z0 + h + MARGIN) // f + 2, (x0 + w + MARGIN) // f + 2
-    cells = lo[cz0:cz1, cx0:cx1]
-    return cells.size > 0 and not np.isnan(cells).any() and float(cells.min()) > 0.01
+    low: float = math.inf  # lowest height in the core (metres; inf when it has no data)
+    high: float = -math.inf
+    coarse: np.ndarray | None = None  # source.coarse_tile of the core
 
 
 def low_task(job: Job, rx: int, rz: int) -> LowBorders:
-    if surely_dry(job, rx, rz):
-        _, _, w, h = _core(job, rx, rz)
-        zw, zh = np.zeros(w, np.int32), np.zeros(h, np.int32)
-        return LowBorders(rx, rz, 0, zw, zw, zh, zh, np.zeros(0, np.int32))
+    """First pass: sea labels on the borders, height range and coarse overview of a region."""
     ext, core = _read(job, rx, rz)
-    labels, n = terrain.label_low(ext[core])
+    heights = ext[core]
+    labels, n = terrain.label_low(heights)  # NaN (far from data) is never low
     x0, z0, w, h = _core(job, rx, rz)
     edges = (z0 == 0, x0 == 0, z0 + h == job.grid.height, x0 + w == job.grid.width)
-    return low_borders(labels, n, rx, rz, edges)
+    b = low_borders(labels, n, rx, rz, edges)
+    if not np.isnan(heights).all():
+        b.low, b.high = float(np.nanmin(heights)), float(np.nanmax(heights))
+    b.coarse = source.coarse_tile(heights)
+    return b
 
 
 def low_borders(labels: np.ndarray, n: int, rx: int, rz: int,
@@ -208,7 +203,8 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
     ext, core = _read(job, rx, rz)
     x0, z0, w, h = _core(job, rx, rz)
     wx0, wz0 = x0 - MARGIN, z0 - MARGIN  # global block of window cell (0, 0)
-    labels, _ = terrain.label_low(ext[core])
+    labels, _ = terrain.label_low(ext[core])  # before the coarse fill: as in the first pass
+    ext = source.fill_from_coarse(ext, job.coarse, wx0, wz0)
     sea_core = terrain.sea_from_labels(labels, sea_labels)
     sea = terrain.extend_sea(sea_core, ext <= 0.0, core)
 
@@ -399,7 +395,7 @@ def sea_labels_by_region(borders: dict[tuple[int, int], LowBorders]) -> dict:
 class Plan:
     job: Job
     regions: list[tuple[int, int]]
-    fit: terrain.HeightFit
+    fit: terrain.HeightFit | None  # known after the first pass
     game_version: str
     area_info: dict | None
 
@@ -440,14 +436,12 @@ def plan(options: BuildOptions) -> Plan:
         area_info = {"bbox": list(options.area), "crs": options.area_crs or options.crs}
     grid = source.plan_grid(vrt, area, options.scale, options.crs)
     resampling = source.choose_resampling(vrt, grid)
-    coarse = source.read_coarse(vrt, grid, resampling)
-    v = options.vertical_scale or terrain.default_vertical_scale(grid.scale)
-    fit = terrain.fit_heights(coarse.low, coarse.high, v, options.sea_level_y)
     regions = [(rx, rz) for rz in range(-(-grid.height // REGION))
                for rx in range(-(-grid.width // REGION))]
     out = Path(options.out)
-    job = Job(vrt=vrt, grid=grid, resampling=resampling, coarse=coarse,
-              vertical_scale=fit.vertical_scale, sea_level_y=fit.sea_level_y,
+    job = Job(vrt=vrt, grid=grid, resampling=resampling, coarse=None,
+              vertical_scale=options.vertical_scale
+              or terrain.default_vertical_scale(grid.scale), sea_level_y=options.sea_level_y,
               layers=tuple(str(Path(p).resolve()) for p in options.layers),
               polygons=area.polygons if area is not None else (), outside=options.outside,
               data_version=java.GAME_VERSIONS[gv], world_dir=str(out),
@@ -456,7 +450,29 @@ def plan(options: BuildOptions) -> Plan:
               spawn_xz=(grid.width // 2, grid.height // 2), write_java="java" in fmts)
     if job.layers:
         layers_mod.load_layers(job.layers, grid.crs)  # fail early on a bad layer file
-    return Plan(job, regions, fit, gv, area_info)
+    return Plan(job, regions, None, gv, area_info)
+
+
+def fit_and_overview(p: Plan, borders: dict) -> tuple[Job, terrain.HeightFit, tuple]:
+    """After the first pass: the vertical fit from the exact height range, the filled coarse
+    overview, and the job for the region pass."""
+    grid = p.job.grid
+    low = min(b.low for b in borders.values())
+    high = max(b.high for b in borders.values())
+    if not math.isfinite(low):
+        raise WorldBuildError("The elevation data holds only nodata inside the area; choose an "
+                              "area the data covers or check the raster's nodata value.")
+    f = source.COARSE
+    mean = np.full((grid.height // f, grid.width // f), np.nan, dtype=np.float32)
+    per_region = REGION // f
+    for (rx, rz), b in borders.items():
+        th, tw = b.coarse.shape
+        mean[rz * per_region:rz * per_region + th, rx * per_region:rx * per_region + tw] = b.coarse
+    coarse = source.Coarse(f, source.fill_nearest(mean))
+    fit = terrain.fit_heights(low, high, p.job.vertical_scale, p.job.sea_level_y)
+    job = replace(p.job, coarse=coarse, vertical_scale=fit.vertical_scale,
+                  sea_level_y=fit.sea_level_y)
+    return job, fit, (low, high)
 
 
 _ARTEFACTS = ("region", "level.dat", "preview.png", "metadata.json", STATE_DIR, "session.lock")
@@ -525,15 +541,23 @@ class _Runner:
                 raise WorldBuildError(f"Could not reach the Dask scheduler at {self.scheduler}; "
                                       "check the address and that the scheduler is running.") \
                     from None
-            self.job_future = self.client.scatter(self.job, broadcast=True)
+        self.set_job(self.job)
+        return self
+
+    def set_job(self, job: Job) -> None:
+        """Send the (new) job to the workers once, not with every task."""
+        self.job = job
+        if self.client is not None:
+            self.job_future = self.client.scatter(job, broadcast=True)
         elif self.workers > 1:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True)
             # fork: workers start in milliseconds with everything imported, and they are our
             # direct children (so RUSAGE_CHILDREN sees them). Open GDAL datasets are not
             # inherited: _init_worker drops the parent's cache before the first task.
             ctx = multiprocessing.get_context("fork")
             self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=ctx,
-                                               initializer=_init_worker, initargs=(self.job,))
-        return self
+                                               initializer=_init_worker, initargs=(job,))
 
     def __exit__(self, *exc):
         if self.pool is not None:
@@ -602,11 +626,14 @@ def build_world(options: BuildOptions,
             count[0] += 1
             report(count[0], total, "sea")
 
-        if todo:
-            runner.map("low", list(p.regions), low_done)
-            sea = sea_labels_by_region(borders)
+        runner.map("low", list(p.regions), low_done)
+        sea = sea_labels_by_region(borders)
+        job, fit, height_range = fit_and_overview(p, borders)
+        p.fit = fit
         count[0] = len(done)
         report(count[0], total, "regions")
+        if todo:
+            runner.set_job(job)
 
         def region_done(r):
             done[(r.rx, r.rz)] = r
@@ -652,7 +679,7 @@ def build_world(options: BuildOptions,
             height_message=p.fit.message, width=grid.width, height=grid.height,
             game_version=p.game_version, data_version=job.data_version,
             sources=_sources(options), resampling=job.resampling,
-            height_range_m=(job.coarse.low, job.coarse.high), spawn=spawn, area=p.area_info,
+            height_range_m=height_range, spawn=spawn, area=p.area_info,
             decorations={
                 "spawn_hub": f"{2 * decorations.HUB_RADIUS + 1} x "
                              f"{2 * decorations.HUB_RADIUS + 1} blocks of smooth stone around "

@@ -31,9 +31,6 @@ from rasterio.warp import calculate_default_transform, reproject, transform_boun
 from .errors import WorldBuildError
 
 DEFAULT_CRS = "EPSG:3006"
-# The coarse overview used for planning (height range, fallback fill) has at most this many cells
-# per side: enough to find extremes, small enough to read in a second even for a county.
-COARSE_MAX = 1024
 MIN_SCALE, MAX_SCALE = 0.1, 10_000.0
 # Minecraft's world border cannot exceed 29,999,984 blocks from the centre.
 MAX_BLOCKS = 59_999_968
@@ -338,36 +335,75 @@ def warp_window(vrt: str, crs: str, transform: Affine, shape: tuple[int, int],
                 resampling: str) -> np.ndarray:
     """Heights (float32, metres) on a window of the world grid; NaN where the source has none."""
     ds = _dataset(vrt)
+    dst_crs = CRS.from_user_input(crs)
+    if resampling in ("bilinear", "average", "nearest") and ds.crs == dst_crs:
+        direct = _aligned_read(ds, transform, shape)
+        if direct is not None:
+            return direct
     out = np.full(shape, np.nan, dtype=np.float32)
     reproject(source=rasterio.band(ds, 1), destination=out, src_crs=ds.crs,
-              src_nodata=ds.nodata, dst_transform=transform, dst_crs=CRS.from_user_input(crs),
+              src_nodata=ds.nodata, dst_transform=transform, dst_crs=dst_crs,
               dst_nodata=np.nan, resampling=Resampling[resampling], num_threads=1)
     return out
 
 
+def _aligned_read(ds, transform: Affine, shape: tuple[int, int]) -> np.ndarray | None:
+    """A plain window read when the window's cells are exactly the source's cells.
+
+    Then bilinear, average and nearest resampling all return the cell values themselves, so
+    this gives the same numbers as the warp, several times faster (the common case of 1 m
+    blocks on 1 m SWEREF 99 TM tiles). Returns None when the grids are not aligned.
+    """
+    st = ds.transform
+    if not (math.isclose(transform.a, st.a, rel_tol=0, abs_tol=1e-9 * abs(st.a))
+            and math.isclose(transform.e, st.e, rel_tol=0, abs_tol=1e-9 * abs(st.e))
+            and transform.b == 0 and transform.d == 0 and st.b == 0 and st.d == 0):
+        return None
+    col = (transform.c - st.c) / st.a
+    row = (transform.f - st.f) / st.e
+    if abs(col - round(col)) > 1e-6 or abs(row - round(row)) > 1e-6:
+        return None
+    col, row = int(round(col)), int(round(row))
+    h, w = shape
+    out = np.full(shape, np.nan, dtype=np.float32)
+    c0, r0 = max(col, 0), max(row, 0)
+    c1, r1 = min(col + w, ds.width), min(row + h, ds.height)
+    if c0 >= c1 or r0 >= r1:
+        return out
+    from rasterio.windows import Window
+
+    data = ds.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+    out[r0 - row:r1 - row, c0 - col:c1 - col] = data.filled(np.nan).astype(np.float32)
+    return out
+
+
+COARSE = 16  # blocks per cell of the coarse overview (divides every region and chunk edge)
+
+
 @dataclass(frozen=True)
 class Coarse:
-    """A coarse, fully filled overview of the map: for planning and as a last-resort fill."""
+    """A coarse overview of the whole map, filled everywhere: the last-resort nodata fill.
+
+    Built from the region tasks' first pass (block means of COARSE x COARSE cells), so planning
+    never reads the whole source and the overview costs nothing extra.
+    """
 
     factor: int  # blocks per coarse cell
-    mean: np.ndarray  # float32, filled
-    low: float  # lowest source height inside the map (metres)
-    high: float  # highest
-    minimum: np.ndarray | None = None  # float32 per coarse cell: lowest source height (NaN: none)
+    mean: np.ndarray  # float32, no NaN
 
 
-def read_coarse(vrt: str, grid: Grid, resampling: str) -> Coarse:
-    factor = max(1, math.ceil(max(grid.width, grid.height) / COARSE_MAX))
-    shape = (-(-grid.height // factor), -(-grid.width // factor))
-    t = grid.transform(0, 0, factor)
-    mean = warp_window(vrt, grid.crs, t, shape, "average" if factor > 1 else resampling)
-    if np.isnan(mean).all():
-        raise WorldBuildError("The elevation data holds only nodata inside the area; choose an "
-                              "area the data covers or check the raster's nodata value.")
-    lo = warp_window(vrt, grid.crs, t, shape, "min" if factor > 1 else resampling)
-    hi = warp_window(vrt, grid.crs, t, shape, "max" if factor > 1 else resampling)
-    mean = fill_nearest(mean)
-    return Coarse(factor, mean, float(np.nanmin(lo)), float(np.nanmax(hi)), lo)
+def coarse_tile(core: np.ndarray) -> np.ndarray:
+    """Means of COARSE x COARSE cells of a region core (NaN where a cell has no data)."""
+    h, w = core.shape
+    ph, pw = -(-h // COARSE), -(-w // COARSE)
+    pad = np.full((ph * COARSE, pw * COARSE), np.nan, dtype=np.float32)
+    pad[:h, :w] = core
+    cells = pad.reshape(ph, COARSE, pw, COARSE)
+    valid = ~np.isnan(cells)
+    count = valid.sum(axis=(1, 3))
+    total = np.where(valid, cells, 0).sum(axis=(1, 3), dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan).astype(np.float32)
 
 
 def fill_nearest(arr: np.ndarray) -> np.ndarray:
@@ -382,28 +418,33 @@ def fill_nearest(arr: np.ndarray) -> np.ndarray:
 
 
 def read_heights(vrt: str, grid: Grid, x0: int, z0: int, width: int, height: int,
-                 resampling: str, coarse: Coarse) -> np.ndarray:
-    """Heights for blocks [x0, x0+width) x [z0, z0+height), nodata filled from neighbours.
+                 resampling: str) -> np.ndarray:
+    """Heights for blocks [x0, x0+width) x [z0, z0+height), holes filled from neighbours.
 
-    Holes are filled by GDAL's inverse-distance fill from the surrounding cells of this window;
-    whatever is too far from any data (or the window has none at all) takes the value of the
-    coarse overview, which was filled from the whole map. So nodata never becomes 0 m.
+    Holes are filled by GDAL's inverse-distance fill from the surrounding cells of this window
+    (up to 64 cells away); whatever is farther from any data stays NaN here and is filled from
+    the coarse overview by `fill_from_coarse`. So nodata never becomes 0 m.
     """
     h = warp_window(vrt, grid.crs, grid.transform(x0, z0), (height, width), resampling)
     bad = np.isnan(h)
+    if bad.any() and not bad.all():
+        valid = ~bad
+        # Cells fillnodata cannot reach keep their input value: a sentinel no DEM holds.
+        h = rasterio.fill.fillnodata(np.where(valid, h, _SENTINEL).astype(np.float32),
+                                     mask=valid.astype(np.uint8), max_search_distance=64)
+        h[h == _SENTINEL] = np.nan
+    return h
+
+
+def fill_from_coarse(h: np.ndarray, coarse: Coarse, x0: int, z0: int) -> np.ndarray:
+    """Fill the NaN left by read_heights (window cell (0, 0) = block (x0, z0)) from the overview."""
+    bad = np.isnan(h)
     if bad.any():
-        if not bad.all():
-            valid = ~bad
-            # Cells fillnodata cannot reach keep their input value: a sentinel no DEM holds.
-            h = rasterio.fill.fillnodata(np.where(valid, h, _SENTINEL).astype(np.float32),
-                                         mask=valid.astype(np.uint8), max_search_distance=64)
-            h[h == _SENTINEL] = np.nan
-            bad = np.isnan(h)
-        if bad.any():
-            zz, xx = np.nonzero(bad)
-            cz = np.clip((zz + z0) // coarse.factor, 0, coarse.mean.shape[0] - 1)
-            cx = np.clip((xx + x0) // coarse.factor, 0, coarse.mean.shape[1] - 1)
-            h[zz, xx] = coarse.mean[cz, cx]
+        h = h.copy()
+        zz, xx = np.nonzero(bad)
+        cz = np.clip((zz + z0) // coarse.factor, 0, coarse.mean.shape[0] - 1)
+        cx = np.clip((xx + x0) // coarse.factor, 0, coarse.mean.shape[1] - 1)
+        h[zz, xx] = coarse.mean[cz, cx]
     return h
 
 
