@@ -145,13 +145,23 @@ async def class_by_code(code: str) -> SchoolClass:
     return school_class
 
 
+async def find_pupil(school_class: SchoolClass, nickname: str) -> Pupil | None:
+    """The pupil with this nickname, ignoring case in every language (SQLite's own case
+    folding is ASCII only); a class is small enough to compare in Python."""
+    wanted = " ".join(nickname.split()).casefold()
+    for pupil in await Pupil.filter(school_class_id=school_class.id):
+        if pupil.nickname.casefold() == wanted:
+            return pupil
+    return None
+
+
 async def join_class(class_code: str, nickname: str) -> tuple[User, str, SchoolClass]:
     """A new pupil account in the class; returns it with its login code (shown once)."""
     school_class = await class_by_code(class_code)
     nickname = check_nickname(nickname)
     taken = ValidationError({"nickname": N_("Someone in this class already has that nickname. "
                                          "Choose another.")})
-    if await Pupil.filter(school_class_id=school_class.id, nickname__iexact=nickname).exists():
+    if await find_pupil(school_class, nickname) is not None:
         raise taken
     code = random_code(LOGIN_CODE_LENGTH)
     try:
@@ -178,9 +188,9 @@ async def pupil_login(limits: LoginLimits, class_code: str, nickname: str, login
     except ValidationError:
         limits.ip.fail(ip)
         raise
-    pupil = await Pupil.filter(school_class_id=school_class.id,
-                               nickname__iexact=" ".join(nickname.split())) \
-        .prefetch_related("user").first()
+    pupil = await find_pupil(school_class, nickname)
+    if pupil is not None:
+        await pupil.fetch_related("user")
     if pupil is None or not verify_password(pupil.user.password_hash, normalise_code(login_code)):
         limits.account.fail(key)
         limits.ip.fail(ip)

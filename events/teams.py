@@ -15,7 +15,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge
-from events.models import Event, EventRole, Role, Team, TeamMember
+from events.models import Event, EventRole, Pupil, Role, Team, TeamMember
 from events.service import is_organiser, roles_of, visible_event  # noqa: F401
 from samskapa.auth.models import User
 from samskapa.auth.passwords import normalise_code, random_code
@@ -119,6 +119,19 @@ async def _challenge_choice(event: Event, challenge_id: int | None) -> Challenge
     return challenge
 
 
+async def name_taken(event: Event, name: str) -> bool:
+    """Case-insensitive in every language (SQLite's own case folding is ASCII only)."""
+    names = await Team.filter(event_id=event.id).values_list("name", flat=True)
+    return name.casefold() in {n.casefold() for n in names}
+
+
+async def check_may_take_part(event: Event, user: User) -> None:
+    """A pupil account exists for its class: it takes part in that class's event only."""
+    if user.is_pupil and not await Pupil.filter(user_id=user.id,
+                                                school_class__event_id=event.id).exists():
+        raise Forbidden("Pupil accounts take part only in the event of their class.")
+
+
 async def new_join_code() -> str:
     while True:
         code = random_code(JOIN_CODE_LENGTH)
@@ -134,9 +147,11 @@ async def create_team(event: Event, user: User | None, name: str, challenge_id: 
     if not staff:
         check_registration_open(event, now)
     name = name.strip()
-    if await Team.filter(event_id=event.id, name__iexact=name).exists():
+    if await name_taken(event, name):
         raise ValidationError({"name": N_("A team with this name already exists in this event.")})
     challenge = await _challenge_choice(event, challenge_id)
+    if user is not None:
+        await check_may_take_part(event, user)
     if user is not None and await membership(event, user):
         raise DomainError("You are already in a team in this event. Leave it first.")
     for _attempt in range(10):
@@ -189,6 +204,7 @@ async def join_team(event: Event, user: User, code: str, now: datetime) -> Team:
     if not code:
         raise ValidationError({"code": N_("This field is required.")})
     check_registration_open(event, now, field="code")
+    await check_may_take_part(event, user)
     team = await Team.filter(event_id=event.id, join_code=code).first()
     if team is None:
         raise DomainError("No team in this event has that join code. Check the code and try "

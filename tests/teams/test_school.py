@@ -176,6 +176,7 @@ async def test_pupil_join_htmx_shows_code_in_the_block(make_client, signed_in):
     (None, "x" * 31, "nickname", "Ett smeknamn har 2 till 30 tecken"),
     (None, "anna@example.se", "nickname", "Använd bara bokstäver"),
     (None, "ÅSA", "nickname", "Någon i klassen har redan det smeknamnet"),
+    (None, " åsa ", "nickname", "Någon i klassen har redan det smeknamnet"),
 ])
 async def test_pupil_join_bad_input(make_client, signed_in, class_code, nickname, field,
                                     message):
@@ -188,7 +189,7 @@ async def test_pupil_join_bad_input(make_client, signed_in, class_code, nickname
                                htmx=True)
     assert r.status_code == 422 and message in r.text
     assert f'id="f-{field}-error"' in r.text
-    assert f'value="{nickname}"' in r.text  # input kept
+    assert f'value="{nickname.strip()}"' in r.text  # input kept
     assert await Pupil.all().count() == 1
 
 
@@ -409,3 +410,71 @@ async def test_pupil_can_join_a_team_with_its_code(make_client, signed_in):
     # Signing in again leads the pupil to their team.
     r = await pupil_login(await make_client(), school_class.code, "Stjärnan", friend_code)
     assert r.status_code == 303 and r.headers["location"] == f"/events/skola/teams/{team.id}"
+
+
+async def test_pupil_accounts_stay_in_their_class_event(make_client, signed_in):
+    event = await school_event()
+    _, _, school_class = await teacher_with_class(signed_in, event)
+    pupil_client, _, _ = await pupil_joins(make_client, school_class.code, "Blixten")
+    await make_event()  # an open hackathon
+    adult_client, _ = await signed_in("Anna")
+    r = await adult_client.post_form("/events/hack/teams/new", {"name": "Vuxna"})
+    team = await Team.get(name="Vuxna")
+    r = await pupil_client.post_form("/events/hack/join", {"code": team.join_code}, htmx=True)
+    assert r.status_code == 422 and "Elevkonton deltar bara i den egna klassens evenemang" in r.text
+    r = await pupil_client.post_form("/events/hack/teams/new", {"name": "Elevlag"}, htmx=True)
+    assert r.status_code == 422 and "Elevkonton deltar bara i den egna klassens evenemang" in r.text
+    assert await TeamMember.filter(team=team).count() == 1
+    assert not await Team.filter(name="Elevlag").exists()
+
+
+ALLOWED = {"new": 303, "page": 200, "team": 303, "place": 303, "code": 200}
+DENIED = {"new": 403, "page": 403, "team": 403, "place": 403, "code": 403}
+
+
+@pytest.mark.parametrize("actor, expected", [
+    ("anonymous", dict.fromkeys(ALLOWED, 303)),  # sent to sign in
+    ("outsider", DENIED),
+    ("participant", DENIED),
+    ("pupil", DENIED),
+    ("other_teacher", {**DENIED, "new": 303}),  # may make a class of their own, not touch this
+    ("class_teacher", ALLOWED),
+    ("organiser", ALLOWED),
+    ("admin", ALLOWED),
+])
+async def test_school_authorisation_table(client, make_client, signed_in, actor, expected):
+    event = await school_event()
+    teacher_client, _, school_class = await teacher_with_class(signed_in, event)
+    pupil_client, _, _ = await pupil_joins(make_client, school_class.code, "Blixten")
+    pupil = await Pupil.get(nickname="Blixten")
+    await teacher_client.post_form(f"/events/skola/classes/{school_class.id}/teams",
+                                   {"name": "Lag A"})
+    team = await Team.get(name="Lag A")
+    if actor == "anonymous":
+        actor_client = client
+    elif actor == "class_teacher":
+        actor_client = teacher_client
+    elif actor == "pupil":
+        actor_client = pupil_client
+    else:
+        actor_client, user = await signed_in("Aktör", admin=actor == "admin")
+        role = {"participant": Role.PARTICIPANT, "other_teacher": Role.TEACHER,
+                "organiser": Role.ORGANISER}.get(actor)
+        if role:
+            await grant(event, user, role)
+    base = f"/events/skola/classes/{school_class.id}"
+    before = (await User.get(id=pupil.user_id)).password_hash
+    got = {
+        "page": (await actor_client.get(base)).status_code,
+        "new": (await actor_client.post_form("/events/skola/classes/new",
+                                             {"name": "Ny klass"})).status_code,
+        "team": (await actor_client.post_form(f"{base}/teams", {"name": "Lag B"})).status_code,
+        "place": (await actor_client.post_form(f"{base}/place", {
+            "pupil_id": str(pupil.id), "team_id": str(team.id)})).status_code,
+        "code": (await actor_client.post_form(f"{base}/pupils/{pupil.id}/code")).status_code,
+    }
+    assert got == expected
+    changed = expected["place"] != 303 or actor == "anonymous"
+    assert await Team.filter(name="Lag B").exists() == (not changed)
+    assert await TeamMember.filter(team=team).exists() == (not changed)
+    assert ((await User.get(id=pupil.user_id)).password_hash == before) == changed
