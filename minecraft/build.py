@@ -17,6 +17,10 @@ reads only its own window plus a margin, so memory per task does not depend on t
 
 `resume` skips regions whose final .mca and tile exist; the others are rebuilt exactly, so the
 world is byte-identical to an uninterrupted build.
+
+On a Dask cluster (`scheduler`), workers read the sources and write region files and tiles
+themselves, so sources and the output folder must be on storage every worker sees at the same
+path (a shared file system), and workers need this package installed.
 """
 from __future__ import annotations
 
@@ -730,8 +734,13 @@ def _sources(options: BuildOptions) -> list[dict]:
     return out
 
 
+HASH_LIMIT = 256 * 1024 * 1024  # larger sources are identified by size only (hashing is serial)
+
+
 def _sha256(path) -> str | None:
     try:
+        if os.path.getsize(path) > HASH_LIMIT:
+            return None
         h = hashlib.sha256()
         with open(path, "rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):

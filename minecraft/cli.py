@@ -13,6 +13,9 @@ import click
 from .errors import WorldBuildError
 
 
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".kml", ".fgb", ".osm", ".pbf")
+
+
 def _fail(e: Exception) -> None:
     click.echo(f"Error: {e}", err=True)
     sys.exit(2)
@@ -53,8 +56,9 @@ def world() -> None:
               help="Metres per block vertically (default 1 up to 2 m scale, then sqrt(scale/2)).")
 @click.option("--sea-level-y", type=int, default=62, show_default=True,
               help="Block y of 0 m (sea level).")
-@click.option("--layers", multiple=True, type=click.Path(),
-              help="Vector layers (buildings, roads, water, parks); repeat for several files.")
+@click.option("--layers", multiple=True,
+              help="Vector layers (buildings, roads, water, parks): repeat --layers or separate "
+                   "files with commas.")
 @click.option("--format", "formats", default="java,preview", show_default=True,
               help="Comma-separated outputs: java, preview.")
 @click.option("--workers", type=int, default=1, show_default=True,
@@ -94,6 +98,11 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
         bar.refresh()
 
     try:
+        vectors = [s for s in source if s.lower().endswith(VECTOR_SUFFIXES)]
+        if vectors:
+            raise WorldBuildError(f"{vectors[0]} is a vector file, not elevation; give it with "
+                                  "--layers (repeat --layers or separate files with commas).")
+        layers = [f.strip() for item in layers for f in item.split(",") if f.strip()]
         opts = BuildOptions(
             sources=list(source), out=out, area=_parse_area(area), area_crs=area_crs,
             area_file=area_file, outside=outside, scale=scale, vertical_scale=vertical_scale,

@@ -169,3 +169,13 @@ def test_unreachable_scheduler(tmp_path, monkeypatch):
     src = write_tif(tmp_path / "a.tif", np.full((32, 32), 3.0))
     assert_one_sentence(run("build", src, "--out", tmp_path / "w", "--scheduler",
                             "tcp://127.0.0.1:9"), "Dask scheduler")
+
+
+def test_a_layer_given_as_source_is_explained(tmp_path):
+    src = write_tif(tmp_path / "a.tif", np.full((32, 32), 3.0))
+    roads = tmp_path / "roads.geojson"
+    roads.write_text('{"type": "FeatureCollection", "features": []}')
+    assert_one_sentence(run("build", src, roads, "--out", tmp_path / "w"),
+                        "is a vector file", "--layers")
+    r = run("build", src, "--out", tmp_path / "w", "--layers", f"{roads},{roads}", "--quiet")
+    assert r.exit_code == 0, r.output
