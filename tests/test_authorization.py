@@ -62,6 +62,7 @@ def hashed(secret: str) -> str:
 class World:
     users: dict[str, User] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
+    draft_params: dict[str, object] = field(default_factory=dict)
 
 
 async def build_world() -> World:
@@ -80,7 +81,8 @@ async def build_world() -> World:
                               published=True, max_team_size=5, **times)
     skola = await Event.create(slug="skola", title="Skola", kind=EventKind.SCHOOL,
                                published=True, max_team_size=5, **times)
-    draft = await Event.create(slug="utkast", title="Utkast", published=False, **times)
+    draft = await Event.create(slug="utkast", title="Utkast", kind=EventKind.SCHOOL,
+                               published=False, **times)
     for event, user, role in [
             (hack, u["participant"], Role.PARTICIPANT), (hack, u["mate"], Role.PARTICIPANT),
             (hack, u["other_team"], Role.PARTICIPANT), (skola, u["teacher"], Role.TEACHER),
@@ -112,6 +114,15 @@ async def build_world() -> World:
                             expires_at=now + timedelta(days=14))
     await PasswordResetToken.create(user=u["participant"], token_hash=token_hash(RESET_TOKEN),
                                     expires_at=now + timedelta(hours=2))
+    # Something of every kind in the draft, for the sweep of its pages.
+    draft_class = await SchoolClass.create(event=draft, name="Utkastklassen",
+                                           teacher=u["organiser"], code="UTKAST77")
+    draft_team = await Team.create(event=draft, name="Utkastlaget", join_code="UTKA88",
+                                   school_class=draft_class, member_count=0)
+    await Challenge.create(event=draft, slug="utkast-utmaning", title="U", published=True)
+    await Theme.create(event=draft, slug="utkast-tema", name_sv="U", name_en="U")
+    w.draft_params = {"slug": "utkast", "team_id": draft_team.id, "class_id": draft_class.id,
+                      "cslug": "utkast-utmaning", "tslug": "utkast-tema"}
     w.ids = {"team_a": team_a.id, "team_b": team_b.id, "class": klass.id, "pupil": pupil.id,
              "class_team": class_team.id, "mate": u["mate"].id, "theme": theme.id,
              "challenge": own.id}
@@ -359,3 +370,36 @@ async def test_requests_without_the_csrf_token_are_refused(app, world):
     # Nothing the table's cases did survived their rollback.
     assert await Event.all().count() == 3 and await TeamMember.all().count() == 3
     assert not await User.filter(email="ny@example.se").exists()
+
+
+def event_pages(routes) -> list[str]:
+    """Path patterns of every GET route under an event (pages, API, feeds)."""
+    found = []
+    for route in routes:
+        if isinstance(route, Route) and "GET" in (route.methods or set()) \
+                and "{slug}" in route.path:
+            found.append(route.path)
+    return sorted(found)
+
+
+async def test_a_draft_is_404_on_every_event_page(app, world):
+    """Draft events are invisible everywhere: every GET route under an event answers 404 to a
+    signed-in visitor without a role in it (and 404 or sign-in to an anonymous one), while the
+    draft's organiser gets the page, so the 404 is about the draft and not a broken URL."""
+    cookies = {role: session_cookie(app.state.settings.secret_key, world.users.get(role))
+               for role in ("anonymous", "participant", "organiser")}
+    pages = event_pages(app.routes)
+    assert "/events/{slug}" in pages and "/api/events/{slug}" in pages
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for pattern in pages:
+            url = re.sub(r"\{(\w+)(?::\w+)?\}",
+                         lambda m: str(world.draft_params[m.group(1)]), pattern)
+            seen = {}
+            for role, cookie in cookies.items():
+                r = await client.get(url, headers={"Cookie": f"samskapa_session={cookie}"})
+                seen[role] = outcome(r)
+            assert seen["participant"] == "404", (url, seen)
+            assert seen["anonymous"] in ("404", "login"), (url, seen)
+            if not pattern.startswith("/api/"):  # the open-data API may stay published-only
+                assert seen["organiser"] not in ("404", "403", "login"), (url, seen)
