@@ -113,6 +113,7 @@ async def test_filter_form_works_without_js_and_pushes_url_with_htmx(world, clie
     # Back asks the server for the page (the form's values come from the URL) rather than a
     # snapshot that lost what was typed.
     assert 'hx-history="false"' in form
+    assert 'hx-sync="this:queue last"' in form
     assert 'hx-target="#challenge-results"' in form
     assert "input changed delay:300ms from:input[name=q]" in form and "change" in form
     assert '<button type="submit">Filtrera</button>' in r.text
