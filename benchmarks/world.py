@@ -55,8 +55,11 @@ def child(spec: dict) -> None:
                       "cpu_seconds": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}))
 
 
-def run_child(spec: dict) -> dict:
-    p = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], cwd=ROOT,
+def run_child(spec: dict, mode: str = "--child") -> dict:
+    """Run one job in a fresh process. This process stays small (it imports neither numpy nor
+    the pipeline): Linux carries a process's peak RSS across fork and exec, so a big parent
+    would inflate every child's figure."""
+    p = subprocess.run([sys.executable, __file__, mode, json.dumps(spec)], cwd=ROOT,
                        capture_output=True, text=True)
     if p.returncode != 0:
         raise SystemExit(f"child build failed:\n{p.stderr}")
@@ -122,14 +125,17 @@ def floor_seconds(payloads: list[bytes], compress, reps: int) -> float:
     return statistics.median(times)
 
 
-def floors(payloads: list[bytes], reps: int) -> tuple[float, float]:
-    """(plain zlib at the writer's level, the writer's own compressor) on the same payloads."""
+def floors_child(spec: dict) -> None:
+    """(plain zlib at the writer's level, the writer's own compressor) on a world's payloads."""
     from minecraft import java
 
+    payloads = chunk_payloads(Path(spec["world"]))
+    reps = spec["reps"]
     plain = floor_seconds(payloads, lambda ps: [zlib.compress(p, java.ZLIB_LEVEL) for p in ps],
                           reps)
     own = floor_seconds(payloads, java.compress_payloads, reps)
-    return plain, own
+    print(json.dumps({"zlib": plain, "own": own, "payloads": len(payloads),
+                      "bytes": sum(map(len, payloads)), "compressor": java.COMPRESSOR}))
 
 
 def _zlib_work(_=None) -> float:
@@ -165,11 +171,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--child")
+    ap.add_argument("--floors")
+    ap.add_argument("--synthetic")
     a = ap.parse_args()
     if a.child:
         child(json.loads(a.child))
         return
-    from minecraft import java
+    if a.floors:
+        floors_child(json.loads(a.floors))
+        return
+    if a.synthetic:
+        make_synthetic(Path(json.loads(a.synthetic)["path"]), 2000)
+        print("{}")
+        return
 
     tmp = Path(tempfile.mkdtemp(prefix="samskapa-bench-"))
     rows = []
@@ -196,12 +210,12 @@ def main() -> None:
         host: list[float] = []  # the host's own 2-process speed-up, sampled beside each pair
         # --- Göteborg 10 m
         g1, g2 = paired({"source": str(DEM), "out": str(tmp / "g"), "scale": 10.0})
-        payloads = chunk_payloads(tmp / "g-1")
-        fl, fl_own = floors(payloads, a.reps)
+        fr = run_child({"world": str(tmp / "g-1"), "reps": a.reps}, "--floors")
+        fl, fl_own, compressor = fr["zlib"], fr["own"], fr["compressor"]
         rate1 = g1["chunks"] / g1["seconds"]
         print(f"Göteborg 10 m: {g1['chunks']} chunks, 1 worker {g1['all']} s, "
-              f"2 workers {g2['all']} s; zlib floor {fl:.2f} s on {len(payloads)} payloads "
-              f"({sum(map(len, payloads)) / 1e6:.0f} MB)", flush=True)
+              f"2 workers {g2['all']} s; zlib floor {fl:.2f} s on {fr['payloads']} payloads "
+              f"({fr['bytes'] / 1e6:.0f} MB)", flush=True)
         rows.append(("Göteborg 10 m/block, 1 process", f"{rate1:,.0f} chunks/s",
                      "2,500 chunks/s", f"{rate1 / 2500:.2f}", ">= 2,500 chunks/s",
                      rate1 >= 2500))
@@ -211,7 +225,7 @@ def main() -> None:
         rows.append(("  CPU time vs plain-zlib floor (same payloads)",
                      f"{g1['cpu_seconds']:.2f} s", f"{fl:.2f} s zlib",
                      f"{g1['cpu_seconds'] / fl:.1f}x", "(information)", None))
-        rows.append((f"  CPU time vs the writer's own compressor ({java.COMPRESSOR})",
+        rows.append((f"  CPU time vs the writer's own compressor ({compressor})",
                      f"{g1['cpu_seconds']:.2f} s", f"{fl_own:.2f} s",
                      f"{g1['cpu_seconds'] / fl_own:.1f}x", "(information)", None))
         sp = g1["seconds"] / g2["seconds"]
@@ -224,10 +238,10 @@ def main() -> None:
 
         # --- synthetic 1 m, 4 km^2 and 1 km^2
         syn = tmp / "synthetic_1m.tif"
-        make_synthetic(syn, 2000)
+        run_child({"path": str(syn)}, "--synthetic")
         s4, s4w = paired({"source": str(syn), "out": str(tmp / "s4"), "scale": 1.0})
-        s4p = chunk_payloads(tmp / "s4-1")
-        fl4, fl4_own = floors(s4p, a.reps)
+        fr4 = run_child({"world": str(tmp / "s4-1"), "reps": a.reps}, "--floors")
+        fl4, fl4_own = fr4["zlib"], fr4["own"]
         rate4 = s4["chunks"] / s4["seconds"]
         rows.append(("synthetic 1 m/block 4 km², 1 process", f"{rate4:,.0f} chunks/s",
                      "2,500 chunks/s", f"{rate4 / 2500:.2f}", ">= 2,500 chunks/s",
@@ -239,7 +253,7 @@ def main() -> None:
         rows.append(("  CPU time vs plain-zlib floor (same payloads)",
                      f"{s4['cpu_seconds']:.2f} s", f"{fl4:.2f} s zlib",
                      f"{s4['cpu_seconds'] / fl4:.1f}x", "(information)", None))
-        rows.append((f"  CPU time vs the writer's own compressor ({java.COMPRESSOR})",
+        rows.append((f"  CPU time vs the writer's own compressor ({compressor})",
                      f"{s4['cpu_seconds']:.2f} s", f"{fl4_own:.2f} s",
                      f"{s4['cpu_seconds'] / fl4_own:.1f}x", "(information)", None))
         s1w = summarise([run_child({"source": str(syn), "out": str(tmp / "s1"), "scale": 1.0,
