@@ -30,6 +30,10 @@ from rasterio.warp import calculate_default_transform, reproject, transform_boun
 
 from .errors import WorldBuildError
 
+# GDAL's block cache defaults to 5 % of RAM per process and fills as a build reads on: bound it,
+# so a worker's memory does not grow with the area (tasks read each window once anyway).
+os.environ.setdefault("GDAL_CACHEMAX", "128")  # MB
+
 DEFAULT_CRS = "EPSG:3006"
 MIN_SCALE, MAX_SCALE = 0.1, 10_000.0
 # Minecraft's world border cannot exceed 29,999,984 blocks from the centre.
