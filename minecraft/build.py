@@ -43,7 +43,6 @@ import numpy as np
 from . import decorations
 from . import layers as layers_mod
 from . import source, terrain
-from .blocks import Block
 from .errors import WorldBuildError
 from .metadata import make_metadata, write_metadata
 from .preview import colour_tile, preview_factor, render_preview

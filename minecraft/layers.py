@@ -16,7 +16,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 import pyogrio

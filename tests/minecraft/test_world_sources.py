@@ -178,3 +178,26 @@ def test_outside_the_polygon_as_sea(tmp_path):
     h = probe.meta["size_blocks"]["z"]
     assert probe.highest(2, h - 3)[0] == 72  # inside: land at 10 m
     assert probe.highest(40, 5) == (62, "minecraft:water")  # outside: open sea at sea level
+
+
+def test_tall_relief_is_compressed_and_says_so(tmp_path):
+    # A 1,500 m mountain side at 1 m per block cannot fit 1 block per metre.
+    zz, xx = np.mgrid[0:32, 0:32]
+    h = (xx * 1500.0 / 31).astype(np.float32)
+    p = tmp_path / "alps.tif"
+    with rasterio.open(p, "w", driver="GTiff", width=32, height=32, count=1, dtype="float32",
+                       crs="EPSG:3006", transform=Affine(1, 0, 500000, 0, -1, 6500032)) as ds:
+        ds.write(h, 1)
+    out = tmp_path / "w"
+    r = build_world(BuildOptions(sources=[str(p)], out=str(out), scale=1.0))
+    meta = json.loads((out / "metadata.json").read_text())
+    v = meta["metres_per_block"]["vertical"]
+    assert v > 1.0 and meta["vertical"]["requested_metres_per_block"] == 1.0
+    assert "compressed the vertical scale from 1 to" in r.height_message
+    assert meta["vertical"]["fit"] == r.height_message
+    probe = WorldProbe(out)
+    y0 = meta["vertical"]["block_y_of_0_m"]
+    for x in (0, 10, 31):
+        want = y0 + np.floor(h[5, x] / v + 0.5)
+        assert abs(probe.highest(x, 5)[0] - want) <= 1
+    assert probe.highest(31, 5)[0] <= 319
