@@ -186,6 +186,14 @@ async def register_participant(event: Event, user: User, skills: str, looking_fo
     return role, True
 
 
+async def team_of(event: Event, user: User | None):
+    """The team `user` is in at `event`, if any."""
+    if user is None:
+        return None
+    from events.models import Team
+    return await Team.filter(event_id=event.id, members__user_id=user.id).first()
+
+
 # --- what the pages show ------------------------------------------------------------------------
 
 PHASE_STEP = {  # the schedule step at which each phase begins

@@ -2,7 +2,7 @@
 page); registration as a participant follows the clock."""
 from __future__ import annotations
 
-from events.models import EventKind, EventRole, Role
+from events.models import Event, EventKind, EventRole, Role, Team, TeamMember
 from tests.events.helpers import make_event, make_user, signed_in
 
 DRAFT_PATHS = ["/events/utkast", "/api/events/utkast", "/events/utkast/calendar.ics",
@@ -67,6 +67,12 @@ async def test_register_while_open_then_update_skills(make_client):
     assert (role.skills, role.looking_for_team) == ("Python, GIS", True)
     page = await c.get("/events/hack")
     assert "Du är anmäld som deltagare." in page.text and 'value="Python, GIS"' in page.text
+    assert "Ditt lag" not in page.text
+    event = await Event.get(slug="hack")
+    team = await Team.create(event=event, name="Pixlarna", join_code="PIX234", member_count=1)
+    await TeamMember.create(team=team, event=event, user=user)
+    page = await c.get("/events/hack")
+    assert f'href="/events/hack/teams/{team.id}">Pixlarna</a>' in page.text
     r = await c.post_form("/events/hack/register", {"skills": "Design"}, htmx=True,
                           token_from="/events/hack")
     assert r.status_code == 200 and "<html" not in r.text and "Sparat." in r.text
