@@ -1,7 +1,7 @@
 """Open data out: the JSON read API and the iCal feed of an event's schedule."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from icalendar import Calendar
 
