@@ -37,6 +37,14 @@ async def _staff(request: Request) -> tuple[Event, Viewer]:
     return event, viewer
 
 
+async def _organiser(request: Request) -> Event:
+    """Guard for the themes pages: signed in, an organiser of the event (or a site admin)."""
+    event, viewer = await service.event_for(request.path_params["slug"],
+                                            await require_user(request))
+    service.require_organiser(viewer)
+    return event
+
+
 # --- the list -------------------------------------------------------------------------------
 
 async def challenge_list(request: Request) -> Response:
@@ -208,8 +216,7 @@ async def _themes_page(request: Request, event: Event, form: Form, status_code: 
 
 
 async def themes(request: Request) -> Response:
-    event, viewer = await _staff(request)
-    service.require_organiser(viewer)
+    event = await _organiser(request)
     if request.method == "GET":
         return await _themes_page(request, event, Form({}))
     form = await Form.from_request(request)
@@ -228,8 +235,7 @@ async def themes(request: Request) -> Response:
 
 
 async def theme_delete(request: Request) -> Response:
-    event, viewer = await _staff(request)
-    service.require_organiser(viewer)
+    event = await _organiser(request)
     form = await Form.from_request(request)
     try:
         await service.delete_theme(event, request.path_params["tslug"],

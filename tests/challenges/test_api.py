@@ -11,6 +11,7 @@ async def test_list_shape_and_filters(world, client):
     await add_challenge(world.event, "Utkast", published=False)
     r = await client.get("/api/events/hack/challenges")
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    assert r.headers["access-control-allow-origin"] == "*"  # open data: any site may read it
     body = r.json()
     assert body["count"] == 2 and body["event"]["slug"] == "hack"
     first = body["challenges"][0]
