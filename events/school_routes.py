@@ -21,7 +21,7 @@ from samskapa.auth.models import User
 from samskapa.auth.routes import redirect
 from samskapa.errors import DomainError
 from samskapa.forms import Form
-from samskapa.templating import render
+from samskapa.templating import is_htmx, render
 
 
 def now() -> datetime:
@@ -113,9 +113,9 @@ async def class_team_new(request: Request) -> Response:
         except DomainError as exc:
             notice = apply_error(form, exc)
         else:
-            return await _class_page(request, event, school_class) \
-                if request.headers.get("HX-Request") == "true" \
-                else redirect(request, class_url(event, school_class))
+            if is_htmx(request):
+                return await _class_page(request, event, school_class)
+            return redirect(request, class_url(event, school_class))
     return await _class_page(request, event, school_class, status_code=422, team_form=form,
                              notice=notice)
 
@@ -136,7 +136,7 @@ async def class_place(request: Request) -> Response:
         # Shown in the pupil's row (or above the list when the pupil is not in it).
         return await _class_page(request, event, school_class, status_code=422,
                                  place_error=(pupil_raw, team_raw, message))
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx(request):
         return await _class_page(request, event, school_class)
     return redirect(request, class_url(event, school_class))
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events import teams
+from events import school, teams
 from events.models import Event, Team
 from samskapa.auth.guards import current_user, require_user
 from samskapa.auth.models import User
@@ -98,12 +98,10 @@ async def team_new(request: Request) -> Response:
 async def _team_page(request: Request, event: Event, team: Team, user: User | None, *,
                      block: str = "members", status_code: int = 200, form: Form | None = None,
                      notice: str | None = None) -> Response:
-    from events import school  # the class teacher may see the code too
-
     view = await teams.team_view(event, team)
     member_ids = {m.id for m in view.members}
     is_member = user is not None and user.id in member_ids
-    staff = await teams.is_organiser(event, user) or (
+    staff = await teams.is_organiser(event, user) or (  # the class teacher sees the code too
         team.school_class_id is not None and await school.teaches_class_id(
             event, team.school_class_id, user))
     form = form or Form({"challenge": str(team.challenge_id or ""),
@@ -169,10 +167,7 @@ async def team_edit(request: Request) -> Response:
             await teams.update_team(event, team, user, challenge_id, looking_for)
         except ValidationError as exc:
             form.add(exc)
-        else:
-            if is_htmx(request):
-                team = await teams.get_team(event, team.id)
-                return await _team_page(request, event, team, user, block="settings")
+        else:  # the challenge shows at the top of the page too: load the page afresh
             return redirect(request, team_url(event, team))
     return await _team_page(request, event, team, user, block="settings", status_code=422,
                             form=form)

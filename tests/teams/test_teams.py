@@ -341,7 +341,7 @@ async def test_team_settings_leader_only(signed_in):
     r = await anna_client.post_form(f"/events/hack/teams/{team.id}/edit",
                                     {"challenge": str(second.id), "looking_for": "En GIS-nörd"},
                                     htmx=True)
-    assert r.status_code == 200 and 'id="team-settings"' in r.text and "<html" not in r.text
+    assert r.status_code == 204 and r.headers["HX-Redirect"] == f"/events/hack/teams/{team.id}"
     await team.refresh_from_db()
     assert team.challenge_id == second.id and team.looking_for == "En GIS-nörd"
 
@@ -349,7 +349,7 @@ async def test_team_settings_leader_only(signed_in):
                                     {"challenge": str(hidden.id), "looking_for": "Kvar"},
                                     htmx=True)
     assert r.status_code == 422 and "Välj en av evenemangets publicerade utmaningar" in r.text
-    assert 'value="Kvar"' in r.text
+    assert 'value="Kvar"' in r.text and 'id="team-settings"' in r.text and "<html" not in r.text
     r = await anna_client.post_form(f"/events/hack/teams/{team.id}/edit",
                                     {"challenge": "", "looking_for": "x" * 301}, htmx=True)
     assert r.status_code == 422 and "Högst 300 tecken" in r.text
