@@ -42,3 +42,14 @@ async def test_search_text_follows_every_save(world):
         title="Cirkulär Ekonomi", slug=c.slug, organisation_name="Kommunstyrelsen"),
         challenge=c)
     assert (await Challenge.get(id=c.id)).search_text == "cirkulär ekonomi kommunstyrelsen"
+
+
+async def test_list_is_in_swedish_alphabetical_order_on_every_database(world, client):
+    for title in ["Öppna data", "Ängsmark", "Zebralinjer", "avfall", "Åsa", "Café", "Cykel"]:
+        await add_challenge(world.event, title)
+    r = await client.get("/events/hack/challenges")
+    order = ["avfall", "Café", "Cykel", "Zebralinjer", "Åsa", "Ängsmark", "Öppna data"]
+    positions = [r.text.index(f">{t}</a></h2>") for t in order]
+    assert positions == sorted(positions)
+    api = (await client.get("/api/events/hack/challenges")).json()
+    assert [c["title"] for c in api["challenges"]] == order
