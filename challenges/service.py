@@ -176,8 +176,8 @@ class ChallengeCard:
 
 async def challenge_cards(event: Event, viewer: Viewer | None = None, *, theme: str = "",
                           q: str = "", themes: list[Theme] | None = None) -> list[ChallengeCard]:
-    """The list page's cards in Swedish alphabetical order: ONE query however many challenges there are (given
-    the event's `themes`, else one more to read them)."""
+    """The list page's cards in Swedish alphabetical order: ONE query however many challenges
+    there are (given the event's `themes`, else one more to read them)."""
     rows = await _visible(event, viewer, theme, q).values(
         "slug", "title", "summary", "published", "dataset_count", "theme_ids",
         organisation_name="organisation__name")

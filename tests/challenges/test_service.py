@@ -37,7 +37,8 @@ def test_dataset_urls(url, ok):
 async def test_search_text_follows_every_save(world):
     c = await add_challenge(world.event, "ÅTERBRUK", summary="Mindre Avfall",
                             organisation="Östra Förvaltningen")
-    assert (await Challenge.get(id=c.id)).search_text == "återbruk mindre avfall östra förvaltningen"
+    assert (await Challenge.get(id=c.id)).search_text == \
+        "återbruk mindre avfall östra förvaltningen"
     await service.save_challenge(world.event, ChallengeInput(
         title="Cirkulär Ekonomi", slug=c.slug, organisation_name="Kommunstyrelsen"),
         challenge=c)
