@@ -77,7 +77,9 @@ class Server:
             return ""
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server and Playwright (whose sync API marks an asyncio loop running in
+# this thread) are gone before the rest of the suite's async tests run.
+@pytest.fixture(scope="package")
 def server(tmp_path_factory):
     """The app under uvicorn with its own fresh, migrated database and a site admin."""
     data_dir = tmp_path_factory.mktemp("browser-data")
@@ -133,7 +135,7 @@ def server(tmp_path_factory):
             drop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 
