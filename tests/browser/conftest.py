@@ -162,9 +162,10 @@ def new_page(browser, server, tmp_path):
     contexts = []
     errors: list[str] = []
 
-    def factory(locale: str = "sv-SE"):
+    def factory(locale: str = "sv-SE", javascript: bool = True):
         context = browser.new_context(base_url=server.base_url, locale=locale,
-                                      viewport={"width": 1200, "height": 900})
+                                      viewport={"width": 1200, "height": 900},
+                                      java_script_enabled=javascript)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
