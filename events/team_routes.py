@@ -101,15 +101,16 @@ async def _team_page(request: Request, event: Event, team: Team, user: User | No
     view = await teams.team_view(event, team)
     member_ids = {m.id for m in view.members}
     is_member = user is not None and user.id in member_ids
-    staff = await teams.is_organiser(event, user) or (  # the class teacher sees the code too
-        team.school_class_id is not None and await school.teaches_class_id(
-            event, team.school_class_id, user))
+    # The join code is for the team's members, and for the teacher of a class's team (who
+    # may hand it to the pupils instead of placing them).
+    class_teacher = team.school_class_id is not None and await school.teaches_class_id(
+        event, team.school_class_id, user)
     form = form or Form({"challenge": str(team.challenge_id or ""),
                          "looking_for": team.looking_for})
     context = {
         "event": event, "team": team, "view": view, "is_member": is_member,
         "is_leader": is_member and team.leader_id == user.id,
-        "show_code": is_member or staff,
+        "show_code": is_member or class_teacher,
         "mine": await teams.membership(event, user),
         "challenges": await teams.published_challenges(event),
         "form": form, "errors": form.messages(), "notice": notice,

@@ -53,6 +53,10 @@ async def test_create_team_makes_leader_member_and_participant(client, signed_in
     bo_client, _ = await signed_in("Bo")
     other = await bo_client.get(f"/events/hack/teams/{team.id}")
     assert team.join_code not in other.text and "Lämna laget" not in other.text
+    organiser_client, organiser = await signed_in("Orvar")
+    await grant(event, organiser, Role.ORGANISER)
+    page = await organiser_client.get(f"/events/hack/teams/{team.id}")
+    assert page.status_code == 200 and team.join_code not in page.text
 
     listing = await client.get("/events/hack/teams")
     assert listing.status_code == 200
