@@ -79,8 +79,10 @@ async def _class_page(request: Request, event: Event, school_class: SchoolClass,
         "join_link": Markup('<a href="{0}">{0}</a>').format(
             f"{request.base_url}pupil/join?code={school_class.code}"),
     }
+    # A page with a fresh login code must not be kept by the browser or a proxy.
+    headers = {"Cache-Control": "no-store"} if new_code else None
     return render(request, "school/class.html", context, block="roster",
-                  status_code=status_code)
+                  status_code=status_code, headers=headers)
 
 
 async def class_page(request: Request) -> Response:

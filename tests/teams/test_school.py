@@ -253,6 +253,7 @@ async def test_teacher_reissues_code_and_old_one_stops_working(make_client, sign
     r = await teacher_client.post_form(url, htmx=True)
     assert r.status_code == 200 and "<html" not in r.text and 'id="roster"' in r.text
     assert "Ny inloggningskod för Blixten" in r.text and "visas bara en gång" in r.text
+    assert r.headers["cache-control"] == "no-store"
     new_code = NEW_CODE_RE.search(r.text).group(1)
     assert new_code != old_code
     # Shown once: the class page does not show it again.
