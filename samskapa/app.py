@@ -120,12 +120,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     from events.team_routes import routes as team_routes
 
     routes = [
+        # First, so url_for("static", ...) in every page finds it without walking every route.
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         *auth_routes,
         *event_routes,
         *team_routes,
         *school_routes,
         *challenge_routes,
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
         Middleware(LanguageMiddleware),
