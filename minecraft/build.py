@@ -494,13 +494,15 @@ def prepare_out(options: BuildOptions) -> bool:
             have = json.loads(state.read_text())
         except (OSError, ValueError):
             have = None
-        if have != want:
+        if have == want:
+            for pattern in ("*.tmp*", ".*.tmp*"):
+                for tmp in (out / "region").glob(pattern):
+                    tmp.unlink()  # an interrupted write: its region is simply rebuilt
+            return True
+        if not options.force:
             raise WorldBuildError(f"{out} is not an unfinished build with the same options, so "
                                   "it cannot be resumed; rerun without --resume and with --force "
                                   "to rebuild it.")
-        for tmp in (out / "region").glob("*.tmp*"):
-            tmp.unlink()  # an interrupted write: its region is simply rebuilt
-        return True
     if exists and not options.force:
         raise WorldBuildError(f"The output folder {out} already exists; use --force to replace "
                               "it or --resume to finish an interrupted build.")
