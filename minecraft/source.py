@@ -344,6 +344,10 @@ def warp_window(vrt: str, crs: str, transform: Affine, shape: tuple[int, int],
         direct = _aligned_read(ds, transform, shape)
         if direct is not None:
             return direct
+        if resampling == "bilinear":
+            direct = _upsample_bilinear(ds, transform, shape)
+            if direct is not None:
+                return direct
     out = np.full(shape, np.nan, dtype=np.float32)
     reproject(source=rasterio.band(ds, 1), destination=out, src_crs=ds.crs,
               src_nodata=ds.nodata, dst_transform=transform, dst_crs=dst_crs,
@@ -382,6 +386,41 @@ def _aligned_read(ds, transform: Affine, shape: tuple[int, int]) -> np.ndarray |
 
 
 COARSE = 16  # blocks per cell of the coarse overview (divides every region and chunk edge)
+
+
+def _upsample_bilinear(ds, transform: Affine, shape: tuple[int, int]) -> np.ndarray | None:
+    """Bilinear interpolation in numpy when blocks are at most as large as source cells in the
+    same CRS and the window lies inside the data with no nodata: GDAL's warp kernel then is
+    plain bilinear between the four surrounding cell centres, which this computes separably
+    (about ten times faster than the warper). Anything else returns None and goes to GDAL.
+    """
+    st = ds.transform
+    if not (transform.b == 0 and transform.d == 0 and st.b == 0 and st.d == 0
+            and 0 < transform.a <= st.a and st.e <= transform.e < 0):
+        return None
+    h, w = shape
+    # Source column/row coordinates (cell centres at .0) of the destination cell centres.
+    u = (transform.c + (np.arange(w) + 0.5) * transform.a - st.c) / st.a - 0.5
+    v = (transform.f + (np.arange(h) + 0.5) * transform.e - st.f) / st.e - 0.5
+    c0, r0 = int(np.floor(u[0])), int(np.floor(v[0]))
+    c1, r1 = int(np.floor(u[-1])) + 2, int(np.floor(v[-1])) + 2
+    if c0 < 0 or r0 < 0 or c1 > ds.width or r1 > ds.height:
+        return None  # at the data's edge GDAL's handling applies
+    from rasterio.windows import Window
+
+    data = ds.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
+    if np.ma.is_masked(data):
+        return None
+    a = np.asarray(data, dtype=np.float64)
+    iu = np.floor(u).astype(np.intp) - c0
+    iv = np.floor(v).astype(np.intp) - r0
+    fu = u - np.floor(u)
+    fv = (v - np.floor(v))[:, None]
+    iu1 = np.minimum(iu + 1, a.shape[1] - 1)
+    iv1 = np.minimum(iv + 1, a.shape[0] - 1)
+    cols = a[:, iu] * (1.0 - fu) + a[:, iu1] * fu
+    out = cols[iv] * (1.0 - fv) + cols[iv1] * fv
+    return out.astype(np.float32)
 
 
 @dataclass(frozen=True)

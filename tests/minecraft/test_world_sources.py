@@ -201,3 +201,43 @@ def test_tall_relief_is_compressed_and_says_so(tmp_path):
         want = y0 + np.floor(h[5, x] / v + 0.5)
         assert abs(probe.highest(x, 5)[0] - want) <= 1
     assert probe.highest(31, 5)[0] <= 319
+
+
+@needs_data
+@pytest.mark.parametrize("scale", [7.3, 10.0, 25.0])
+def test_fast_bilinear_equals_gdal_warp(scale):
+    from rasterio.enums import Resampling
+    from rasterio.warp import reproject
+
+    from minecraft import source
+
+    vrt = source.open_source([str(GBG)])
+    ds = source._dataset(vrt)
+    grid = source.Grid("EPSG:3006", 299000.0, 6410000.0, scale, 2000, 2000)
+    t = grid.transform(40, 60)
+    fast = source._upsample_bilinear(ds, t, (200, 300))
+    assert fast is not None
+    gdal = np.full((200, 300), np.nan, np.float32)
+    reproject(rasterio.band(ds, 1), gdal, src_nodata=ds.nodata, dst_transform=t,
+              dst_crs="EPSG:3006", dst_nodata=np.nan, resampling=Resampling.bilinear)
+    assert np.abs(fast - gdal).max() < 1e-4
+    # At the data's edge, or coarser than the data, the fast path steps aside for GDAL.
+    assert source._upsample_bilinear(ds, grid.transform(-5, 0), (10, 10)) is None
+    coarse = source.Grid("EPSG:3006", 299000.0, 6410000.0, 60.0, 100, 100)
+    assert source._upsample_bilinear(ds, coarse.transform(1, 1), (10, 10)) is None
+
+
+def test_fast_bilinear_steps_aside_for_nodata(tmp_path):
+    from minecraft import source
+
+    data = np.full((40, 40), 7.0, dtype=np.float32)
+    data[20, 20] = -9999.0
+    p = tmp_path / "hole.tif"
+    with rasterio.open(p, "w", driver="GTiff", width=40, height=40, count=1, dtype="float32",
+                       crs="EPSG:3006", nodata=-9999.0,
+                       transform=Affine(10, 0, 500000, 0, -10, 6500400)) as ds:
+        ds.write(data, 1)
+    ds = source._dataset(source.open_source([str(p)]))
+    grid = source.Grid("EPSG:3006", 500000.0, 6500400.0, 5.0, 80, 80)
+    assert source._upsample_bilinear(ds, grid.transform(30, 30), (20, 20)) is None
+    assert source._upsample_bilinear(ds, grid.transform(2, 2), (10, 10)) is not None
