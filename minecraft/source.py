@@ -390,9 +390,10 @@ COARSE = 16  # blocks per cell of the coarse overview (divides every region and 
 
 def _upsample_bilinear(ds, transform: Affine, shape: tuple[int, int]) -> np.ndarray | None:
     """Bilinear interpolation in numpy when blocks are at most as large as source cells in the
-    same CRS and the window lies inside the data with no nodata: GDAL's warp kernel then is
-    plain bilinear between the four surrounding cell centres, which this computes separably
-    (about ten times faster than the warper). Anything else returns None and goes to GDAL.
+    same CRS and the window holds no nodata: GDAL's warp kernel then is plain bilinear between
+    the four surrounding cell centres, which this computes separably (several times faster than
+    the warper). Like GDAL, a cell whose centre lies outside the data is NaN, and within half a
+    cell of the data's edge the edge cells carry the value. Anything else returns None (GDAL).
     """
     st = ds.transform
     if not (transform.b == 0 and transform.d == 0 and st.b == 0 and st.d == 0
@@ -402,25 +403,32 @@ def _upsample_bilinear(ds, transform: Affine, shape: tuple[int, int]) -> np.ndar
     # Source column/row coordinates (cell centres at .0) of the destination cell centres.
     u = (transform.c + (np.arange(w) + 0.5) * transform.a - st.c) / st.a - 0.5
     v = (transform.f + (np.arange(h) + 0.5) * transform.e - st.f) / st.e - 0.5
-    c0, r0 = int(np.floor(u[0])), int(np.floor(v[0]))
-    c1, r1 = int(np.floor(u[-1])) + 2, int(np.floor(v[-1])) + 2
-    if c0 < 0 or r0 < 0 or c1 > ds.width or r1 > ds.height:
-        return None  # at the data's edge GDAL's handling applies
+    inside_u = (u >= -0.5) & (u < ds.width - 0.5)
+    inside_v = (v >= -0.5) & (v < ds.height - 0.5)
+    if not inside_u.any() or not inside_v.any():
+        return np.full(shape, np.nan, dtype=np.float32)
+    c0 = max(int(np.floor(u[inside_u][0])), 0)
+    r0 = max(int(np.floor(v[inside_v][0])), 0)
+    c1 = min(int(np.floor(u[inside_u][-1])) + 2, ds.width)
+    r1 = min(int(np.floor(v[inside_v][-1])) + 2, ds.height)
     from rasterio.windows import Window
 
     data = ds.read(1, window=Window(c0, r0, c1 - c0, r1 - r0), masked=True)
     if np.ma.is_masked(data):
         return None
     a = np.asarray(data, dtype=np.float64)
-    iu = np.floor(u).astype(np.intp) - c0
-    iv = np.floor(v).astype(np.intp) - r0
     fu = u - np.floor(u)
     fv = (v - np.floor(v))[:, None]
-    iu1 = np.minimum(iu + 1, a.shape[1] - 1)
-    iv1 = np.minimum(iv + 1, a.shape[0] - 1)
+    # Beyond the first/last cell centre the edge cell carries the value (clamped indices).
+    ru = np.floor(u).astype(np.intp) - c0
+    rv = np.floor(v).astype(np.intp) - r0
+    iu, iu1 = np.clip(ru, 0, a.shape[1] - 1), np.clip(ru + 1, 0, a.shape[1] - 1)
+    iv, iv1 = np.clip(rv, 0, a.shape[0] - 1), np.clip(rv + 1, 0, a.shape[0] - 1)
     cols = a[:, iu] * (1.0 - fu) + a[:, iu1] * fu
-    out = cols[iv] * (1.0 - fv) + cols[iv1] * fv
-    return out.astype(np.float32)
+    out = (cols[iv] * (1.0 - fv) + cols[iv1] * fv).astype(np.float32)
+    out[:, ~inside_u] = np.nan
+    out[~inside_v, :] = np.nan
+    return out
 
 
 @dataclass(frozen=True)

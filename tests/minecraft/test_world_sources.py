@@ -214,15 +214,17 @@ def test_fast_bilinear_equals_gdal_warp(scale):
     vrt = source.open_source([str(GBG)])
     ds = source._dataset(vrt)
     grid = source.Grid("EPSG:3006", 299000.0, 6410000.0, scale, 2000, 2000)
-    t = grid.transform(40, 60)
-    fast = source._upsample_bilinear(ds, t, (200, 300))
-    assert fast is not None
-    gdal = np.full((200, 300), np.nan, np.float32)
-    reproject(rasterio.band(ds, 1), gdal, src_nodata=ds.nodata, dst_transform=t,
-              dst_crs="EPSG:3006", dst_nodata=np.nan, resampling=Resampling.bilinear)
-    assert np.abs(fast - gdal).max() < 1e-4
-    # At the data's edge, or coarser than the data, the fast path steps aside for GDAL.
-    assert source._upsample_bilinear(ds, grid.transform(-5, 0), (10, 10)) is None
+    far = int(20000 / scale)  # blocks across the data
+    for x0, z0 in ((40, 60), (-30, -8), (far - 100, far - 90)):  # inside, and across edges
+        t = grid.transform(x0, z0)
+        fast = source._upsample_bilinear(ds, t, (200, 300))
+        assert fast is not None
+        gdal = np.full((200, 300), np.nan, np.float32)
+        reproject(rasterio.band(ds, 1), gdal, src_nodata=ds.nodata, dst_transform=t,
+                  dst_crs="EPSG:3006", dst_nodata=np.nan, resampling=Resampling.bilinear)
+        assert np.array_equal(np.isnan(fast), np.isnan(gdal))
+        assert np.nanmax(np.abs(fast - gdal)) < 1e-4
+    # Coarser than the data, the fast path steps aside for GDAL.
     coarse = source.Grid("EPSG:3006", 299000.0, 6410000.0, 60.0, 100, 100)
     assert source._upsample_bilinear(ds, coarse.transform(1, 1), (10, 10)) is None
 
