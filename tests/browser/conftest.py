@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 from zoneinfo import ZoneInfo
@@ -293,8 +293,8 @@ def theme_slugs(page, slug: str) -> dict[str, str]:
     page.goto(f"/events/{slug}/challenges/new")
     result = {}
     for box in page.locator("input[name=themes]").all():
-        label = page.locator(f"label[for='{box.get_attribute('id')}']").inner_text()
-        result[label] = box.get_attribute("value")
+        name = page.locator(f"label[for='{box.get_attribute('id')}']").inner_text().strip()
+        result[name] = box.get_attribute("value")
     return result
 
 
@@ -315,7 +315,6 @@ def create_challenge(page, event_slug: str, title: str, summary: str, organisati
 
 def schedule(now: datetime | None = None) -> dict[str, datetime]:
     """Phase times with registration open now."""
-    from datetime import timezone
     now = now or datetime.now(timezone.utc)
     return {
         "registration_opens": now - timedelta(days=1),

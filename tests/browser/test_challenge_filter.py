@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import add_theme, create_challenge, create_event, sv, unique
+from tests.browser.conftest import (add_theme, create_challenge, create_event, sv, theme_slugs,
+                                    unique)
 
 CHALLENGES = [
     # title, summary, organisation, themes (Swedish names)
@@ -49,11 +50,7 @@ def test_challenge_filter_without_reload(admin_page, new_page, shot):
     for name_sv, name_en in [("Miljö", "Environment"), ("Mobilitet", "Mobility"),
                              ("Stadskärna", "City centre")]:
         add_theme(admin_page, slug, name_sv, name_en)
-    admin_page.goto(f"/events/{slug}/challenges/new")
-    theme_slug = {}
-    for box in admin_page.locator("input[name=themes]").all():
-        name = admin_page.locator(f"label[for='{box.get_attribute('id')}']").inner_text().strip()
-        theme_slug[name] = box.get_attribute("value")
+    theme_slug = theme_slugs(admin_page, slug)
     for title, summary, organisation, themes in CHALLENGES:
         create_challenge(admin_page, slug, title, summary, organisation,
                          [theme_slug[t] for t in themes])
