@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from . import decorations
 from . import layers as layers_mod
@@ -353,9 +355,6 @@ def _pool_region(rx: int, rz: int, sea_labels: np.ndarray) -> RegionResult:
 
 def sea_labels_by_region(borders: dict[tuple[int, int], LowBorders]) -> dict:
     """For each region, the array of its low labels connected to the map edge."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     keys = sorted(borders)
     offset, total = {}, 1  # node 0 = "outside the map"
     for k in keys:
