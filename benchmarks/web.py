@@ -13,8 +13,9 @@ What it does (see ../shared/BENCHMARKS.md for why):
 3. Throughput: `wrk -t2 -c100` closed loop for `--duration` seconds, median of `--reps` runs,
    interleaved baseline/app so drift hits both alike.
 4. Latency: `hey -z <duration> -c 50 -q <rate/50>` open loop at a fixed offered rate = half the
-   baseline's saturation throughput (p50/p95/p99), plus, for information, the latency at
-   saturation from wrk.
+   baseline's saturation throughput (p50/p95/p99); for information also at half each page's own
+   saturation throughput with evenly spaced arrivals (a small asyncio client: hey's 50 workers
+   tick in step and at such low rates send bursts of 50), and at saturation (from wrk).
 5. Team join: 100 connections POST join codes, each request as a distinct signed-in participant
    (session cookies signed with the server's secret exactly as Starlette's SessionMiddleware
    signs them, each with its own CSRF token), rotating through 4,200 participants; a tenth of
@@ -501,6 +502,44 @@ def hey(url: str, duration: int, rate: float, workers: int = 50) -> dict:
             "p95_ms": pct(95), "p99_ms": pct(99), "statuses": statuses}
 
 
+def open_loop(url: str, duration: int, rate: float) -> dict:
+    """Evenly spaced arrivals at `rate` req/s for `duration` s, each request on its own schedule
+    (latency counted from when it was due, so a late start counts against the server). For
+    modest rates only: hey's workers tick in step, so at a low rate with -c 50 it sends bursts
+    of 50 and measures the burst's queue; this does not."""
+    import httpx
+
+    async def run() -> tuple[list[float], dict[str, int]]:
+        latencies: list[float] = []
+        statuses: dict[str, int] = {}
+        transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=200))
+
+        async def one(due: float) -> None:
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            response = await transport.handle_async_request(httpx.Request("GET", url))
+            await response.aread()
+            await response.aclose()
+            latencies.append(time.perf_counter() - due)
+            statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
+
+        start = time.perf_counter() + 0.2
+        async with transport:
+            await asyncio.wait_for(asyncio.gather(*(
+                one(start + i / rate) for i in range(int(duration * rate)))),
+                timeout=duration + 60)
+        return latencies, statuses
+
+    latencies, statuses = asyncio.run(run())
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
+
+    return {"p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "statuses": statuses}
+
+
 # ---------------------------------------------------------------------------------------------
 # The run
 
@@ -594,6 +633,12 @@ def main() -> None:
         lat = {"baseline": hey(base.base + "/", opts.duration, rate)}
         for name, path in targets.items():
             lat[name] = hey(app.base + path, opts.duration, rate)
+        # For information: each page at half its OWN saturation throughput, where it is not
+        # overloaded (at the baseline's rate a page slower than that only measures the queue).
+        own = {}
+        for name, path in targets.items():
+            own_rate = median(name, "rps") / 2
+            own[name] = (own_rate, open_loop(app.base + path, opts.duration, own_rate))
 
         # Team join, throughput: wrk rotates through distinct signed-in participants; a tenth
         # aim at the three hot teams (21 seats), the rest spread over the other 492 teams.
@@ -665,6 +710,10 @@ def main() -> None:
                      "" if name == "baseline" else f"{r['p99_ms'] / lat['baseline']['p99_ms']:.1f}x",
                      "p99 < 150 ms" if is_list else "",
                      ("yes" if r["p99_ms"] < 150 else "NO") if is_list else ""))
+    for name, (own_rate, r) in own.items():
+        rows.append((f"{name}: p50/p95/p99 at {own_rate:.0f} req/s, half its own, even (info)",
+                     f"{r['p50_ms']:.1f}/{r['p95_ms']:.1f}/{r['p99_ms']:.1f} ms", "", "", "",
+                     ""))
     for name in ["baseline", *targets]:
         rows.append((f"{name}: p50/p95/p99 at saturation (info)",
                      "/".join(f"{median(name, k) / 1000:.0f}" for k in
