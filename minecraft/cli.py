@@ -6,6 +6,7 @@ traceback.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -119,6 +120,15 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
         for bar in bars.values():
             bar.close()
         _fail(WorldBuildError("Interrupted; run the same command with --resume to finish."))
+    except Exception as e:  # a bug or a broken file found mid-build: still one sentence
+        for bar in bars.values():
+            bar.close()
+        if os.environ.get("SAMSKAPA_DEBUG"):
+            raise
+        detail = " ".join(str(e).split())[:300] or type(e).__name__
+        _fail(WorldBuildError(f"The build stopped unexpectedly ({type(e).__name__}: {detail}); "
+                              "run the same command with --resume, and if it happens again, "
+                              "report it with SAMSKAPA_DEBUG=1 set to see the details."))
     for bar in bars.values():
         bar.close()
     m = result.metadata

@@ -179,3 +179,18 @@ def test_a_layer_given_as_source_is_explained(tmp_path):
                         "is a vector file", "--layers")
     r = run("build", src, "--out", tmp_path / "w", "--layers", f"{roads},{roads}", "--quiet")
     assert r.exit_code == 0, r.output
+
+
+def test_unexpected_failure_is_one_sentence(tmp_path, monkeypatch):
+    from minecraft import terrain
+
+    def broken(*a, **k):
+        raise RuntimeError("corrupt block\nin tile 7")
+
+    monkeypatch.setattr(terrain, "fill_region", broken)
+    src = write_tif(tmp_path / "a.tif", np.full((32, 32), 3.0))
+    assert_one_sentence(run("build", src, "--out", tmp_path / "w"), "stopped unexpectedly",
+                        "RuntimeError: corrupt block in tile 7", "--resume")
+    monkeypatch.setenv("SAMSKAPA_DEBUG", "1")
+    r = run("build", src, "--out", tmp_path / "w2")
+    assert isinstance(r.exception, RuntimeError)
