@@ -79,7 +79,8 @@ def _check_crs_text(text: str, what: str) -> CRS:
         raise WorldBuildError(f"{what} {text!r} is not a CRS; give one like EPSG:3006.") from None
 
 
-def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = None) -> str:
+def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = None,
+                require_crs: bool = True) -> str:
     """Combine one or more rasters into one VRT (an XML string GDAL opens directly).
 
     A raster without a CRS is refused unless `source_crs` states it: guessing a CRS would put the
@@ -93,14 +94,14 @@ def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = Non
     crss = []
     for t in tiles:
         crs = t.crs or stated
-        if crs is None:
+        if crs is None and require_crs:
             raise WorldBuildError(
                 f"{t.path} has no coordinate reference system; state it with --source-crs "
                 "(for example --source-crs EPSG:3006).")
         crss.append(crs)
     if stated is not None:
         crss = [stated] * len(tiles)  # the user's statement wins (e.g. a wrong .prj)
-    if any(c != crss[0] for c in crss[1:]):
+    if any(c != crss[0] for c in crss[1:]) and require_crs:
         raise WorldBuildError("The elevation tiles are in different CRSs; reproject them to one "
                               "CRS first or build them one at a time.")
     for t in tiles:
@@ -119,7 +120,7 @@ def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = Non
         nodata = -32768.0
     parts = [
         f'<VRTDataset rasterXSize="{width}" rasterYSize="{height}">',
-        f"<SRS>{escape(crss[0].to_wkt())}</SRS>",
+        f"<SRS>{escape(crss[0].to_wkt())}</SRS>" if crss[0] is not None else "",
         f"<GeoTransform>{left!r},{res_x!r},0,{top!r},0,{-res_y!r}</GeoTransform>",
         '<VRTRasterBand dataType="Float32" band="1">',
         f"<NoDataValue>{nodata!r}</NoDataValue>",
@@ -188,7 +189,7 @@ class RasterInfo:
 
 def raster_info(paths: Sequence[str | os.PathLike], source_crs: str | None = None) -> RasterInfo:
     """CRS, size, resolution, bounds and height range of a source (range from a decimated read)."""
-    vrt = open_source(paths, source_crs)
+    vrt = open_source(paths, source_crs, require_crs=False)
     ds = _dataset(vrt)
     f = max(1, math.ceil(max(ds.width, ds.height) / 2048))
     arr = ds.read(1, out_shape=(max(1, ds.height // f), max(1, ds.width // f)),
@@ -197,8 +198,12 @@ def raster_info(paths: Sequence[str | os.PathLike], source_crs: str | None = Non
         raise WorldBuildError("The elevation source holds only nodata; check that it is the right "
                               "file and that its nodata value is set correctly.")
     crs = ds.crs
-    epsg = crs.to_epsg()
-    return RasterInfo(tuple(os.fspath(p) for p in paths), f"EPSG:{epsg}" if epsg else crs.to_wkt(),
+    if crs is None or not crs.to_wkt():
+        crs_text = "none (state it with --source-crs when building)"
+    else:
+        epsg = crs.to_epsg()
+        crs_text = f"EPSG:{epsg}" if epsg else crs.to_wkt()
+    return RasterInfo(tuple(os.fspath(p) for p in paths), crs_text,
                       ds.width, ds.height, ds.res, tuple(ds.bounds), ds.nodata,
                       float(arr.min()), float(arr.max()))
 

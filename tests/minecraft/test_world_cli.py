@@ -194,3 +194,11 @@ def test_unexpected_failure_is_one_sentence(tmp_path, monkeypatch):
     monkeypatch.setenv("SAMSKAPA_DEBUG", "1")
     r = run("build", src, "--out", tmp_path / "w2")
     assert isinstance(r.exception, RuntimeError)
+
+
+def test_info_on_a_raster_without_crs(tmp_path):
+    src = write_tif(tmp_path / "nocrs.tif", np.arange(16.0).reshape(4, 4), crs=None)
+    r = run("info", src)
+    assert r.exit_code == 0, r.output
+    assert "crs:        none (state it with --source-crs when building)" in r.output
+    assert "heights:    0.0 to 15.0 m" in r.output
