@@ -6,8 +6,9 @@ string of GDAL's OSM exports ('"building:levels"=>"4","roof:shape"=>"flat"').
 
 Everything a feature contributes that must agree across region borders is computed from the
 feature itself, never from the region that happens to draw it: a building's base is the source
-height at its centroid, a lake's level the lowest source height on its shore. Walls and trees are
-placed from a window with a margin, so both sides of a seam draw the same blocks.
+height at a point inside its footprint (shapely's representative point), a lake's level the lowest
+source height on its shore. Walls and trees are placed from a window with a margin, so both sides
+of a seam draw the same blocks.
 """
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ import rasterio.fill
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.transform import Affine
-from rasterio.warp import calculate_default_transform, reproject, transform_bounds, transform_geom
+from rasterio.warp import calculate_default_transform, reproject, transform_bounds
 
 from .errors import WorldBuildError
 
@@ -502,7 +502,3 @@ def fill_from_coarse(h: np.ndarray, coarse: Coarse, x0: int, z0: int) -> np.ndar
         cx = np.clip((xx + x0) // coarse.factor, 0, coarse.mean.shape[1] - 1)
         h[zz, xx] = coarse.mean[cz, cx]
     return h
-
-
-def transform_geometry(geom: dict, src_crs: str, dst_crs: str) -> dict:
-    return transform_geom(src_crs, dst_crs, geom)
