@@ -297,7 +297,8 @@ def apply_surface(cols: Columns, lr: LayerRaster) -> None:
 
 def _hash(x: np.ndarray, z: np.ndarray) -> np.ndarray:
     """A deterministic pseudo-random uint32 per global block column."""
-    h = (x.astype(np.uint32) * np.uint32(0x9E3779B1)) ^ (z.astype(np.uint32) * np.uint32(0x85EBCA77))
+    h = ((x.astype(np.uint32) * np.uint32(0x9E3779B1))
+         ^ (z.astype(np.uint32) * np.uint32(0x85EBCA77)))
     h ^= h >> np.uint32(15)
     h *= np.uint32(0x2C1B3C6D)
     h ^= h >> np.uint32(12)
@@ -398,7 +399,8 @@ def needed_top(cols: Columns, lr: LayerRaster | None, core) -> int:
     top = int(max(cols.ground[core].max(), cols.water[core].max()))
     if lr is not None:
         if (lr.building[core] >= 0).any():
-            top = max(top, int(lr.roof_y[np.unique(lr.building[core][lr.building[core] >= 0])].max()))
+            ids = lr.building[core]
+            top = max(top, int(lr.roof_y[np.unique(ids[ids >= 0])].max()))
         if lr.green.any():
             top = max(top, int(cols.ground.max()) + TREE_TOP)
     return min(top, 319)
