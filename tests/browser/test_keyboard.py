@@ -52,3 +52,4 @@ def test_keyboard_sign_in(new_page, shot):
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/login" not in url)
     expect(page.locator("header").get_by_role("button", name=sv("Sign out"))).to_be_visible()
+    shot(page, "keyboard-signed-in")

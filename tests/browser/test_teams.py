@@ -89,3 +89,4 @@ def test_participants_form_a_team_with_a_join_code(admin_page, new_page, shot):
     expect(visitor.locator("#team-members ul.members")).to_contain_text("Ahmed Yusuf")
     expect(visitor.locator(".join-code")).to_have_count(0)
     assert code not in visitor.content()
+    shot(visitor, "team-page-visitor")
