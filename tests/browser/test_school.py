@@ -72,6 +72,7 @@ def test_teacher_class_and_pupil_login(admin_page, new_page, shot):
     expect(pupil.get_by_text(sv("Your personal login code:"))).to_be_visible()
     login_code = pupil.locator("#login-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", login_code), login_code
+    expect(pupil.locator("header")).to_contain_text("Kubkungen")  # signed in by joining
     shot(pupil, "pupil-login-code")
 
     # The teacher sees the pupil in the class list, by nickname.
@@ -80,7 +81,6 @@ def test_teacher_class_and_pupil_login(admin_page, new_page, shot):
 
     # Signed out, the pupil comes back with class code + nickname + login code.
     pupil.get_by_role("link", name=sv("I have written it down: continue")).click()
-    expect(pupil.locator("header")).to_contain_text("Kubkungen")  # signed in by joining
     sign_out(pupil)
     expect(pupil.locator("header")).not_to_contain_text("Kubkungen")
     pupil.get_by_role("navigation", name=sv("Main")).get_by_role(
