@@ -18,6 +18,7 @@ from samskapa.auth.guards import current_user, require_user
 from samskapa.auth.routes import redirect
 from samskapa.errors import ValidationError
 from samskapa.forms import Form
+from samskapa.page_cache import cached_public_page
 from samskapa.templating import is_htmx, render
 
 DATASET_FIELDS = ("title", "url", "licence", "format")
@@ -47,6 +48,7 @@ async def _organiser(request: Request) -> Event:
 
 # --- the list -------------------------------------------------------------------------------
 
+@cached_public_page
 async def challenge_list(request: Request) -> Response:
     event, viewer = await service.event_for(request.path_params["slug"],
                                             await current_user(request))

@@ -18,6 +18,7 @@ from samskapa.auth.routes import form_page, redirect
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
 from samskapa.i18n import TIMEZONE, gettext
+from samskapa.page_cache import cached_public_page
 from samskapa.templating import is_htmx, render
 
 
@@ -65,6 +66,7 @@ def _read_event_form(form: Form) -> service.EventData | None:
 
 # --- start page ---------------------------------------------------------------------------------
 
+@cached_public_page
 async def home(request: Request) -> Response:
     user = await current_user(request)
     now = service.utcnow()
@@ -153,6 +155,7 @@ async def _event_page(request: Request, event: Event, *, status_code: int = 200,
     }, block=block, status_code=status_code)
 
 
+@cached_public_page
 async def event_page(request: Request) -> Response:
     user = await current_user(request)
     event = await service.visible_event(request.path_params["slug"], user)

@@ -21,6 +21,7 @@ from samskapa.auth.routes import redirect
 from samskapa.auth.routes import routes as auth_routes
 from samskapa.auth.service import LoginLimits
 from samskapa.errors import DomainError
+from samskapa.page_cache import CacheInvalidationMiddleware, PageCache, clear_on_model_writes
 from samskapa.security import RequestGuardMiddleware, SecureAwareSessionMiddleware
 from samskapa.settings import Settings
 from samskapa.templating import render
@@ -128,7 +129,10 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         *school_routes,
         *challenge_routes,
     ]
+    page_cache = PageCache(settings.public_cache_seconds)
+    clear_on_model_writes(db.MODEL_MODULES)
     middleware = [
+        Middleware(CacheInvalidationMiddleware, cache=page_cache),
         Middleware(LanguageMiddleware),
         Middleware(SecureAwareSessionMiddleware, secret_key=settings.secret_key),
         Middleware(CurrentUserMiddleware),
@@ -148,6 +152,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         },
     )
     app.state.settings = settings
+    app.state.page_cache = page_cache
     app.state.login_limits = LoginLimits(settings.login_limit_per_account,
                                          settings.login_limit_per_ip,
                                          settings.login_limit_window_s)
