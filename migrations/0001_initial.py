@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
             name='Dataset',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
-                ('challenge', fields.ForeignKeyField('models.Challenge', source_field='challenge_id', db_constraint=True, to_field='id', related_name='datasets', on_delete=OnDelete.CASCADE)),
+                ('challenge', fields.ForeignKeyField('models.Challenge', source_field='challenge_id', db_index=True, db_constraint=True, to_field='id', related_name='datasets', on_delete=OnDelete.CASCADE)),
                 ('title', fields.CharField(max_length=200)),
                 ('url', fields.CharField(max_length=500)),
                 ('licence', fields.CharField(default='', max_length=100)),
