@@ -180,7 +180,8 @@ async def load_demo(today: datetime | None = None) -> list[tuple[str, str]]:
                     description=spec["description"], expected_outcome=spec["outcome"],
                     organisation=org, owner=users["owner"], contact_name="Cecilia Utmaningsägare",
                     contact_email="utmaning@demo.samskapa.se", published=True,
-                    search_text=" ".join([spec["title"], spec["summary"], spec["org"]]).lower())
+                    search_text=Challenge.make_search_text(spec["title"], spec["summary"],
+                                                           spec["org"]))
                 await challenge.themes.add(*[themes[t] for t in spec["themes"]])
                 for key in spec["datasets"]:
                     title, url, licence, fmt = OPEN_DATA[key]
