@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -40,15 +42,24 @@ def _fresh_postgres_database(url: str) -> tuple[str, callable]:
     return f"{base}/{fresh}", lambda: asyncio.run(run(f'DROP DATABASE IF EXISTS "{fresh}"'))
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def fresh_database(folder: Path) -> Iterator[str]:
+    """The URL of a new, empty database of the kind DATABASE_URL names (SQLite by default)."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         fresh, drop = _fresh_postgres_database(url)
-        yield fresh
-        drop()
+        try:
+            yield fresh
+        finally:
+            drop()
     else:
-        yield f"sqlite://{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite://{folder / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

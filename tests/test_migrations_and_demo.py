@@ -12,7 +12,7 @@ from tortoise import Tortoise
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from samskapa.db import tortoise_config
-from tests.conftest import _fresh_postgres_database
+from tests.conftest import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT_TABLES = ["users", "events", "event_roles", "challenges", "datasets", "themes", "teams",
@@ -28,13 +28,8 @@ async def test_migrations_match_the_models(database, settings):
 
 @pytest.fixture
 def fresh_database_url(tmp_path):
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        fresh, drop = _fresh_postgres_database(url)
-        yield fresh
-        drop()
-    else:
-        yield f"sqlite://{tmp_path / 'fresh.db'}"
+    with fresh_database(tmp_path) as url:
+        yield url
 
 
 def _samskapa(env, *args) -> str:

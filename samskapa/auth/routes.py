@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from samskapa.auth import service
-from samskapa.auth.guards import current_user, require_admin, sign_in, sign_out
+from samskapa.auth.guards import require_admin, sign_in, sign_out
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
 from samskapa.i18n import LANGUAGES, gettext
