@@ -6,7 +6,7 @@ import pytest
 
 from minecraft import terrain
 from minecraft.blocks import Block
-from minecraft.build import LowBorders, low_borders, sea_labels_by_region
+from minecraft.build import low_borders, sea_labels_by_region
 from minecraft.layers import building_height_m, parse_tags
 from minecraft.metadata import to_block, to_world
 from minecraft.terrain import NO_WATER

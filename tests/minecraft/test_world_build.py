@@ -6,7 +6,6 @@ metadata.json describes; the sea against a flood fill computed here with scipy.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -197,7 +196,7 @@ def test_determinism_pool_and_dask_are_byte_identical(gbg_world, tmp_path):
     assert region_bytes(pool) == clean
     assert (pool / "level.dat").read_bytes() == (out / "level.dat").read_bytes()
 
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                       protocol="tcp", host="127.0.0.1", dashboard_address=None) as cluster:
