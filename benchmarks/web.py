@@ -346,22 +346,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def uvicorn_args(app: str, port: int, access_log: bool = False) -> list[str]:
-    logging = ["--log-level", "info"] if access_log else ["--log-level", "warning",
-                                                          "--no-access-log"]
+def uvicorn_args(app: str, port: int) -> list[str]:
     return [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(WORKERS), *logging]
+            "--workers", str(WORKERS), "--log-level", "warning", "--no-access-log"]
 
 
 class ServerProcess:
-    def __init__(self, name: str, app: str, env: dict, log_dir: Path,
-                 access_log: bool = False) -> None:
+    def __init__(self, name: str, app: str, env: dict, log_dir: Path) -> None:
         self.name = name
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"{name}.log"
         self.log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(uvicorn_args(app, self.port, access_log), env=env, cwd=ROOT,
+        self.process = subprocess.Popen(uvicorn_args(app, self.port), env=env, cwd=ROOT,
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
@@ -382,15 +379,6 @@ class ServerProcess:
                 return response.status, response.read().decode("utf-8")
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode("utf-8", "replace")
-
-    def access_counts(self, method: str, path: str) -> dict[str, int]:
-        """Responses by status, from uvicorn's access log (the server's own count: wrk does not
-        see the answers to the requests still in flight when it stops)."""
-        pattern = re.compile(rf'"{method} {re.escape(path)} HTTP/1\.1" (\d{{3}})')
-        counts: dict[str, int] = {}
-        for match in pattern.finditer(self.log_path.read_text(errors="replace")):
-            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
-        return counts
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -386,15 +386,6 @@ async def set_published(challenge: Challenge, published: bool) -> Challenge:
     return challenge
 
 
-async def refresh_search_text(challenge: Challenge) -> None:
-    """For code that changed a challenge or its organisation without save_challenge."""
-    await challenge.fetch_related("organisation")
-    org = challenge.organisation
-    challenge.search_text = Challenge.make_search_text(challenge.title, challenge.summary,
-                                                       org.name if org else "")
-    await challenge.save(update_fields=["search_text"])
-
-
 # --- themes ---------------------------------------------------------------------------------
 
 async def themes_with_usage(event: Event) -> list[Theme]:

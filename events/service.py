@@ -196,15 +196,6 @@ async def team_of(event: Event, user: User | None):
 
 # --- what the pages show ------------------------------------------------------------------------
 
-PHASE_STEP = {  # the schedule step at which each phase begins
-    Phase.REGISTRATION: "registration_opens",
-    Phase.HACKING: "hacking_starts",
-    Phase.JUDGING: "submissions_close",
-    Phase.AWAITING_RESULTS: "judging_closes",
-    Phase.RESULTS: "results_published",
-}
-
-
 def phase_label(event: Event, now: datetime) -> str:
     """The msgid naming where the event stands now (registration closed before hacking starts
     is its own state for people, though not a phase of its own)."""

@@ -311,7 +311,6 @@ _LEAVES = [(dx, dz, dy) for dy in (3, 4) for dx in range(-2, 3) for dz in range(
           [(dx, dz, dy) for dy in (5, 6) for dx in range(-1, 2) for dz in range(-1, 2)
            if dy == 5 or (dx == 0 or dz == 0)]
 TREE_TOP = 6
-TREE_MARGIN = 2
 
 
 def tree_cells(cols: Columns, lr: LayerRaster, x0: int, z0: int, scale: float) -> np.ndarray:

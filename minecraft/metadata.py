@@ -61,10 +61,6 @@ def write_metadata(path: Path, meta: dict) -> Path:
     return path
 
 
-def read_metadata(path: Path) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
 def to_block(meta: dict, easting: float, northing: float, h: float | None = None):
     """(E, N[, h]) in the world CRS -> (x, z[, y]) block coordinates (integers)."""
     s = meta["metres_per_block"]["horizontal"]

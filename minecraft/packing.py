@@ -78,17 +78,6 @@ def _pack_nibbles(indices: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(packed).view("<u8").astype(np.uint64, copy=False).reshape(n, -1)
 
 
-def unpack_reference(longs: np.ndarray, bits: int, entries: int) -> np.ndarray:
-    """Slow, obvious inverse of pack_indices (used only to cross-check in tests/benchmarks)."""
-    per_long = 64 // bits
-    mask = (1 << bits) - 1
-    out = []
-    for value in np.asarray(longs, dtype=np.uint64).tolist():
-        for k in range(per_long):
-            out.append((value >> (k * bits)) & mask)
-    return np.array(out[:entries])
-
-
 def section_extremes(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-section min and max block id, each (ny // 16, 32, 32) indexed [sy, cz, cx].
 

@@ -58,13 +58,12 @@ class LanguageMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope)
-            i18n.set_language(i18n.language_from_scope(request.cookies,
-                                                        request.headers.get("accept-language")))
+            i18n.set_language(i18n.language_from_cookies(request.cookies))
         await self.app(scope, receive, send)
 
 
 def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
-    i18n.set_language(i18n.language_from_scope(request.cookies, None))
+    i18n.set_language(i18n.language_from_cookies(request.cookies))
     context = {
         "status_code": status_code,
         "title": i18n.gettext(ERROR_TITLES.get(status_code, ERROR_TITLES[400])),

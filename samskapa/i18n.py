@@ -102,7 +102,8 @@ def format_time(value: datetime | None, format: str = "short") -> str:
                               locale=Locale.parse(get_language()))
 
 
-def language_from_scope(cookies: dict[str, str], accept_language: str | None) -> str:
-    """The visitor's chosen language (cookie), else Swedish: the product is Swedish first."""
+def language_from_cookies(cookies: dict[str, str]) -> str:
+    """The visitor's chosen language (cookie), else Swedish, whatever the browser prefers: the
+    product is Swedish first."""
     chosen = cookies.get("lang")
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE

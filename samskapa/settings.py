@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -37,13 +37,11 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str = "Samskapa <noreply@samskapa.local>"
     smtp_tls: bool = True
-    default_language: str = "sv"
     login_limit_per_account: int = 5  # failures per window before refusing
     login_limit_per_ip: int = 20
     login_limit_window_s: int = 900
     public_cache_seconds: float = 5.0  # see samskapa/page_cache.py; 0 turns it off
     debug: bool = False
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
