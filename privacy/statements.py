@@ -3,8 +3,10 @@ the default shipped in privacy/defaults/ (written to match what Samskapa actuall
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
+
+from tortoise.exceptions import IntegrityError
 
 from privacy.models import Statement, StatementKind
 from samskapa.errors import NotFound, ValidationError
@@ -28,6 +30,10 @@ class StatementText:
     body: str  # Markdown
     updated: date | datetime
     is_default: bool
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def parse_kind(raw: str) -> StatementKind:
@@ -67,9 +73,11 @@ async def save_statement(kind: StatementKind, language: str, body: str) -> None:
     if not body:
         await Statement.filter(kind=kind, language=language).delete()
         return
-    row = await Statement.get_or_none(kind=kind, language=language)
-    if row is None:
-        await Statement.create(kind=kind, language=language, body=body)
-    else:
-        row.body = body
-        await row.save(update_fields=["body", "updated_at"])
+    # Update first: the row exists after the first save; two first saves at once leave one.
+    if not await Statement.filter(kind=kind, language=language).update(body=body,
+                                                                       updated_at=now()):
+        try:
+            await Statement.create(kind=kind, language=language, body=body)
+        except IntegrityError:  # another admin's first save won; this one comes after it
+            await Statement.filter(kind=kind, language=language).update(body=body,
+                                                                        updated_at=now())

@@ -66,6 +66,14 @@ async def test_the_site_admin_edits_a_statement_per_language_and_it_is_sanitised
     visitor.cookies.set("lang", "en")
     assert "pupil chooses" in (await visitor.get("/privacy")).text
 
+    # A second save replaces the first.
+    r = await admin.post_form("/admin/statements/privacy/sv", {"body": "## Andra versionen"},
+                              token_from="/admin/statements/privacy/sv")
+    assert r.status_code == 303
+    visitor.cookies.set("lang", "sv")
+    page = (await visitor.get("/privacy")).text
+    assert "<h2>Andra versionen</h2>" in page and "Vem ansvarar?" not in page
+
     # An empty text goes back to the default.
     r = await admin.post_form("/admin/statements/privacy/sv", {"body": ""},
                               token_from="/admin/statements/privacy/sv")
