@@ -85,9 +85,11 @@ async def account_data(request: Request) -> Response:
 
 async def account_data_download(request: Request) -> Response:
     user = await require_user(request)
-    data = await service.export(user, now())
+    moment = now()
+    data = await service.export(user, moment)
+    filename = f"samskapa-data-{moment.date().isoformat()}.json"
     return Response(json.dumps(data, ensure_ascii=False, indent=2), media_type="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="samskapa-data.json"',
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
 
 

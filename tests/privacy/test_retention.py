@@ -64,6 +64,27 @@ async def test_the_app_runs_the_purge_by_itself(clean_db, settings, monkeypatch)
     assert not await User.exists(id=pupil.id)
 
 
+async def test_the_periodic_task_survives_a_failed_run_and_runs_again(monkeypatch):
+    calls = []
+    again = asyncio.Event()
+
+    async def purge(days, now=None):
+        calls.append(days)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+        again.set()
+        return 0
+    monkeypatch.setattr(retention, "purge", purge)
+    monkeypatch.setattr(retention, "PURGE_INTERVAL_S", 0)
+    task = asyncio.create_task(retention.run_periodically(12))
+    try:
+        await asyncio.wait_for(again.wait(), timeout=60)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert calls[:2] == [12, 12] and task.cancelled()
+
+
 async def test_the_retention_is_configured_from_the_environment():
     env = {"SECRET_KEY": "x", "SAMSKAPA_DATA_DIR": "/tmp"}
     assert Settings.from_env(env).pupil_retention_days == 30
