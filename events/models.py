@@ -167,8 +167,9 @@ class Invitation(Model):
     email = fields.CharField(max_length=254)
     role = fields.CharEnumField(Role, max_length=20)
     token_hash = fields.CharField(max_length=64, unique=True)
+    # Kept without the inviter when their account is deleted (privacy/service.py).
     invited_by = fields.ForeignKeyField("models.User", related_name="invitations_sent",
-                                        on_delete=fields.CASCADE)
+                                        null=True, on_delete=fields.SET_NULL)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     accepted_at = fields.DatetimeField(null=True)
@@ -184,8 +185,9 @@ class SchoolClass(Model):
         "models.Event", related_name="classes", on_delete=fields.CASCADE)
     name = fields.CharField(max_length=100)
     school = fields.CharField(max_length=150, default="")
-    teacher = fields.ForeignKeyField("models.User", related_name="classes_taught",
-                                     on_delete=fields.CASCADE)
+    # A class outlives its teacher's account (the event's organisers still run it).
+    teacher = fields.ForeignKeyField("models.User", related_name="classes_taught", null=True,
+                                     on_delete=fields.SET_NULL)
     code = fields.CharField(max_length=12, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

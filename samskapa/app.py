@@ -1,6 +1,7 @@
 """The application factory: settings in, a Starlette app out."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -108,9 +109,12 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     async def lifespan(app: Starlette):
         if manage_db:
             await db.init_db(settings.database_url)
+        retention = asyncio.create_task(run_periodically(settings.pupil_retention_days))
         try:
             yield
         finally:
+            retention.cancel()
+            await asyncio.gather(retention, return_exceptions=True)
             if manage_db:
                 await db.close_db()
 
@@ -118,6 +122,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     from events.routes import routes as event_routes
     from events.school_routes import routes as school_routes
     from events.team_routes import routes as team_routes
+    from privacy.retention import run_periodically
+    from privacy.routes import routes as privacy_routes
 
     routes = [
         # First, so url_for("static", ...) in every page finds it without walking every route.
@@ -127,6 +133,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         *team_routes,
         *school_routes,
         *challenge_routes,
+        *privacy_routes,
     ]
     page_cache = PageCache(settings.public_cache_seconds)
     clear_on_model_writes(db.MODEL_MODULES)

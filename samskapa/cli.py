@@ -9,6 +9,7 @@ import sys
 import click
 
 from minecraft.cli import world
+from privacy.cli import purge
 from samskapa import db
 from samskapa.settings import Settings
 
@@ -91,6 +92,7 @@ def _display_url(url: str) -> str:
 
 
 main.add_command(world)
+main.add_command(purge)
 
 
 if __name__ == "__main__":

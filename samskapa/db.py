@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "samskapa.mail",
     "events.models",
     "challenges.models",
+    "privacy.models",
 ]
 
 

@@ -41,6 +41,7 @@ class Settings:
     login_limit_per_ip: int = 20
     login_limit_window_s: int = 900
     public_cache_seconds: float = 5.0  # see samskapa/page_cache.py; 0 turns it off
+    pupil_retention_days: int = 30  # after the event's results (privacy/retention.py)
     debug: bool = False
 
     @classmethod
@@ -64,6 +65,8 @@ class Settings:
             smtp_tls=env.get("SMTP_TLS", "1") not in ("0", "false", "no"),
             public_cache_seconds=float(env.get("SAMSKAPA_PUBLIC_CACHE_SECONDS",
                                                cls.public_cache_seconds)),
+            pupil_retention_days=max(0, int(env.get("SAMSKAPA_PUPIL_RETENTION_DAYS",
+                                                    cls.pupil_retention_days))),
             debug=env.get("SAMSKAPA_DEBUG", "") in ("1", "true", "yes"),
         )
         values.update(overrides)

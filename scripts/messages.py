@@ -27,6 +27,7 @@ DOMAINS = {
     "teams": ["events/teams.py", "events/team_routes.py", "events/school.py",
               "events/school_routes.py", "templates/teams", "templates/school"],
     "challenges": ["challenges", "templates/challenges"],
+    "privacy": ["privacy", "templates/privacy"],
 }
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n"}}

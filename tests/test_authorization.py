@@ -249,6 +249,16 @@ CASES = [
          {"name_sv": "Energi", "name_en": "Energy"}, only(*ORGANISERS)),
     Case("/events/{slug}/themes/{tslug}/delete", "/events/hack/themes/mobilitet/delete",
          {"detach": "on"}, only(*ORGANISERS)),
+
+    # --- privacy (privacy/routes.py) --------------------------------------------------------
+    Case("/admin/statements/{kind}/{language}", "/admin/statements/privacy/sv",
+         {"body": "## Vem ansvarar?"}, only("admin")),
+    Case("/account/data/delete", "/account/data/delete", {"confirmation": PASSWORD},
+         signed_in("ok", admin="422"),
+         "anyone deletes their own account; the only site admin must hand over first"),
+    Case("/events/{slug}/personal-data", "/events/hack/personal-data", {"confirm": "on"},
+         signed_in("403", organiser="422", admin="422"),
+         "the event's organisers, and only after its results (this one has not ended)"),
 ]
 
 
