@@ -69,9 +69,11 @@ async def test_only_the_site_admin_grants_and_never_to_a_pupil(make_client):
     pupil = await User.create(display_name="Creeper", is_pupil=True)
     b = await signed_in(make_client, bo)
     assert (await b.get("/admin/users?q=kommun")).status_code == 403
+    a = await signed_in(make_client, admin, "127.0.0.2")
+    r = await a.get("/admin/users?q=ko%00mmun")  # a NUL byte (PostgreSQL refuses it in text)
+    assert r.status_code == 200 and "bo@kommun.se" in r.text
     r = await grant_creating(b, bo)
     assert r.status_code == 403 and not (await User.get(id=bo.id)).may_create_events
-    a = await signed_in(make_client, admin, "127.0.0.2")
     for user_id in (pupil.id, 999999, 2**40):
         r = await a.post_form(f"/admin/users/{user_id}/may-create-events", {"allowed": "1"},
                               token_from="/admin/users")
