@@ -15,7 +15,7 @@ from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from events.models import (EVENT_KIND_LABELS, PHASE_LABELS, SCHEDULE_FIELDS, SLUG_RE, Event,
-                           EventKind, EventRole, Phase, Role)
+                           EventKind, EventRole, Phase, Role, TeamMember)
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
@@ -308,12 +308,12 @@ class Dashboard:
     pupils: int
     next_deadline: tuple[str, datetime] | None
     people: list[EventRole]
-    jurors_in_teams: list  # TeamMember rows (user and team loaded) of the event's jury members
+    jurors_in_teams: list[TeamMember]  # jury members who are in a team (user, team loaded)
 
 
 async def dashboard(event: Event, now: datetime) -> Dashboard:
     from challenges.models import Challenge
-    from events.models import Pupil, SchoolClass, Team, TeamMember
+    from events.models import Pupil, SchoolClass, Team
 
     return Dashboard(
         teams=await Team.filter(event_id=event.id).count(),

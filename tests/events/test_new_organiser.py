@@ -134,6 +134,11 @@ async def test_empty_address_is_made_from_the_title_and_kept_unique(make_client)
     r = await c.post_form("/events/new", event_form(title="X", slug="are-alvsjo-oland"),
                           token_from="/events/new")
     assert r.status_code == 422 and "Den adressen är redan upptagen." in r.text
+    # Editing: an emptied address is made from the (new) title again.
+    r = await c.post_form("/events/are-alvsjo-oland/edit",
+                          event_form(title="Hack i Järna", slug=""),
+                          token_from="/events/are-alvsjo-oland/edit")
+    assert r.status_code == 303 and r.headers["location"] == "/events/hack-i-jarna"
 
 
 async def test_the_address_is_suggested_live_as_the_title_is_typed(make_client, client):
