@@ -15,7 +15,8 @@ from samskapa.i18n import N_, gettext
 from samskapa.mail import send_mail
 
 INVITATION_LIFETIME = timedelta(days=14)
-INVITABLE_ROLES = [Role.ORGANISER, Role.CHALLENGE_OWNER, Role.JURY, Role.TEACHER]
+# From the least to the most powerful, the order the invite form lists them in.
+INVITABLE_ROLES = [Role.TEACHER, Role.JURY, Role.CHALLENGE_OWNER, Role.ORGANISER]
 
 
 def invitable_roles(event: Event) -> list[Role]:

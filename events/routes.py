@@ -13,7 +13,7 @@ from events.api import routes as api_routes
 from events.ical import event_calendar
 from events.models import (EVENT_KIND_LABELS, ROLE_LABELS, SCHEDULE_FIELDS, SLUG_RE, Event,
                            EventKind, Role)
-from samskapa.auth.guards import current_user, require_admin, require_user
+from samskapa.auth.guards import current_user, require_event_creator, require_user
 from samskapa.auth.routes import form_page, redirect
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
@@ -31,7 +31,8 @@ def _kind_options() -> list[tuple[str, str]]:
 
 
 def _event_form_context(event: Event | None) -> dict:
-    return {"event": event, "kinds": _kind_options(), "schedule_fields": SCHEDULE_FIELDS}
+    return {"event": event, "kinds": _kind_options(), "schedule_fields": SCHEDULE_FIELDS,
+            "schedule_labels": dict(SCHEDULE_FIELDS)}
 
 
 def _form_from_event(event: Event) -> Form:
@@ -46,7 +47,7 @@ def _form_from_event(event: Event) -> Form:
 
 def _read_event_form(form: Form) -> service.EventData | None:
     title = form.text("title", max_length=200)
-    slug = form.text("slug", max_length=80)
+    slug = form.text("slug", required=False, max_length=service.SLUG_MAX)  # empty: from the title
     if slug and not SLUG_RE.match(slug):
         form.error("slug", service.SLUG_FORMAT)
     summary = form.text("summary", required=False, max_length=300)
@@ -78,20 +79,40 @@ async def home(request: Request) -> Response:
 # --- creating and editing -----------------------------------------------------------------------
 
 async def new_event(request: Request) -> Response:
-    user = await require_admin(request)
+    user = await require_event_creator(request)
     if request.method == "GET":
         form = Form({"kind": EventKind.HACKATHON.value, "max_team_size": "5"})
         return form_page(request, "events/form.html", form, **_event_form_context(None))
     form = await Form.from_request(request)
     data = _read_event_form(form)
+    now = service.utcnow()
     if data is not None:
         try:
-            event = await service.create_event(data, user)
+            event = await service.create_event(data, user, now,
+                                               past_confirmed=form.checkbox("confirm_past"))
+        except service.PastDatesUnconfirmed:
+            pass  # the form comes back with the past dates listed and a box to confirm them
         except ValidationError as exc:
             form.add(exc)
         else:
             return redirect(request, f"/events/{event.slug}")
-    return form_page(request, "events/form.html", form, 422, **_event_form_context(None))
+    return form_page(request, "events/form.html", form, 422, **_event_form_context(None),
+                     past_dates=service.past_schedule_fields(data, now) if data else [],
+                     suggested_slug=await _suggested_slug(form.raw("title")))
+
+
+async def _suggested_slug(title: str) -> str | None:
+    return await service.free_slug(title) if title else None
+
+
+async def slug_suggestion(request: Request) -> Response:
+    """The address an empty address field will get, shown live as the title is typed."""
+    await require_event_creator(request)
+    title = request.query_params.get("title", "").strip()[:200]
+    form = Form({"title": title, "kind": EventKind.HACKATHON.value, "max_team_size": "5"})
+    return render(request, "events/form.html", {
+        "form": form, "errors": {}, "suggested_slug": await _suggested_slug(title),
+        **_event_form_context(None)}, block="slug_suggestion")
 
 
 async def edit_event(request: Request) -> Response:
@@ -130,7 +151,8 @@ async def unpublish(request: Request) -> Response:
 
 async def _event_page(request: Request, event: Event, *, status_code: int = 200,
                       block: str | None = None, form: Form | None = None,
-                      registration_error: str | None = None, registered_now: bool = False):
+                      registration_error: str | None = None, registered_now: bool = False,
+                      saved_now: bool = False):
     user = await current_user(request)
     now = service.utcnow()
     registration = await service.participant_role(event, user) if user else None
@@ -150,6 +172,7 @@ async def _event_page(request: Request, event: Event, *, status_code: int = 200,
         "registration_open": event.registration_open(now),
         "registration_error": registration_error,
         "registered_now": registered_now,
+        "saved_now": saved_now,
         "form": form,
         "errors": form.messages(),
     }, block=block, status_code=status_code)
@@ -172,13 +195,15 @@ async def register(request: Request) -> Response:
         return await _event_page(request, event, status_code=422, block="registration",
                                  form=form)
     try:
-        await service.register_participant(event, user, skills, looking, service.utcnow())
+        _role, created = await service.register_participant(event, user, skills, looking,
+                                                            service.utcnow())
     except DomainError as exc:
         return await _event_page(request, event, status_code=exc.status_code,
                                  block="registration", form=form,
                                  registration_error=exc.text())
     if is_htmx(request):
-        return await _event_page(request, event, block="registration", registered_now=True)
+        return await _event_page(request, event, block="registration", registered_now=created,
+                                 saved_now=not created)
     return redirect(request, f"/events/{event.slug}#registration")
 
 
@@ -198,6 +223,12 @@ def _role_options(event: Event) -> list[tuple[str, str]]:
     return [(r.value, gettext(ROLE_LABELS[r])) for r in invitations.invitable_roles(event)]
 
 
+def _role_choices(event: Event) -> list[tuple[str, str]]:
+    # No role is preselected: the organiser picks one, so nobody becomes an organiser by a
+    # form's default.
+    return [("", gettext("Choose a role")), *_role_options(event)]
+
+
 async def invite(request: Request) -> Response:
     user = await require_user(request)
     event = await service.organised_event(request.path_params["slug"], user)
@@ -205,12 +236,11 @@ async def invite(request: Request) -> Response:
 
     async def page(form: Form, status_code: int = 200, sent: str | None = None):
         return form_page(request, "events/invite.html", form, status_code, event=event,
-                         roles=_role_options(event), sent=sent,
+                         roles=_role_choices(event), sent=sent,
                          pending=await invitations.pending(event, now), role_labels=ROLE_LABELS)
 
     if request.method == "GET":
-        return await page(Form({"role": Role.CHALLENGE_OWNER.value}),
-                          sent=request.query_params.get("sent"))
+        return await page(Form({}), sent=request.query_params.get("sent"))
     form = await Form.from_request(request)
     email = form.email("email")
     role = form.choice("role", [value for value, _ in _role_options(event)])
@@ -222,7 +252,7 @@ async def invite(request: Request) -> Response:
             form.add(exc)
         else:
             if is_htmx(request):
-                return await page(Form({"role": role}), sent=email)
+                return await page(Form({}), sent=email)
             return redirect(request, f"/events/{event.slug}/invite?sent={quote(email)}")
     return await page(form, 422)
 
@@ -268,6 +298,7 @@ async def calendar(request: Request) -> Response:
 routes = [
     Route("/", home, name="home"),
     Route("/events/new", new_event, methods=["GET", "POST"], name="new_event"),
+    Route("/events/new/address", slug_suggestion, name="slug_suggestion"),
     Route("/events/{slug}", event_page, name="event"),
     Route("/events/{slug}/edit", edit_event, methods=["GET", "POST"], name="edit_event"),
     Route("/events/{slug}/publish", publish, methods=["POST"], name="publish_event"),

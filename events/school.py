@@ -111,10 +111,26 @@ async def roster(event: Event, school_class: SchoolClass) -> tuple[list[PupilRow
                                           user_id__in=[p.user_id for p in pupils]) \
         .prefetch_related("team")
     team_of = {m.user_id: m.team for m in memberships}
+    return ([PupilRow(p, team_of.get(p.user_id)) for p in pupils],
+            await class_team_views(event, school_class))
+
+
+async def class_team_views(event: Event, school_class: SchoolClass) -> list[teams.TeamView]:
     class_teams = await Team.filter(event_id=event.id, school_class_id=school_class.id) \
         .order_by("name").prefetch_related("challenge")
-    return ([PupilRow(p, team_of.get(p.user_id)) for p in pupils],
-            await teams.team_views(event, class_teams))
+    return await teams.team_views(event, class_teams)
+
+
+async def listed_class(event: Event, raw_id: str | None) -> SchoolClass | None:
+    """The class a team list is narrowed to (`?class=<id>`, where pupils land), None for all."""
+    if not raw_id:
+        return None
+    school_class = None
+    if raw_id.isascii() and raw_id.isdigit() and int(raw_id) < 2**31:
+        school_class = await SchoolClass.get_or_none(id=int(raw_id), event_id=event.id)
+    if school_class is None:
+        raise NotFound("We could not find that class.")
+    return school_class
 
 
 # --- pupils ----------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ async def _pupil_home(school_class: SchoolClass, user: User) -> str:
     member = await teams.membership(event, user)
     if member:
         return f"/events/{event.slug}/teams/{member.team_id}"
-    return f"/events/{event.slug}/teams"
+    return f"/events/{event.slug}/teams?class={school_class.id}"  # their own class's teams
 
 
 routes = [

@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from slugify import slugify
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from events.models import (EVENT_KIND_LABELS, PHASE_LABELS, SCHEDULE_FIELDS, SLUG_RE, Event,
-                           EventKind, EventRole, Phase, Role)
+                           EventKind, EventRole, Phase, Role, TeamMember)
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
@@ -21,6 +23,8 @@ from samskapa.i18n import N_
 SLUG_TAKEN = N_("That address is already taken.")
 SLUG_FORMAT = N_("Use lowercase letters a-z, digits and single hyphens, e.g. "
                  "hack-for-sodertalje-2026.")
+SLUG_MAX = 80
+SLUG_FALLBACK = "event"  # for a title with no letters or digits at all
 REGISTRATION_CLOSED = N_("Registration for this event is closed.")
 EVENT_NOT_FOUND = N_("There is no such event, or it is not published yet.")
 
@@ -123,21 +127,73 @@ async def _check(data: EventData, event: Event | None) -> None:
         raise ValidationError(errors)
 
 
-async def create_event(data: EventData, creator: User) -> Event:
-    """A site admin creates a draft event and becomes its first organiser."""
-    if not creator.is_admin:
-        raise Forbidden(N_("Only site administrators can create events."))
-    await _check(data, None)
-    try:
-        async with in_transaction():
-            event = await Event.create(**data.fields(), published=False)
-            await EventRole.create(event=event, user=creator, role=Role.ORGANISER)
-    except IntegrityError:  # someone took the slug between the check and the insert
-        raise ValidationError({"slug": SLUG_TAKEN})
-    return event
+def slug_from_title(title: str) -> str:
+    """The address a title suggests: lowercase a-z, digits and hyphens, Swedish letters
+    transliterated (å ä ö -> a a o). Room is left for a "-2" suffix."""
+    return slugify(title, max_length=SLUG_MAX - 4, word_boundary=True) or SLUG_FALLBACK
+
+
+async def free_slug(title: str, event: Event | None = None) -> str:
+    """The title's address, with the lowest free suffix (-2, -3, ...) when it is taken."""
+    base = slug_from_title(title)
+    taken = Event.filter(slug__startswith=base)
+    if event is not None:
+        taken = taken.exclude(id=event.id)
+    used = set(await taken.values_list("slug", flat=True))
+    suffix, slug = 1, base
+    while slug in used:
+        suffix += 1
+        slug = f"{base}-{suffix}"
+    return slug
+
+
+def past_schedule_fields(data: EventData, now: datetime) -> list[str]:
+    """Schedule times already past. Registration opening in the past is left out: it only
+    means registration opens at once, which is what organisers usually want."""
+    return [name for name, _label in SCHEDULE_FIELDS[1:] if getattr(data, name) < now]
+
+
+class PastDatesUnconfirmed(DomainError):
+    """A new event's schedule lies (partly) in the past and nobody confirmed it. Not refused:
+    an organiser may record an event after the fact (to publish its challenges and results),
+    but a mistyped year is the usual cause, so they are asked."""
+
+    status_code = 422
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(N_("Some dates are in the past. Check them, or confirm that they are "
+                            "right."))
+        self.fields = fields
+
+
+async def create_event(data: EventData, creator: User, now: datetime, *,
+                       past_confirmed: bool = False) -> Event:
+    """A site admin, or someone they allowed, creates a draft event and becomes its first
+    organiser. Without an address the title's is used (with a suffix when taken)."""
+    if not creator.can_create_events:
+        raise Forbidden(N_("Only site administrators and people they allow can create events."))
+    derived = not data.slug
+    for _attempt in range(5):
+        if derived:
+            data.slug = await free_slug(data.title)
+        await _check(data, None)
+        if not past_confirmed and (past := past_schedule_fields(data, now)):
+            raise PastDatesUnconfirmed(past)
+        try:
+            async with in_transaction():
+                event = await Event.create(**data.fields(), published=False)
+                await EventRole.create(event=event, user=creator, role=Role.ORGANISER)
+        except IntegrityError:  # someone took the slug between the check and the insert
+            if not derived:
+                raise ValidationError({"slug": SLUG_TAKEN})
+            continue  # the next free suffix
+        return event
+    raise ValidationError({"slug": SLUG_TAKEN})
 
 
 async def update_event(event: Event, data: EventData) -> Event:
+    if not data.slug:
+        data.slug = await free_slug(data.title, event)
     await _check(data, event)
     for name, value in data.fields().items():
         setattr(event, name, value)
@@ -252,11 +308,12 @@ class Dashboard:
     pupils: int
     next_deadline: tuple[str, datetime] | None
     people: list[EventRole]
+    jurors_in_teams: list[TeamMember]  # jury members who are in a team (user, team loaded)
 
 
 async def dashboard(event: Event, now: datetime) -> Dashboard:
     from challenges.models import Challenge
-    from events.models import Pupil, SchoolClass, Team, TeamMember
+    from events.models import Pupil, SchoolClass, Team
 
     return Dashboard(
         teams=await Team.filter(event_id=event.id).count(),
@@ -269,4 +326,8 @@ async def dashboard(event: Event, now: datetime) -> Dashboard:
         next_deadline=event.next_deadline(now),
         people=await EventRole.filter(event_id=event.id).prefetch_related("user")
         .order_by("role", "id"),
+        jurors_in_teams=await TeamMember.filter(
+            event_id=event.id, user_id__in=Subquery(EventRole.filter(
+                event_id=event.id, role=Role.JURY).values("user_id")))
+        .prefetch_related("user", "team").order_by("id"),
     )

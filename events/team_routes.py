@@ -56,9 +56,12 @@ def apply_error(form: Form, exc: DomainError) -> str | None:
 async def team_list(request: Request) -> Response:
     user = await current_user(request)
     event = await teams.visible_event(request.path_params["slug"], user)
+    school_class = await school.listed_class(event, request.query_params.get("class"))
     context = {
         "event": event,
-        "views": await teams.team_views(event),
+        "school_class": school_class,
+        "views": await (school.class_team_views(event, school_class) if school_class
+                        else teams.team_views(event)),
         "mine": await teams.membership(event, user),
         "registration_open": event.registration_open(now()),
     }
@@ -66,8 +69,9 @@ async def team_list(request: Request) -> Response:
 
 
 async def _new_form(request: Request, event: Event, form: Form, status_code: int = 200,
-                    notice: str | None = None) -> Response:
+                    notice: str | None = None, user: User | None = None) -> Response:
     context = {"event": event, "form": form, "errors": form.messages(), "notice": notice,
+               "jury_warning": await teams.is_jury(event, user),
                "challenges": await teams.published_challenges(event),
                "registration_open": event.registration_open(now())}
     return render(request, "teams/new.html", context, block="form", status_code=status_code)
@@ -78,7 +82,7 @@ async def team_new(request: Request) -> Response:
     event = await teams.visible_event(request.path_params["slug"], user)
     if request.method == "GET":
         return await _new_form(request, event, Form({"challenge": request.query_params.get(
-            "challenge", "")}))
+            "challenge", "")}), user=user)
     form = await Form.from_request(request)
     name = form.text("name", max_length=teams.TEAM_NAME_MAX)
     challenge_id = read_challenge(form)
@@ -92,7 +96,7 @@ async def team_new(request: Request) -> Response:
             notice = apply_error(form, exc)
         else:
             return redirect(request, team_url(event, team))
-    return await _new_form(request, event, form, 422, notice)
+    return await _new_form(request, event, form, 422, notice, user)
 
 
 async def _team_page(request: Request, event: Event, team: Team, user: User | None, *,
@@ -177,6 +181,7 @@ async def team_edit(request: Request) -> Response:
 async def _join_form(request: Request, event: Event, form: Form, status_code: int = 200,
                      notice: str | None = None, user: User | None = None) -> Response:
     context = {"event": event, "form": form, "errors": form.messages(), "notice": notice,
+               "jury_warning": await teams.is_jury(event, user),
                "mine": await teams.membership(event, user),
                "registration_open": event.registration_open(now())}
     return render(request, "teams/join.html", context, block="form", status_code=status_code)

@@ -40,6 +40,12 @@ async def ensure_participant(event: Event, user: User) -> None:
         pass
 
 
+async def is_jury(event: Event, user: User | None) -> bool:
+    """A jury member who joins a team competes in what they judge: they are warned, and the
+    organisers see it on the dashboard."""
+    return Role.JURY in await roles_of(event, user)
+
+
 def check_registration_open(event: Event, now: datetime, field: str | None = None) -> None:
     if not event.registration_open(now):
         if now < event.registration_opens:

@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from samskapa import db, i18n
+from samskapa.auth.admin_routes import routes as admin_routes
 from samskapa.auth.guards import CurrentUserMiddleware, LoginRequired
 from samskapa.auth.routes import redirect
 from samskapa.auth.routes import routes as auth_routes
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         # First, so url_for("static", ...) in every page finds it without walking every route.
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         *auth_routes,
+        *admin_routes,
         *event_routes,
         *team_routes,
         *school_routes,

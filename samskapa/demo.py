@@ -142,6 +142,8 @@ async def load_demo(today: datetime | None = None) -> list[tuple[str, str]]:
     today = today or datetime.now(TIMEZONE)
     async with in_transaction():
         users = {key: await _account(email, name, admin) for key, email, name, admin in ACCOUNTS}
+        # The municipality's organiser creates events without being a site admin.
+        await User.filter(id=users["organiser"].id).update(may_create_events=True)
 
         # Registration open now; the 24 hours of hacking three weeks ahead.
         start = today + timedelta(days=21)
@@ -237,7 +239,7 @@ async def load_demo(today: datetime | None = None) -> list[tuple[str, str]]:
 
     logins = [(role, f"{email} / {DEMO_PASSWORD}") for role, email, _n, _a in
               [("Site admin + organiser", *ACCOUNTS[0][1:]),
-               ("Organiser", *ACCOUNTS[1][1:]),
+               ("Organiser, may create events", *ACCOUNTS[1][1:]),
                ("Challenge owner", *ACCOUNTS[2][1:]),
                ("Jury member", *ACCOUNTS[3][1:]),
                ("Teacher", *ACCOUNTS[4][1:]),

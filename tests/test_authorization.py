@@ -39,7 +39,7 @@ from samskapa.app import create_app
 from samskapa.auth.passwords import hash_password, token_hash
 
 ROLES = ["anonymous", "participant", "other_team", "teacher", "challenge_owner", "jury",
-         "organiser", "admin"]
+         "organiser", "admin", "event_creator"]
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 PASSWORD = "hemligt123"
 PUPIL_CODE = "ABCD2345"
@@ -75,7 +75,8 @@ async def build_world() -> World:
     for name in ROLES[1:] + ["mate"]:
         w.users[name] = await User.create(
             email=f"{name.replace('_', '-')}@example.se", password_hash=hashed(PASSWORD),
-            display_name=name.capitalize(), is_admin=name == "admin")
+            display_name=name.capitalize(), is_admin=name == "admin",
+            may_create_events=name == "event_creator")
     u = w.users
     hack = await Event.create(slug="hack", title="Hack", kind=EventKind.HACKATHON,
                               published=True, max_team_size=5, **times)
@@ -179,10 +180,13 @@ CASES = [
     Case("/password/reset/{token}", f"/password/reset/{RESET_TOKEN}",
          {"password": "nytt-losen-1", "password_again": "nytt-losen-1"}, everyone("ok"),
          "the emailed token is the authorisation"),
+    Case("/admin/users/{user_id:int}/may-create-events",
+         "/admin/users/{mate}/may-create-events", {"allowed": "1"}, only("admin"),
+         "only the site admin lets an account create events"),
 
     # --- events (events/routes.py) ----------------------------------------------------------
-    Case("/events/new", "/events/new", EVENT_FORM, only("admin"),
-         "only site admins create events; an event's organiser is not a site admin"),
+    Case("/events/new", "/events/new", EVENT_FORM, only("admin", "event_creator"),
+         "site admins and those they allow create events; an event's organiser is neither"),
     Case("/events/{slug}/edit", "/events/hack/edit", EVENT_FORM, only(*ORGANISERS)),
     Case("/events/{slug}/edit", "/events/utkast/edit", EVENT_FORM,
          only(*ORGANISERS, refused="404"), "a draft does not exist for non-organisers"),

@@ -44,6 +44,13 @@ async def require_admin(request: Request) -> User:
     return user
 
 
+async def require_event_creator(request: Request) -> User:
+    user = await require_user(request)
+    if not user.can_create_events:
+        raise Forbidden("Only site administrators and people they allow can create events.")
+    return user
+
+
 def sign_in(request: Request, user: User) -> None:
     # A fresh CSRF token on sign-in: a token planted before login is worth nothing after it.
     request.session.clear()

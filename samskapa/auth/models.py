@@ -12,6 +12,8 @@ class User(Model):
     password_hash = fields.CharField(max_length=200, null=True)
     display_name = fields.CharField(max_length=100)
     is_admin = fields.BooleanField(default=False)
+    # Granted by a site admin to municipal staff who run events without running the site.
+    may_create_events = fields.BooleanField(default=False)
     is_pupil = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -22,6 +24,10 @@ class User(Model):
     def public_name(self) -> str:
         # Pupils are only ever shown by nickname; display_name holds it for them.
         return self.display_name
+
+    @property
+    def can_create_events(self) -> bool:
+        return self.is_admin or (self.may_create_events and not self.is_pupil)
 
     def __str__(self) -> str:
         return self.display_name

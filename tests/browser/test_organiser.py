@@ -19,6 +19,9 @@ def test_organiser_creates_and_publishes_event_and_challenge(admin_page, new_pag
         "link", name=sv("New event")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(sv("New event"))
     page.get_by_label(label("Title")).fill(title)
+    # The address an empty address field would get appears as the title is typed (htmx).
+    expect(page.locator("#slug-suggestion")).to_contain_text(
+        "/events/hack-for-sodertalje-" + slug.rsplit("-", 1)[-1])
     page.get_by_label(label("Address")).fill(slug)
     page.get_by_label(label("Summary")).fill("24 timmar av öppen innovation.")
     page.get_by_label(label("Description")).fill(

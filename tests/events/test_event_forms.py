@@ -111,7 +111,7 @@ async def test_duplicate_slug_race_becomes_the_same_message(clean_db, monkeypatc
            for k in ("registration_opens", "registration_closes", "hacking_starts",
                      "submissions_close", "judging_closes", "results_published")})
     with pytest.raises(ValidationError) as caught:
-        await service.create_event(data, admin)
+        await service.create_event(data, admin, datetime(2026, 1, 1, tzinfo=timezone.utc))
     assert caught.value.errors == {"slug": ("That address is already taken.", {})}
     assert await Event.filter(slug="hack-2027").count() == 1
     assert not await EventRole.exists(user=admin)  # the transaction left nothing behind

@@ -154,7 +154,8 @@ async def test_pupil_joins_and_sees_code_once_then_signs_in_again(make_client, s
     # Later, on another computer: class code + nickname + login code.
     other = await make_client()
     r = await pupil_login(other, school_class.code, "blixten", login_code.lower())
-    assert r.status_code == 303 and r.headers["location"] == "/events/skola/teams"
+    assert r.status_code == 303 and r.headers["location"] == \
+        f"/events/skola/teams?class={school_class.id}"
     page = await other.get("/events/skola/teams")
     assert '<span class="who">Blixten</span>' in page.text
 
