@@ -104,8 +104,8 @@ async def _team_page(request: Request, event: Event, team: Team, user: User | No
     views, hidden = await pupil_privacy.visible_team_views(
         event, [await teams.team_view(event, team)], await pupil_privacy.audience(event, user))
     if not views:  # a pupils' team of a class this visitor may not see: counts only
-        return render(request, "teams/hidden.html",
-                      {"event": event, "hidden": hidden, "mine": await teams.membership(event, user)})
+        return render(request, "teams/hidden.html", {
+            "event": event, "hidden": hidden, "mine": await teams.membership(event, user)})
     view = views[0]
     member_ids = {m.id for m in view.members}
     is_member = user is not None and user.id in member_ids
