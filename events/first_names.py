@@ -1,9 +1,9 @@
 """Common Swedish first names, to notice a pupil's nickname that looks like a real name.
 
-Compiled by hand from Statistics Sweden's (SCB) name statistics: the most common first names
-of women and men of all ages, and the most common names given to newborns in the years today's
-pupils and their teachers were born, plus common names of Swedes with roots elsewhere. Kept
-lower-case; a short list on purpose: it only has to catch the usual "Anna Svensson".
+A hand-made selection (not a copy of the tables) of names near the top of Statistics Sweden's
+(SCB) name statistics: common first names of women and men of all ages, names often given to
+newborns in the years today's pupils were born, and common names of Swedes with roots
+elsewhere. Lower-case; short on purpose: it only has to catch the usual "Anna Svensson".
 """
 from __future__ import annotations
 

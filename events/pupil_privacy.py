@@ -25,9 +25,6 @@ class Audience:
     class_ids: frozenset[int] = frozenset()
     user_id: int | None = None
 
-    def sees_class(self, class_id: int | None) -> bool:
-        return self.everything or (class_id is not None and class_id in self.class_ids)
-
 
 async def audience(event: Event, user: User | None) -> Audience:
     if not event.is_school:
@@ -58,7 +55,7 @@ class Hidden:
     pupils: int = 0
 
 
-async def visible_team_views(event: Event, views: list, viewer: Audience) -> tuple[list, Hidden]:
+async def visible_team_views(views: list, viewer: Audience) -> tuple[list, Hidden]:
     """The team views this visitor may see, with the pupils of classes they may not see taken
     out of each (`view.others` counts them); the rest is counted in `Hidden`."""
     hidden = Hidden()
@@ -84,7 +81,7 @@ async def visible_team_views(event: Event, views: list, viewer: Audience) -> tup
     return shown, hidden
 
 
-async def visible_looking(event: Event, looking: list[EventRole],
+async def visible_looking(looking: list[EventRole],
                           viewer: Audience) -> tuple[list[EventRole], int]:
     """The board's people looking for a team that this visitor may see, and how many not."""
     if viewer.everything:

@@ -57,7 +57,7 @@ async def team_list(request: Request) -> Response:
     user = await current_user(request)
     event = await teams.visible_event(request.path_params["slug"], user)
     views, hidden = await pupil_privacy.visible_team_views(
-        event, await teams.team_views(event), await pupil_privacy.audience(event, user))
+        await teams.team_views(event), await pupil_privacy.audience(event, user))
     context = {
         "event": event,
         "views": views,
@@ -102,7 +102,7 @@ async def _team_page(request: Request, event: Event, team: Team, user: User | No
                      block: str = "members", status_code: int = 200, form: Form | None = None,
                      notice: str | None = None) -> Response:
     views, hidden = await pupil_privacy.visible_team_views(
-        event, [await teams.team_view(event, team)], await pupil_privacy.audience(event, user))
+        [await teams.team_view(event, team)], await pupil_privacy.audience(event, user))
     if not views:  # a pupils' team of a class this visitor may not see: counts only
         return render(request, "teams/hidden.html", {
             "event": event, "hidden": hidden, "mine": await teams.membership(event, user)})
@@ -214,8 +214,8 @@ async def team_board(request: Request) -> Response:
     event = await teams.visible_event(request.path_params["slug"], user)
     looking, open_teams = await teams.board(event)
     viewer = await pupil_privacy.audience(event, user)
-    looking, hidden_people = await pupil_privacy.visible_looking(event, looking, viewer)
-    open_teams, hidden = await pupil_privacy.visible_team_views(event, open_teams, viewer)
+    looking, hidden_people = await pupil_privacy.visible_looking(looking, viewer)
+    open_teams, hidden = await pupil_privacy.visible_team_views(open_teams, viewer)
     context = {"event": event, "looking": looking, "open_teams": open_teams,
                "hidden": hidden, "hidden_people": hidden_people,
                "mine": await teams.membership(event, user),
