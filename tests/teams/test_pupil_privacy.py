@@ -253,6 +253,7 @@ async def test_teacher_renames_a_pupil(signed_in, make_client):
     assert url in (await teacher.get(f"/events/skola/classes/{school_class.id}")).text
     page = await teacher.get(url)
     assert page.status_code == 200 and 'value="Kubkungen"' in page.text
+    assert f'action="{url}"' in page.text and f'hx-post="{url}"' in page.text
     assert "Du behöver inget riktigt namn" in page.text
     for bad, message in (("Lisa Nilsson", "Det ser ut som ett riktigt namn"),
                          ("diamanten", "Någon i klassen har redan det smeknamnet"),
