@@ -302,6 +302,9 @@ async def test_teacher_removes_a_pupil_after_confirming(signed_in, make_client):
     # The removed pupil's browser is signed out; the team page shows the one left.
     r = await kub.get(f"/events/skola/teams/{team.id}")
     assert "Kubkungen" not in r.text and "Logga ut" not in r.text
+    # ...and stays so when the next account is made (ids are not reused).
+    await pupil_joins(make_client, school_class.code, "Nykomlingen")
+    assert "Logga ut" not in (await kub.get("/events/skola/teams")).text
     page = await teacher.get(f"/events/skola/teams/{team.id}")
     assert "Diamanten" in page.text and "Kubkungen" not in page.text and "(1/3)" in page.text
     r = await teacher.post_form(url)
