@@ -7,6 +7,7 @@ argon2 like any password) shown once when it is made.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events import teams
+from events.first_names import FIRST_NAMES
 from events.models import Event, EventRole, Pupil, Role, SchoolClass, Team, TeamMember
 from samskapa.auth.models import User
 from samskapa.auth.passwords import hash_password, normalise_code, random_code, verify_password
@@ -148,7 +150,23 @@ def check_nickname(nickname: str) -> str:
     if not all(ch.isalnum() or ch in NICKNAME_EXTRA_CHARACTERS for ch in nickname):
         raise ValidationError({"nickname": N_("Use only letters, digits, spaces, dots, dashes and "
                                            "underscores.")})
+    if looks_like_real_name(nickname):
+        raise ValidationError({"nickname": N_("That looks like a real name. You need no real name "
+                                           "here: make up a nickname, like Kubkungen or Blå "
+                                           "Räven.")})
     return nickname
+
+
+def looks_like_real_name(nickname: str) -> bool:
+    """A common Swedish first name followed by a surname-like word ("Anna Svensson",
+    "anna.svensson", "Anna-Karin Berg"): children easily type their own name when asked for a
+    nickname, and a nickname is shown to their class."""
+    words = [w for w in re.split(r"[ ._]+", nickname) if w]
+    if len(words) < 2:
+        return False
+    first, second = words[0].split("-")[0].casefold(), words[1]
+    return (first in FIRST_NAMES and len(second) >= 2
+            and all(ch.isalpha() or ch == "-" for ch in second))
 
 
 async def class_by_code(code: str) -> SchoolClass:
@@ -217,13 +235,60 @@ async def pupil_login(limits: LoginLimits, class_code: str, nickname: str, login
 
 async def reissue_code(school_class: SchoolClass, pupil_id: int) -> tuple[Pupil, str]:
     """A new login code for a pupil of the class; the old one stops working at once."""
-    pupil = await Pupil.filter(id=pupil_id, school_class_id=school_class.id) \
-        .prefetch_related("user").first()
-    if pupil is None:
-        raise NotFound("We could not find that pupil in this class.")
+    pupil = await class_pupil(school_class, pupil_id)
     code = random_code(LOGIN_CODE_LENGTH)
     await User.filter(id=pupil.user_id).update(password_hash=hash_password(code))
     return pupil, code
+
+
+async def class_pupil(school_class: SchoolClass, pupil_id: int) -> Pupil:
+    pupil = await Pupil.get_or_none(id=pupil_id, school_class_id=school_class.id)
+    if pupil is None:
+        raise NotFound("We could not find that pupil in this class.")
+    return pupil
+
+
+async def rename_pupil(school_class: SchoolClass, pupil: Pupil, nickname: str) -> None:
+    """A new nickname, by the same rules as when joining (the pupil signs in with it)."""
+    nickname = check_nickname(nickname)
+    taken = ValidationError({"nickname": N_("Someone in this class already has that nickname. "
+                                         "Choose another.")})
+    other = await find_pupil(school_class, nickname)
+    if other is not None and other.id != pupil.id:
+        raise taken
+    try:
+        async with in_transaction() as conn:
+            await Pupil.filter(id=pupil.id).using_db(conn).update(nickname=nickname)
+            await User.filter(id=pupil.user_id).using_db(conn).update(display_name=nickname)
+    except IntegrityError:  # the same nickname at the same moment
+        raise taken
+    pupil.nickname = nickname
+
+
+async def remove_pupil(event: Event, pupil: Pupil) -> None:
+    """Delete a pupil's account: out of their team first (so its member count and leader stay
+    right), then the account, which takes the pupil's place in the class and event with it."""
+    member = await TeamMember.filter(event_id=event.id, user_id=pupil.user_id) \
+        .prefetch_related("team").first()
+    if member is not None:
+        try:
+            await teams.remove_member(event, member.team, pupil.user_id,
+                                      delete_when_empty=member.team.school_class_id is None)
+        except DomainError:  # left the team at the same moment
+            pass
+    await User.filter(id=pupil.user_id, is_pupil=True).delete()
+
+
+async def delete_class(event: Event, school_class: SchoolClass) -> int:
+    """Delete a class with its pupils' accounts and its teams; returns how many pupils went."""
+    removed = 0
+    # Again until none is left: a pupil may join with the class code while this runs.
+    while pupils := await Pupil.filter(school_class_id=school_class.id):
+        for pupil in pupils:
+            await remove_pupil(event, pupil)
+        removed += len(pupils)
+    await SchoolClass.filter(id=school_class.id).delete()  # its teams go with it (cascade)
+    return removed
 
 
 # --- teams for a class -----------------------------------------------------------------------

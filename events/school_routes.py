@@ -143,6 +143,60 @@ async def class_place(request: Request) -> Response:
     return redirect(request, class_url(event, school_class))
 
 
+async def class_delete(request: Request) -> Response:
+    """GET asks for confirmation; POST deletes the class with its pupils' accounts."""
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    if request.method == "POST":
+        await school.delete_class(event, school_class)
+        return redirect(request, f"/events/{event.slug}/classes")
+    return render(request, "school/class_delete.html", {
+        "event": event, "school_class": school_class,
+        "pupils": await school_class.pupils.all().count()})
+
+
+async def _pupil_page(request: Request, event: Event, school_class: SchoolClass, pupil,
+                      form: Form, status_code: int = 200) -> Response:
+    return render(request, "school/pupil.html", {
+        "event": event, "school_class": school_class, "pupil": pupil, "form": form,
+        "errors": form.messages()}, block="form", status_code=status_code)
+
+
+async def pupil_page(request: Request) -> Response:
+    """A pupil of the class for its teacher: GET shows it, POST renames the pupil."""
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    pupil = await school.class_pupil(school_class, request.path_params["pupil_id"])
+    if request.method == "GET":
+        return await _pupil_page(request, event, school_class, pupil,
+                                 Form({"nickname": pupil.nickname}))
+    form = await Form.from_request(request)
+    nickname = form.text("nickname", max_length=100)
+    if not form.errors:
+        try:
+            await school.rename_pupil(school_class, pupil, nickname)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            return redirect(request, class_url(event, school_class))
+    return await _pupil_page(request, event, school_class, pupil, form, status_code=422)
+
+
+async def pupil_remove(request: Request) -> Response:
+    """GET asks for confirmation; POST deletes the pupil's account."""
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    pupil = await school.class_pupil(school_class, request.path_params["pupil_id"])
+    if request.method == "POST":
+        await school.remove_pupil(event, pupil)
+        return redirect(request, class_url(event, school_class))
+    return render(request, "school/pupil_remove.html",
+                  {"event": event, "school_class": school_class, "pupil": pupil})
+
+
 # --- pupils ----------------------------------------------------------------------------------
 
 async def pupil_join(request: Request) -> Response:
@@ -207,6 +261,12 @@ routes = [
     Route("/events/{slug}/classes", class_list, name="class_list"),
     Route("/events/{slug}/classes/new", class_new, methods=["GET", "POST"], name="class_new"),
     Route("/events/{slug}/classes/{class_id:int}", class_page, name="class_page"),
+    Route("/events/{slug}/classes/{class_id:int}/delete", class_delete, methods=["GET", "POST"],
+          name="class_delete"),
+    Route("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}", pupil_page,
+          methods=["GET", "POST"], name="class_pupil"),
+    Route("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/remove", pupil_remove,
+          methods=["GET", "POST"], name="class_pupil_remove"),
     Route("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/code", class_reissue,
           methods=["POST"], name="class_reissue"),
     Route("/events/{slug}/classes/{class_id:int}/teams", class_team_new, methods=["POST"],

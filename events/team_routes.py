@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events import school, teams
+from events import pupil_privacy, school, teams
 from events.models import Event, Team
 from samskapa.auth.guards import current_user, require_user
 from samskapa.auth.models import User
@@ -57,11 +57,15 @@ async def team_list(request: Request) -> Response:
     user = await current_user(request)
     event = await teams.visible_event(request.path_params["slug"], user)
     school_class = await school.listed_class(event, request.query_params.get("class"))
+    all_views = await (school.class_team_views(event, school_class) if school_class
+                       else teams.team_views(event))
+    views, hidden = await pupil_privacy.visible_team_views(
+        all_views, await pupil_privacy.audience(event, user))
     context = {
         "event": event,
         "school_class": school_class,
-        "views": await (school.class_team_views(event, school_class) if school_class
-                        else teams.team_views(event)),
+        "views": views,
+        "hidden": hidden,
         "mine": await teams.membership(event, user),
         "registration_open": event.registration_open(now()),
     }
@@ -102,7 +106,12 @@ async def team_new(request: Request) -> Response:
 async def _team_page(request: Request, event: Event, team: Team, user: User | None, *,
                      block: str = "members", status_code: int = 200, form: Form | None = None,
                      notice: str | None = None) -> Response:
-    view = await teams.team_view(event, team)
+    views, hidden = await pupil_privacy.visible_team_views(
+        [await teams.team_view(event, team)], await pupil_privacy.audience(event, user))
+    if not views:  # a pupils' team of a class this visitor may not see: counts only
+        return render(request, "teams/hidden.html", {
+            "event": event, "hidden": hidden, "mine": await teams.membership(event, user)})
+    view = views[0]
     member_ids = {m.id for m in view.members}
     is_member = user is not None and user.id in member_ids
     # The join code is for the team's members, and for the teacher of a class's team (who
@@ -210,7 +219,11 @@ async def team_board(request: Request) -> Response:
     user = await current_user(request)
     event = await teams.visible_event(request.path_params["slug"], user)
     looking, open_teams = await teams.board(event)
+    viewer = await pupil_privacy.audience(event, user)
+    looking, hidden_people = await pupil_privacy.visible_looking(looking, viewer)
+    open_teams, hidden = await pupil_privacy.visible_team_views(open_teams, viewer)
     context = {"event": event, "looking": looking, "open_teams": open_teams,
+               "hidden": hidden, "hidden_people": hidden_people,
                "mine": await teams.membership(event, user),
                "registration_open": event.registration_open(now())}
     return render(request, "teams/board.html", context, block="board")

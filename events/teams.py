@@ -61,6 +61,7 @@ class TeamView:
     team: Team
     members: list[User]
     free_seats: int
+    others: int = 0  # pupils of classes this visitor may not see (events.pupil_privacy)
 
 
 async def published_challenges(event: Event) -> list[Challenge]:
@@ -131,11 +132,22 @@ async def name_taken(event: Event, name: str) -> bool:
     return name.casefold() in {n.casefold() for n in names}
 
 
-async def check_may_take_part(event: Event, user: User) -> None:
-    """A pupil account exists for its class: it takes part in that class's event only."""
-    if user.is_pupil and not await Pupil.filter(user_id=user.id,
-                                                school_class__event_id=event.id).exists():
+async def check_may_take_part(event: Event, user: User, team: Team | None = None) -> Pupil | None:
+    """Teams in a school event are pupils' teams, each of one class: adults never create or
+    join them, and a pupil takes part only in their own class's event and teams. Returns the
+    pupil's place in the event's class (None for adults in an open hackathon)."""
+    pupil = await Pupil.filter(user_id=user.id, school_class__event_id=event.id).first() \
+        if user.is_pupil else None
+    if event.is_school and not user.is_pupil:
+        raise Forbidden("In a school event only pupils are in teams: adults cannot create or "
+                        "join them. Teachers place their pupils from their class's page.")
+    if user.is_pupil and pupil is None:
         raise Forbidden("Pupil accounts take part only in the event of their class.")
+    if team is not None and pupil is not None and team.school_class_id not in (
+            None, pupil.school_class_id):
+        raise Forbidden("This team belongs to another class: join one of your own class's "
+                        "teams.")
+    return pupil
 
 
 async def new_join_code() -> str:
@@ -150,14 +162,17 @@ async def create_team(event: Event, user: User | None, name: str, challenge_id: 
                       staff: bool = False) -> Team:
     """A new team. A user creating it becomes its leader and first member (and a participant
     of the event); staff (a teacher for a class) create it empty."""
+    class_id = school_class.id if school_class is not None else None
+    if user is not None:
+        pupil = await check_may_take_part(event, user)
+        if pupil is not None:  # a pupil's team is their class's team
+            class_id = pupil.school_class_id
     if not staff:
         check_registration_open(event, now)
     name = name.strip()
     if await name_taken(event, name):
         raise ValidationError({"name": N_("A team with this name already exists in this event.")})
     challenge = await _challenge_choice(event, challenge_id)
-    if user is not None:
-        await check_may_take_part(event, user)
     if user is not None and await membership(event, user):
         raise DomainError("You are already in a team in this event. Leave it first.")
     for _attempt in range(10):
@@ -165,7 +180,7 @@ async def create_team(event: Event, user: User | None, name: str, challenge_id: 
         try:
             async with in_transaction() as conn:
                 team = await Team.create(event_id=event.id, name=name, challenge=challenge,
-                                         school_class=school_class, join_code=code,
+                                         school_class_id=class_id, join_code=code,
                                          leader=user, looking_for=looking_for,
                                          member_count=1 if user else 0, using_db=conn)
                 if user is not None:
@@ -209,12 +224,13 @@ async def join_team(event: Event, user: User, code: str, now: datetime) -> Team:
     code = normalise_code(code)
     if not code:
         raise ValidationError({"code": N_("This field is required.")})
-    check_registration_open(event, now, field="code")
     await check_may_take_part(event, user)
+    check_registration_open(event, now, field="code")
     team = await Team.filter(event_id=event.id, join_code=code).first()
     if team is None:
         raise DomainError("No team in this event has that join code. Check the code and try "
                           "again.", field="code")
+    await check_may_take_part(event, user, team)
     await add_member(event, team, user, field="code")
     await ensure_participant(event, user)
     return team

@@ -120,9 +120,13 @@ async def build_world() -> World:
                                            teacher=u["organiser"], code="UTKAST77")
     draft_team = await Team.create(event=draft, name="Utkastlaget", join_code="UTKA88",
                                    school_class=draft_class, member_count=0)
+    draft_pupil = await Pupil.create(
+        user=await User.create(display_name="Utkastelev", is_pupil=True),
+        school_class=draft_class, nickname="Utkastelev")
     await Challenge.create(event=draft, slug="utkast-utmaning", title="U", published=True)
     await Theme.create(event=draft, slug="utkast-tema", name_sv="U", name_en="U")
     w.draft_params = {"slug": "utkast", "team_id": draft_team.id, "class_id": draft_class.id,
+                      "pupil_id": draft_pupil.id,
                       "cslug": "utkast-utmaning", "tslug": "utkast-tema"}
     w.ids = {"team_a": team_a.id, "team_b": team_b.id, "class": klass.id, "pupil": pupil.id,
              "class_team": class_team.id, "mate": u["mate"].id, "theme": theme.id,
@@ -207,10 +211,15 @@ CASES = [
          signed_in("ok", participant="422", other_team="422"),
          "anyone signed in may start a team; team members are already in one"),
     Case("/events/{slug}/teams/new", "/events/utkast/teams/new", {"name": "Gamma"},
-         signed_in("404", organiser="ok", admin="ok")),
+         signed_in("404", organiser="422", admin="422"),
+         "the draft is a school event: its organisers see it, but adults make no teams there"),
     Case("/events/{slug}/join", "/events/hack/join", {"code": "ALFA22"},
          signed_in("ok", participant="422", other_team="422"),
          "the join code is the authorisation; one team per person per event"),
+    Case("/events/{slug}/join", "/events/skola/join", {"code": "GRUPP4"}, signed_in("422"),
+         "a school event's teams are pupils' teams: no adult joins them, whatever their role"),
+    Case("/events/{slug}/teams/new", "/events/skola/teams/new", {"name": "Vuxna"},
+         signed_in("422"), "...nor makes one"),
     Case("/events/{slug}/teams/{team_id:int}/leave", "/events/hack/teams/{team_a}/leave", {},
          only("participant"), "only the team's own members; another team's member is refused"),
     Case("/events/{slug}/teams/{team_id:int}/leader", "/events/hack/teams/{team_a}/leader",
@@ -224,6 +233,14 @@ CASES = [
     Case("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/code",
          "/events/skola/classes/{class}/pupils/{pupil}/code", {},
          only("teacher", *ORGANISERS), "the class's own teacher and the organisers"),
+    Case("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}",
+         "/events/skola/classes/{class}/pupils/{pupil}", {"nickname": "Zombien"},
+         only("teacher", *ORGANISERS), "renaming a pupil"),
+    Case("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/remove",
+         "/events/skola/classes/{class}/pupils/{pupil}/remove", {},
+         only("teacher", *ORGANISERS), "deletes the pupil's account"),
+    Case("/events/{slug}/classes/{class_id:int}/delete", "/events/skola/classes/{class}/delete",
+         {}, only("teacher", *ORGANISERS), "deletes the class and its pupils' accounts"),
     Case("/events/{slug}/classes/{class_id:int}/teams", "/events/skola/classes/{class}/teams",
          {"name": "Nya gruppen"}, only("teacher", *ORGANISERS)),
     Case("/events/{slug}/classes/{class_id:int}/place", "/events/skola/classes/{class}/place",

@@ -359,10 +359,13 @@ async def test_teacher_creates_teams_and_places_pupils(make_client, signed_in, c
     assert miners.join_code in page.text
     assert miners.join_code not in (await client.get(f"/events/skola/teams/{miners.id}")).text
 
-    # The public team list shows the pupils by nickname only.
-    listing = await client.get("/events/skola/teams")
+    # The class's teacher sees the pupils by nickname only; the public sees counts only.
+    listing = await teacher_client.get("/events/skola/teams")
     assert "Stjärnan" in listing.text and "Gruvarbetarna" in listing.text
-    assert "Tina" not in listing.text and "@" not in listing.text.split("<main", 1)[1]
+    assert "@" not in listing.text.split("<main", 1)[1]
+    listing = await client.get("/events/skola/teams")
+    assert "Stjärnan" not in listing.text and "Gruvarbetarna" not in listing.text
+    assert "Inte med här: 2 lag med 2 elever." in listing.text
 
 
 async def test_placing_is_limited_to_the_class(make_client, signed_in):
