@@ -43,8 +43,8 @@ async def test_owner_creates_a_draft_with_themes_and_datasets(world, as_user, cl
     assert [(d.title, d.url, d.licence, d.format) for d in challenge.datasets] == [
         ("Parkeringsplatser", "https://data.sodertalje.se/parkering.csv", "CC0", "CSV")]
     assert challenge.organisation.name == "Samhällsbyggnadskontoret"
-    assert challenge.search_text == ("smartare parkering i södertälje hitta lediga platser "
-                                     "samhällsbyggnadskontoret")
+    assert challenge.search_text == ("smartare parkering i sodertalje hitta lediga platser "
+                                     "samhallsbyggnadskontoret")
     # The draft page: the owner sees it with the Markdown rendered; the public gets a 404.
     detail = await owner.get(r.headers["location"])
     assert "<h2>Bakgrund</h2>" in detail.text and "<strong>cirkulerar</strong>" in detail.text
@@ -107,7 +107,7 @@ async def test_who_may_edit(world, as_user):
     assert r.status_code == 303 and r.headers["location"] == f"/events/hack/challenges/{mine.slug}"
     changed = await Challenge.get(id=mine.id)
     assert changed.title == "Ändrad av arrangör" and changed.owner_id == world.owner.id
-    assert changed.search_text.startswith("ändrad av arrangör")
+    assert changed.search_text.startswith("andrad av arrangor")
     r = await owner.post_form(url, form(title="Tillbaka", slug=mine.slug, themes=[],
                                         dataset_title=[], dataset_url=[], dataset_licence=[],
                                         dataset_format=[]))
