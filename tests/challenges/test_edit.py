@@ -142,9 +142,9 @@ async def test_bad_url_keeps_input_and_marks_the_field(world, as_user):
     assert r.status_code == 422
     assert "<html" not in r.text and '<form class="challenge-form"' in r.text
     bad_url = "Ange en fullständig webbadress som börjar med http:// eller https://."
-    assert r.text.count(bad_url) == 2
-    assert 'id="ds-url-0-error"' in r.text and 'id="ds-url-1-error"' in r.text
-    assert 'aria-describedby="ds-url-0-error"' in r.text
+    assert r.text.count(bad_url) == 4  # beside each field and in the summary
+    assert 'id="f-dataset_url-0-error"' in r.text and 'id="f-dataset_url-1-error"' in r.text
+    assert 'aria-describedby="f-dataset_url-0-error"' in r.text
     for kept in ['value="Smartare parkering i Södertälje"',
                  'value="ftp://data.sodertalje.se/x.csv"',
                  'value="Träd"', 'value="CC-BY"', 'value="Samhällsbyggnadskontoret"',
