@@ -188,7 +188,7 @@ async def seed(database_url: str, now: datetime, generate_schema: bool = False) 
                     description="Bakgrund och frågeställning. " * 30,
                     expected_outcome="En prototyp eller analys.", organisation_id=org.id,
                     contact_name="Kontakt Person", contact_email="kontakt@example.se",
-                    published=True, search_text=" ".join([title, summary, org.name]).lower()))
+                    published=True, search_text=Challenge.make_search_text(title, summary, org.name)))
                 first = e * len(THEMES) + cid % len(THEMES) + 1
                 links.append((cid, first))
                 if cid % 2:

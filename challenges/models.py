@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlparse
 
 from tortoise import fields
@@ -12,6 +13,15 @@ from samskapa.i18n import get_language
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Challenge slugs that would collide with the pages beside /events/{slug}/challenges/{cslug}.
 RESERVED_CHALLENGE_SLUGS = frozenset({"new"})
+# Letters NFKD leaves whole although readers treat them as a letter with a mark.
+_UNDECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "ł": "l", "đ": "d", "ð": "d", "þ": "th"})
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: case and diacritics folded, so 'SÖDERTÄLJE', 'Södertälje'
+    and 'sodertalje' are one word (what people type on a phone or an English keyboard)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_UNDECOMPOSED))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 class Organisation(Model):
@@ -62,8 +72,9 @@ class Challenge(Model):
     contact_name = fields.CharField(max_length=120, default="")
     contact_email = fields.CharField(max_length=254, default="")
     published = fields.BooleanField(default=False)
-    # Lower-cased title + summary + organisation for portable free-text search (SQLite and
-    # PostgreSQL alike); kept up to date by the service on every save.
+    # Title + summary + organisation, folded (`fold`), for free-text search on every database
+    # (PostgreSQL also searches its Swedish word forms); kept up to date by the service on
+    # every save.
     search_text = fields.TextField(default="")
     themes: fields.ManyToManyRelation[Theme] = fields.ManyToManyField(
         "models.Theme", related_name="challenges", through="challenge_themes")
@@ -79,9 +90,9 @@ class Challenge(Model):
 
     @staticmethod
     def make_search_text(title: str, summary: str, organisation_name: str) -> str:
-        """What the free-text filter searches: lower-cased so `contains` is case-insensitive on
-        every database, Swedish letters included (str.lower() knows Å, Ä and Ö)."""
-        return " ".join(part for part in (title, summary, organisation_name) if part).lower()
+        """What the free-text filter searches: folded, so `contains` with a folded needle
+        ignores case and diacritics on every database (SQLite has no unaccent)."""
+        return fold(" ".join(part for part in (title, summary, organisation_name) if part))
 
     def visible_to(self, user_id: int | None, *, organiser: bool) -> bool:
         """Published challenges are public; a draft only for organisers and its owner."""

@@ -15,7 +15,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from challenges.models import (RESERVED_CHALLENGE_SLUGS, SLUG_RE, Challenge, Dataset,
-                               Organisation, Theme, is_web_url)
+                               Organisation, Theme, fold, is_web_url)
 from events.models import Event, EventRole, Role
 from samskapa.auth.models import User
 from samskapa.errors import Forbidden, NotFound, ValidationError
@@ -123,6 +123,28 @@ def _theme_ids_sql(dialect: str) -> str:
             f'WHERE "ct"."{m2m.backward_key}" = "challenges"."id")')
 
 
+# An unstressed -el, -er or -en loses its e when an ending follows: cykel -> cyklar, nyckel ->
+# nycklar, vinter -> vintrar, öken -> öknar. PostgreSQL's Swedish stemmer keeps the two apart
+# ('cykel', 'cykl'), so a query word of that shape (a second syllable: not 'fler') also asks
+# for the shorter stem.
+_SYNCOPE = re.compile(r"^(\w*[aeiouy]\w*[^aeiouy\W])e([lnr])$")
+
+
+def swedish_tsquery(folded: str) -> str:
+    """A to_tsquery('swedish', ...) text for a folded needle: every word, as a prefix (so the
+    head of a compound finds it: cykel -> cykelbanor) or in its syncopated form, must occur.
+    Only ASCII letters and digits of the needle go in, so the text is safe to quote in SQL;
+    '' when nothing is left."""
+    terms = []
+    for word in re.findall(r"[a-z0-9]+", folded):
+        forms = [word]
+        syncopated = _SYNCOPE.match(word)
+        if syncopated:
+            forms.append(syncopated.group(1) + syncopated.group(2))
+        terms.append("(" + " | ".join(f"{form}:*" for form in forms) + ")")
+    return " & ".join(terms)
+
+
 def _visible(event: Event, viewer: Viewer | None, theme: str, q: str):
     """The challenges of `event` that `viewer` may see, filtered by theme slug and free text.
 
@@ -138,10 +160,19 @@ def _visible(event: Event, viewer: Viewer | None, theme: str, q: str):
     if theme:
         # Themes belong to one event and their slugs are unique in it: at most one row each.
         qs = qs.filter(themes__slug=theme)
-    needle = " ".join(q.split()).lower()
-    if needle:
-        qs = qs.filter(search_text__contains=needle)
     dialect = Challenge._meta.db.capabilities.dialect
+    needle = fold(" ".join(q.split()))
+    if needle:
+        matches = Q(search_text__contains=needle)
+        query = swedish_tsquery(needle) if dialect == "postgres" else ""
+        if query:
+            # Word forms too: 'cyklar' finds 'cykel', 'cykel' finds 'cykelbanor'. The query
+            # holds only [a-z0-9] words and tsquery operators (see swedish_tsquery).
+            qs = qs.annotate(word_match=RawSQL(
+                f"to_tsvector('swedish', \"challenges\".\"search_text\") "
+                f"@@ to_tsquery('swedish', '{query}')"))
+            matches |= Q(word_match=True)
+        qs = qs.filter(matches)
     return (qs.annotate(dataset_count=RawSQL(DATASET_COUNT_SQL),
                         theme_ids=RawSQL(_theme_ids_sql(dialect)))
             .order_by("id"))

@@ -8,13 +8,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from samskapa import db, i18n
 from samskapa.auth.admin_routes import routes as admin_routes
@@ -51,21 +52,37 @@ ERROR_TEXTS = {
 }
 
 
+def request_language(request: Request) -> str:
+    return i18n.request_language(request.cookies, request.headers.get("accept-language"))
+
+
 class LanguageMiddleware:
-    """Sets the request's language (cookie, else Swedish) for templates and services."""
+    """Sets the request's language (the `lang` cookie, else the browser's Accept-Language, else
+    Swedish) for templates and services. Pages say so in `Vary`, so that no shared cache hands
+    one visitor's language to another."""
 
     def __init__(self, app) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            request = Request(scope)
-            i18n.set_language(i18n.language_from_cookies(request.cookies))
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        i18n.set_language(request_language(Request(scope)))
+
+        async def send_with_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.add_vary_header("Accept-Language")
+                    headers.add_vary_header("Cookie")
+            await send(message)
+
+        await self.app(scope, receive, send_with_vary)
 
 
 def error_page(request: Request, status_code: int, message: str | None = None) -> Response:
-    i18n.set_language(i18n.language_from_cookies(request.cookies))
+    i18n.set_language(request_language(request))
     context = {
         "status_code": status_code,
         "title": i18n.gettext(ERROR_TITLES.get(status_code, ERROR_TITLES[400])),

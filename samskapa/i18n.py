@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, negotiate_locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_time as _babel_format_time
@@ -23,6 +23,11 @@ from babel.support import NullTranslations, Translations
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
 DEFAULT_LANGUAGE = "sv"
+# The CLDR locale dates and times are written in, per UI language. English is en_SE ("English as
+# used in Sweden"), not US English: day before month, a 24-hour clock like the Swedish pages, and
+# numeric dates in ISO order (2026-11-30), which neither a British nor an American reader can
+# misread and which matches what the Swedish version and every Swedish document show.
+FORMAT_LOCALES = {"sv": Locale.parse("sv_SE"), "en": Locale.parse("en_SE")}
 TIMEZONE = ZoneInfo("Europe/Stockholm")
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
@@ -84,7 +89,7 @@ def format_datetime(value: datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
     return _babel_format_datetime(_local(value), format=format, tzinfo=TIMEZONE,
-                                  locale=Locale.parse(get_language()))
+                                  locale=FORMAT_LOCALES[get_language()])
 
 
 def format_date(value: date | datetime | None, format: str = "medium") -> str:
@@ -92,18 +97,44 @@ def format_date(value: date | datetime | None, format: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         value = _local(value).date()
-    return _babel_format_date(value, format=format, locale=Locale.parse(get_language()))
+    return _babel_format_date(value, format=format, locale=FORMAT_LOCALES[get_language()])
 
 
 def format_time(value: datetime | None, format: str = "short") -> str:
     if value is None:
         return ""
     return _babel_format_time(_local(value), format=format, tzinfo=TIMEZONE,
-                              locale=Locale.parse(get_language()))
+                              locale=FORMAT_LOCALES[get_language()])
 
 
-def language_from_cookies(cookies: dict[str, str]) -> str:
-    """The visitor's chosen language (cookie), else Swedish, whatever the browser prefers: the
-    product is Swedish first."""
+def request_language(cookies: dict[str, str], accept_language: str | None) -> str:
+    """The visitor's explicit choice (the `lang` cookie the language switch sets), else the best
+    match of the browser's Accept-Language, else Swedish: the product is Swedish first."""
     chosen = cookies.get("lang")
-    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+    if chosen in LANGUAGES:
+        return chosen
+    preferred = _accepted_languages(accept_language or "")
+    negotiated = negotiate_locale(preferred, list(LANGUAGES), sep="-", aliases=None)
+    return negotiated if negotiated in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _accepted_languages(header: str) -> list[str]:
+    """Accept-Language ('en-GB,en;q=0.9,sv;q=0.8') as tags, most wanted first; q=0 means 'not
+    this one' and is left out. Malformed parts are skipped, never an error."""
+    weighted = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _sep, params = part.strip().partition(";")
+        tag = tag.strip().lower()
+        if not tag or tag == "*":
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _eq, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            weighted.append((-quality, position, tag))
+    return [tag for _q, _pos, tag in sorted(weighted)]

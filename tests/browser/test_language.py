@@ -1,5 +1,6 @@
-"""Walk 5: Swedish by default; the visible language switch turns texts, dates and theme names
-English, and back."""
+"""Walk 5: the browser's language on the first visit (English for an English browser); the
+visible language switch turns texts, dates and theme names Swedish or English, and the choice is
+remembered over what the browser asks for."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,9 +24,18 @@ def test_language_switch(admin_page, new_page, shot):
     create_challenge(admin_page, slug, "Tryggare busshållplatser", "Ljus och väderskydd.",
                      "Trafikenheten", list(theme_slugs(admin_page, slug).values()))
 
-    # The browser asks for English first: Swedish is still the default until the visitor chooses.
+    # The browser asks for English first: the first visit is in English, dates as in Sweden.
     page = new_page(locale="en-GB")
     page.goto(f"/events/{slug}")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Schedule")).to_be_visible()
+    text, when = first_step_date(page)
+    assert format_date(when.astimezone(STOCKHOLM).date(), "full", locale="en_SE") in text, text
+
+    # Choosing Swedish sticks, whatever the browser asks for.
+    page.get_by_role("list", name="Language").get_by_role("link", name="Svenska").click()
+    page.wait_for_url(f"**/events/{slug}")
+    page.reload()
     expect(page.locator("html")).to_have_attribute("lang", "sv")
     expect(page.get_by_role("heading", name="Schema")).to_be_visible()
     text, when = first_step_date(page)
@@ -36,7 +46,7 @@ def test_language_switch(admin_page, new_page, shot):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="Schedule")).to_be_visible()
     text, when = first_step_date(page)
-    assert format_date(when.astimezone(STOCKHOLM).date(), "full", locale="en") in text, text
+    assert format_date(when.astimezone(STOCKHOLM).date(), "full", locale="en_SE") in text, text
     page.get_by_role("navigation", name="Event").get_by_role("link", name="Challenges").click()
     card = page.locator(".challenge-card", has_text="Tryggare busshållplatser")
     expect(card.get_by_role("link", name="Mobility")).to_be_visible()  # the theme's English name

@@ -38,11 +38,11 @@ async def test_search_text_follows_every_save(world):
     c = await add_challenge(world.event, "ÅTERBRUK", summary="Mindre Avfall",
                             organisation="Östra Förvaltningen")
     assert (await Challenge.get(id=c.id)).search_text == \
-        "återbruk mindre avfall östra förvaltningen"
+        "aterbruk mindre avfall ostra forvaltningen"
     await service.save_challenge(world.event, ChallengeInput(
         title="Cirkulär Ekonomi", slug=c.slug, organisation_name="Kommunstyrelsen"),
         challenge=c)
-    assert (await Challenge.get(id=c.id)).search_text == "cirkulär ekonomi kommunstyrelsen"
+    assert (await Challenge.get(id=c.id)).search_text == "cirkular ekonomi kommunstyrelsen"
 
 
 async def test_list_is_in_swedish_alphabetical_order_on_every_database(world, client):
