@@ -65,7 +65,7 @@ async def test_emptied_by_raw_sql_and_bulk_writes(client, app):
 
 async def test_a_render_begun_before_a_write_is_not_stored(client, monkeypatch):
     """A visitor's page that read the old title while a write happened must not be kept."""
-    await published_event()
+    event = await published_event()
     rendering, write_done = asyncio.Event(), asyncio.Event()
     original = events_service.listed_events
 
@@ -78,7 +78,8 @@ async def test_a_render_begun_before_a_write_is_not_stored(client, monkeypatch):
     monkeypatch.setattr(events_service, "listed_events", slow_listing)
     first = asyncio.create_task(client.get("/"))
     await rendering.wait()
-    await Event.filter(slug="cache-hack").update(title="Renamed Hack")
+    event.title = "Renamed Hack"
+    await event.save()
     monkeypatch.setattr(events_service, "listed_events", original)
     write_done.set()
     assert "Cache Hack" in (await first).text  # began before the write: may show the old page
