@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as run_migrations
+from tortoise.migrations.migration import Migration
 
 MODEL_MODULES = [
     "samskapa.auth.models",
@@ -40,9 +41,16 @@ async def close_db() -> None:
     await Tortoise.close_connections()
 
 
-async def migrate(database_url: str) -> None:
-    await run_migrations(config=tortoise_config(database_url))
+async def migrate(database_url: str) -> list[Migration]:
+    """Applies the pending migrations; returns them (in order) so the CLI can say what it did."""
+    pending: list[Migration] = []
+
+    def note_plan(_connection_name, plan, _fake, _dry_run) -> None:
+        pending.extend(step.migration for step in plan if not step.backward)
+
+    await run_migrations(config=tortoise_config(database_url), reporter=note_plan)
     await Tortoise.close_connections()
+    return pending
 
 
 # For the developer tool `tortoise makemigrations` ([tool.tortoise] in pyproject.toml); the app
