@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import re
 import time
 import weakref
 from collections.abc import Awaitable, Callable
@@ -149,13 +150,23 @@ def cached_public_page(handler):
 # --- every database write empties the caches ----------------------------------------------------
 
 _READS = ("SELECT", "PRAGMA", "EXPLAIN", "SHOW")
+_WRITE_IN_CTE = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+def _is_read(query: str) -> bool:
+    # A read must never count as a write: a page whose own query emptied the cache would never
+    # be stored. Anything unsure counts as a write (emptying too often only costs a render).
+    head = query.lstrip()[:8].upper()
+    if head.startswith(_READS):
+        return True
+    return head.startswith("WITH") and not _WRITE_IN_CTE.search(query)
 _CLIENT_MODULES = ("tortoise.backends.sqlite.client", "tortoise.backends.asyncpg.client")
 
 
 def _invalidating(method, *, unless_read: bool):
     @wraps(method)
     async def wrapped(self, query, *args, **kwargs):
-        if unless_read and query.lstrip()[:8].upper().startswith(_READS):
+        if unless_read and _is_read(query):
             return await method(self, query, *args, **kwargs)
         try:
             return await method(self, query, *args, **kwargs)

@@ -18,8 +18,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from samskapa.cli import base_url_mismatch
-
 ROOT = Path(__file__).resolve().parents[1]
 SAMSKAPA = [sys.executable, "-m", "samskapa.cli"]
 
@@ -180,4 +178,6 @@ def test_a_base_url_that_does_not_match_is_warned_about(tmp_path):
     ("http://samskapa.lan:8080", "0.0.0.0", 8000, True),
 ])
 def test_base_url_mismatch(base_url, host, port, warned):
+    from samskapa.cli import base_url_mismatch
+
     assert (base_url_mismatch(base_url, host, port) is not None) == warned
