@@ -127,3 +127,17 @@ async def test_pages_need_no_inline_script_or_style(client):
         assert not re.search(r"\sstyle=", page), path
         assert not re.search(r"\son[a-z]+=|hx-on", page), path
         assert '"allowEval": false' in page and '"includeIndicatorStyles": false' in page
+
+
+def test_no_template_needs_inline_script_or_style():
+    """Every template, not only the pages walked: the CSP would block these in the browser."""
+    from samskapa.templating import TEMPLATE_DIR
+
+    offences = []
+    for path in sorted(TEMPLATE_DIR.rglob("*.html")):
+        text = path.read_text()
+        for pattern in (r"<script(?![^>]*\bsrc=)[^>]*>", r"\sstyle=", r"\son[a-z]+=", r"hx-on",
+                        r"javascript:", r"\bjs:"):
+            offences += [f"{path.relative_to(TEMPLATE_DIR)}: {m.group(0).strip()}"
+                         for m in re.finditer(pattern, text)]
+    assert not offences, offences
