@@ -117,6 +117,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         if manage_db:
             settings.check_writable()  # else SQLite hangs every page (see settings.DataDirError)
             await db.init_db(settings.database_url)
+            try:
+                await db.check_connection()
+            except Exception:
+                await db.close_db()  # else aiosqlite's thread keeps the failed process alive
+                raise
         try:
             yield
         finally:

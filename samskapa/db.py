@@ -37,6 +37,12 @@ async def init_db(database_url: str) -> None:
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
+async def check_connection() -> None:
+    """One query at start-up: a database that cannot be opened then stops the start instead of
+    hanging every page (Tortoise keeps its connection lock when the first connect fails)."""
+    await Tortoise.get_connection("default").execute_query("SELECT 1")
+
+
 async def close_db() -> None:
     await Tortoise.close_connections()
 

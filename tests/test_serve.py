@@ -94,6 +94,18 @@ def test_an_unwritable_data_dir_is_refused_in_one_sentence(tmp_path, kind, comma
                     lines[0]), lines[0]
 
 
+def test_a_database_that_cannot_be_opened_stops_the_start(tmp_path):
+    """Not a hang: Tortoise keeps its connection lock when the first connect fails, so without
+    a query at start-up every page would wait forever and SIGTERM would wait for them."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "samskapa.db").write_text("not an SQLite database " * 10)
+    code, out, err = _run([*SAMSKAPA, "serve", "--port", str(_free_port())], _env(data_dir),
+                          timeout=30)
+    assert code != 0 and "file is not a database" in err, err
+    assert "Application startup failed" in err
+
+
 class Served:
     def __init__(self, env: dict[str, str], args: list[str]) -> None:
         self.log = Path(env["SAMSKAPA_DATA_DIR"]) / "serve.log"
