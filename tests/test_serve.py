@@ -193,3 +193,23 @@ def test_base_url_mismatch(base_url, host, port, warned):
     from samskapa.cli import base_url_mismatch
 
     assert (base_url_mismatch(base_url, host, port) is not None) == warned
+
+
+def test_sigterm_stops_the_server_even_with_a_request_stuck(tmp_path):
+    """A request that never completes (here a body that never arrives) must not keep the
+    server from stopping: systemd and docker send SIGTERM and wait."""
+    import socket
+
+    data_dir = tmp_path / "data"
+    env = _env(data_dir)
+    assert _run([*SAMSKAPA, "migrate"], env)[0] == 0
+    port = _free_port()
+    server = Served(env, ["--port", str(port)])
+    server.wait_until_up(f"http://127.0.0.1:{port}")
+    with socket.create_connection(("127.0.0.1", port)) as stuck:
+        stuck.sendall(b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Content-Type: application/x-www-form-urlencoded\r\n"
+                      b"Content-Length: 1000\r\n\r\nemail=a")
+        time.sleep(0.5)  # the app is now waiting for the rest of the body
+        assert server.stop() in (0, -signal.SIGTERM)
+
