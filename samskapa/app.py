@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -24,8 +25,9 @@ from samskapa.auth.routes import redirect
 from samskapa.auth.routes import routes as auth_routes
 from samskapa.auth.service import LoginLimits
 from samskapa.errors import DomainError
-from samskapa.page_cache import CacheInvalidationMiddleware, PageCache, clear_on_model_writes
-from samskapa.security import RequestGuardMiddleware, SecureAwareSessionMiddleware
+from samskapa.page_cache import PageCache, invalidate_on_database_writes
+from samskapa.security import (RequestGuardMiddleware, SecureAwareSessionMiddleware,
+                               SecurityHeadersMiddleware)
 from samskapa.settings import Settings
 from samskapa.templating import render
 
@@ -119,6 +121,12 @@ def _asgi_error(status_code: int):
     return respond
 
 
+class SamskapaApp(Starlette):
+    def build_middleware_stack(self):
+        # Outside Starlette's own error middleware, so that a 500 page has the headers too.
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     """`manage_db=False` leaves Tortoise to the caller (tests open one database per session)."""
     settings = settings or Settings.from_env()
@@ -126,7 +134,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     @asynccontextmanager
     async def lifespan(app: Starlette):
         if manage_db:
+            settings.check_writable()  # else SQLite hangs every page (see settings.DataDirError)
             await db.init_db(settings.database_url)
+            try:
+                await db.check_connection()
+            except Exception:
+                await db.close_db()  # else aiosqlite's thread keeps the failed process alive
+                raise
         retention = asyncio.create_task(run_periodically(settings.pupil_retention_days))
         try:
             yield
@@ -155,16 +169,18 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         *privacy_routes,
     ]
     page_cache = PageCache(settings.public_cache_seconds)
-    clear_on_model_writes(db.MODEL_MODULES)
+    invalidate_on_database_writes()
+    # Outermost first. Only configured hosts: a forged Host header never reaches a page.
     middleware = [
-        Middleware(CacheInvalidationMiddleware, cache=page_cache),
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts),
+                   www_redirect=False),
         Middleware(LanguageMiddleware),
         Middleware(SecureAwareSessionMiddleware, secret_key=settings.secret_key),
         Middleware(CurrentUserMiddleware),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
                    on_forbidden=_asgi_error(403), on_too_large=_asgi_error(413)),
     ]
-    app = Starlette(
+    app = SamskapaApp(
         debug=False,  # never a traceback to a user, even in development
         routes=routes,
         middleware=middleware,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as run_migrations
+from tortoise.migrations.migration import Migration
 
 MODEL_MODULES = [
     "samskapa.auth.models",
@@ -37,13 +38,26 @@ async def init_db(database_url: str) -> None:
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
+async def check_connection() -> None:
+    """One query at start-up: a database that cannot be opened then stops the start instead of
+    hanging every page (Tortoise keeps its connection lock when the first connect fails)."""
+    await Tortoise.get_connection("default").execute_query("SELECT 1")
+
+
 async def close_db() -> None:
     await Tortoise.close_connections()
 
 
-async def migrate(database_url: str) -> None:
-    await run_migrations(config=tortoise_config(database_url))
+async def migrate(database_url: str) -> list[Migration]:
+    """Applies the pending migrations; returns them (in order) so the CLI can say what it did."""
+    pending: list[Migration] = []
+
+    def note_plan(_connection_name, plan, _fake, _dry_run) -> None:
+        pending.extend(step.migration for step in plan if not step.backward)
+
+    await run_migrations(config=tortoise_config(database_url), reporter=note_plan)
     await Tortoise.close_connections()
+    return pending
 
 
 # For the developer tool `tortoise makemigrations` ([tool.tortoise] in pyproject.toml); the app

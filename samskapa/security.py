@@ -1,4 +1,5 @@
-"""Request-level protection: body size limit, CSRF on every unsafe request, login rate limits.
+"""Request-level protection: security headers, body size limit, CSRF on every unsafe request,
+login rate limits.
 
 CSRF is a middleware rather than a per-route check so that no route can forget it: the token lives
 in the signed session, and an unsafe request must echo it in the `csrf_token` form field or the
@@ -19,6 +20,46 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+
+
+# No inline script or style anywhere: htmx is configured for it in base.html (no eval, no
+# injected indicator style), and pages carry no style="" or on*= attributes.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers without CSP level 2
+    (b"referrer-policy", b"same-origin"),  # pupils' team pages never leak to other sites
+]
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every HTTP response (pages, errors, static files). HSTS only
+    over https: sent over plain http it would be meaningless, and on localhost harmful."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                added = [h for h in SECURITY_HEADERS if h[0] not in present]
+                # Read at answer time: a proxy-headers middleware may have set the scheme.
+                if scope.get("scheme") == "https":
+                    added.append(HSTS)
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def csrf_token(session: dict) -> str:

@@ -28,7 +28,18 @@ env.install_gettext_callables(  # type: ignore[attr-defined]
     lambda singular, plural, n: i18n.ngettext(singular, plural, n),
     newstyle=True,
 )
+
+
+@jinja2.pass_context
+def url_for(context, name: str, /, **path_params) -> str:
+    """A root-relative path, never an absolute URL: Starlette's would take the host from the
+    request's Host header, and a public page is cached and shared between visitors."""
+    request: Request = context["request"]
+    return request.url_for(name, **path_params).path  # the path keeps any root_path
+
+
 env.globals.update(
+    url_for=url_for,
     LANGUAGES=i18n.LANGUAGES,
     current_language=i18n.get_language,
     csrf_token=lambda request: csrf_token(request.session),

@@ -66,7 +66,9 @@ def database_url(tmp_path_factory):
 def settings(tmp_path_factory, database_url) -> Settings:
     data_dir = tmp_path_factory.mktemp("data")
     return Settings.from_env({"SAMSKAPA_DATA_DIR": str(data_dir), "DATABASE_URL": database_url,
-                              "SECRET_KEY": "test-secret"}, max_body_bytes=200_000)
+                              "SECRET_KEY": "test-secret",
+                              # httpx's host in these tests (the app answers configured hosts only)
+                              "SAMSKAPA_ALLOWED_HOSTS": "testserver"}, max_body_bytes=200_000)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,14 @@
 """The public page cache: same page for every anonymous visitor, never for a signed-in one,
-emptied by any write."""
+emptied by any database write (update-only, raw SQL, bulk, during a render), one render for a
+crowd on an expired or empty entry."""
+import asyncio
 from datetime import datetime, timedelta, timezone
 
+from starlette.responses import Response
+from tortoise import Tortoise
+
 from challenges.models import Challenge
+from events import service as events_service
 from events.models import Event
 from samskapa.auth.models import User
 from samskapa.auth.passwords import hash_password
@@ -36,23 +42,97 @@ async def test_cached_then_emptied_by_a_model_write(client, app):
     assert "Solpaneler" in (await client.get("/events/cache-hack/challenges")).text
 
 
-async def test_emptied_by_any_unsafe_request(client, app):
+async def test_emptied_by_an_update_only_write(client, app):
+    # QuerySet.update() fires no model signal (the team seat counter is written this way).
     await published_event()
-    await client.get("/events/cache-hack")
+    assert "Cache Hack" in (await client.get("/")).text
     assert app.state.page_cache._entries
-    await client.post_form("/login", {"email": "x@example.se", "password": "wrong"})
+    await Event.filter(slug="cache-hack").update(title="Renamed Hack")
     assert app.state.page_cache._entries == {}
+    page = (await client.get("/")).text
+    assert "Renamed Hack" in page and "Cache Hack" not in page
+
+
+async def test_emptied_by_raw_sql_and_bulk_writes(client, app):
+    await published_event()
+    await client.get("/")
+    await Tortoise.get_connection("default").execute_query(
+        f"UPDATE {Event._meta.db_table} SET title = 'Raw Hack' WHERE slug = 'cache-hack'")
+    assert "Raw Hack" in (await client.get("/")).text
+    await Event.filter(slug="cache-hack").delete()
+    assert "Raw Hack" not in (await client.get("/")).text
+
+
+async def test_a_render_begun_before_a_write_is_not_stored(client, monkeypatch):
+    """A visitor's page that read the old title while a write happened must not be kept."""
+    event = await published_event()
+    rendering, write_done = asyncio.Event(), asyncio.Event()
+    original = events_service.listed_events
+
+    async def slow_listing(user, now):
+        listed = await original(user, now)  # reads the old title
+        rendering.set()
+        await write_done.wait()
+        return listed
+
+    monkeypatch.setattr(events_service, "listed_events", slow_listing)
+    first = asyncio.create_task(client.get("/"))
+    await rendering.wait()
+    event.title = "Renamed Hack"
+    await event.save()
+    monkeypatch.setattr(events_service, "listed_events", original)
+    write_done.set()
+    assert "Cache Hack" in (await first).text  # began before the write: may show the old page
+    page = (await client.get("/")).text
+    assert "Renamed Hack" in page and "Cache Hack" not in page
+
+
+def _counting_listing(monkeypatch) -> list[int]:
+    """Counts renders of the start page; each render takes a moment so requests overlap."""
+    renders = []
+    original = events_service.listed_events
+
+    async def listing(user, now):
+        renders.append(1)
+        await asyncio.sleep(0.05)
+        return await original(user, now)
+
+    monkeypatch.setattr(events_service, "listed_events", listing)
+    return renders
+
+
+async def test_a_crowd_on_an_expired_entry_renders_it_once(client, app, monkeypatch):
+    await published_event()
+    now = [1000.0]
+    app.state.page_cache.clock = lambda: now[0]
+    assert (await client.get("/")).status_code == 200
+    renders = _counting_listing(monkeypatch)
+    now[0] += app.state.page_cache.ttl + 1  # expired
+    crowd = await asyncio.gather(*(client.get("/") for _ in range(20)))
+    assert [r.status_code for r in crowd] == [200] * 20
+    assert all("Cache Hack" in r.text for r in crowd)
+    assert len(renders) == 1
+    await client.get("/")  # refilled: fresh again
+    assert len(renders) == 1
+
+
+async def test_a_crowd_on_an_empty_cache_waits_for_one_render(client, monkeypatch):
+    await published_event()
+    renders = _counting_listing(monkeypatch)
+    crowd = await asyncio.gather(*(client.get("/") for _ in range(20)))
+    assert all(r.status_code == 200 and "Cache Hack" in r.text for r in crowd)
+    assert len(renders) == 1
 
 
 async def test_signed_in_visitors_get_their_own_page(client, app):
     await published_event()
-    await User.create(email="eva@example.se", display_name="Eva",
+    await User.create(email="eva@example.se", display_name="Eva Kvist",
                       password_hash=hash_password("hemligt123"))
     anonymous = await client.get("/events/cache-hack")
-    assert "Eva" not in anonymous.text
+    assert "Eva Kvist" not in anonymous.text
     await client.login("eva@example.se", "hemligt123")
     signed_in = await client.get("/events/cache-hack")
-    assert "Eva" in signed_in.text and "X-CSRF-Token" in signed_in.text
+    assert "Eva Kvist" in signed_in.text and "X-CSRF-Token" in signed_in.text
 
 
 async def test_languages_and_fragments_are_kept_apart(client):
@@ -66,15 +146,18 @@ async def test_languages_and_fragments_are_kept_apart(client):
     assert "Challenges" in en.text and "Utmaningar" not in en.text
 
 
-def test_entries_expire():
+async def test_entries_expire_and_old_copies_are_not_given_out():
     now = [100.0]
-    cache = PageCache(ttl=5, clock=lambda: now[0])
+    cache = PageCache(ttl=5, max_stale=60, clock=lambda: now[0])
+    pages = iter([b"one", b"two", b"three"])
 
-    class Response:
-        body = b"page"
-        headers = {"content-type": "text/html"}
+    async def render():
+        return Response(next(pages)), True
 
-    cache.put(("/", "", "sv", False), Response())
-    assert cache.get(("/", "", "sv", False)).body == b"page"
+    key = ("http", "testserver", "/", "", "sv", False)
+    assert (await cache.respond(key, render)).body == b"one"
+    assert (await cache.respond(key, render)).body == b"one"
     now[0] += 6
-    assert cache.get(("/", "", "sv", False)) is None
+    assert (await cache.respond(key, render)).body == b"two"  # expired: rendered again
+    now[0] += 600
+    assert (await cache.respond(key, render)).body == b"three"

@@ -193,7 +193,8 @@ def shot(tmp_path):
     """Screenshot into the test's tmp dir (never committed); returns the path."""
     def take(page, name: str) -> Path:
         path = tmp_path / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret injects an inline <style>, which our CSP refuses.
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         print(f"screenshot: {path}")
         return path
     return take
