@@ -137,8 +137,8 @@ async def verify_email(request: Request) -> Response:
 
 async def account_page(request: Request, user, status_code: int = 200, block: str | None = None,
                        **context) -> Response:
-    context = {"form": Form({}), "errors": {}, "sessions": await sessions.of_user(user.id),
-               **context}
+    context = {"form": Form({}), "errors": {}, "account": user,
+               "sessions": await sessions.of_user(user.id), **context}
     return render(request, "auth/account.html", context, block=block, status_code=status_code)
 
 
@@ -152,11 +152,9 @@ async def change_password(request: Request) -> Response:
     form = await Form.from_request(request)
     current = form.text("current_password", max_length=500)
     new = form.text("new_password", max_length=500)
-    if form.raw("new_password_again") != new:
-        form.error("new_password_again", "The passwords do not match.")
     if not form.errors:
         try:
-            await service.change_password(user, current, new)
+            await service.change_password(user, current, new, form.raw("new_password_again"))
         except ValidationError as exc:
             form.add(exc)
         else:

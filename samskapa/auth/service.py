@@ -153,7 +153,7 @@ async def reset_password(token: str, password: str) -> User:
     return user
 
 
-async def change_password(user: User, current: str, new: str) -> None:
+async def change_password(user: User, current: str, new: str, new_again: str) -> None:
     """Ends every session of the account; the caller signs the user in afresh."""
     if user.is_pupil:
         raise Forbidden(N_("Pupils sign in with a login code; ask your teacher for a new one."))
@@ -164,6 +164,8 @@ async def change_password(user: User, current: str, new: str) -> None:
         check_password_strength(new, "new_password")
     except ValidationError as exc:
         errors.update(exc.errors)
+    if new_again != new:
+        errors["new_password_again"] = N_("The passwords do not match.")
     if errors:
         raise ValidationError(errors)
     user.password_hash = hash_password(new)
