@@ -2,7 +2,7 @@
 page, switch language, read the outbox."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -36,7 +36,9 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def redirect(request: Request, url: str) -> Response:
     """See-other redirect; htmx follows HX-Redirect with a full page load instead."""
     if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": url})
+        # Quoted as RedirectResponse quotes a Location (a header holds no other characters).
+        return Response(status_code=204,
+                        headers={"HX-Redirect": quote(url, safe=":/%#?=@[]!$&'()*+,;")})
     return RedirectResponse(url, status_code=303)
 
 
