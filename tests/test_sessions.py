@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from datetime import datetime, timedelta, timezone
 
 from events.models import EventRole, Role
@@ -272,3 +273,18 @@ async def test_an_account_claimed_before_its_owner_arrives(make_client, mailbox)
     # link confirmed it.
     assert (await EmailVerificationToken.get(user=claimed)).used_at is None
     assert (await User.get(id=claimed.id)).email_verified
+
+
+async def test_a_signed_in_request_costs_one_query(make_client, caplog):
+    """The session lookup loads the user with it (a join): a signed-in request for a static
+    file asks the database exactly once, as before sessions lived in the database."""
+    user = await make_user("anna@example.se")
+    anna = await signed_in(make_client, user)
+    await assert_signed_in(anna)  # last_seen_at is fresh: no write follows
+    caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
+    caplog.clear()
+    r = await anna.get("/static/css/site.css")
+    assert r.status_code == 200
+    queries = [rec.getMessage() for rec in caplog.records if rec.name == "tortoise.db_client"]
+    assert len(queries) == 1, queries
+    assert "user_sessions" in queries[0] and "users" in queries[0]
