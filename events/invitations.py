@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 from events.models import ROLE_LABELS, Event, EventRole, Invitation, Role
 from samskapa.auth.models import User
 from samskapa.auth.passwords import new_token, token_hash
+from samskapa.auth.service import mark_email_verified
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_, gettext
 from samskapa.mail import send_mail
@@ -46,7 +47,8 @@ async def invite(settings, event: Event, inviter: User, email: str, role: Role,
                 "To accept, open this link within 14 days and sign in or create an account with "
                 "this email address:\n\n%(link)s\n\nIf you did not expect this, ignore this "
                 "message.", inviter=inviter.display_name, event=event.title, role=role_name,
-                link=link))
+                link=link),
+        secret_links=(link,))
     return invitation, link
 
 
@@ -65,12 +67,18 @@ async def find_invitation(token: str, now: datetime) -> Invitation:
 
 
 async def accept(token: str, user: User, now: datetime) -> Invitation:
-    """Give `user` the invited role. Only the invited address may accept, and only once."""
+    """Give `user` the invited role. Only the invited address may accept, and only once.
+
+    A role given by invitation needs a verified address. The link was mailed to that address,
+    so holding it proves the address: accepting verifies it. An account someone else registered
+    with the address never gets the role without the link (and the owner's password reset
+    ends that someone's sessions)."""
     invitation = await find_invitation(token, now)
     if (user.email or "").lower() != invitation.email.lower():
         raise Forbidden(N_("This invitation was sent to %(email)s, but you are signed in with "
                            "another account. Sign out and sign in as %(email)s to accept it."),
                         email=invitation.email)
+    await mark_email_verified(user)
     # Conditional update: of two simultaneous acceptances exactly one uses the invitation.
     used = await Invitation.filter(id=invitation.id, accepted_at=None).update(accepted_at=now)
     if not used:

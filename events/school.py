@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from events import teams
 from events.first_names import FIRST_NAMES
 from events.models import Event, EventRole, Pupil, Role, SchoolClass, Team, TeamMember
+from samskapa.auth import sessions
 from samskapa.auth.models import User
 from samskapa.auth.passwords import hash_password, normalise_code, random_code, verify_password
 from samskapa.auth.service import LoginLimits
@@ -234,10 +235,12 @@ async def pupil_login(limits: LoginLimits, class_code: str, nickname: str, login
 
 
 async def reissue_code(school_class: SchoolClass, pupil_id: int) -> tuple[Pupil, str]:
-    """A new login code for a pupil of the class; the old one stops working at once."""
+    """A new login code for a pupil of the class; the old one stops working at once, and so
+    does every session signed in with it (a code seen by someone else is why it is reissued)."""
     pupil = await class_pupil(school_class, pupil_id)
     code = random_code(LOGIN_CODE_LENGTH)
     await User.filter(id=pupil.user_id).update(password_hash=hash_password(code))
+    await sessions.end_all(pupil.user_id)
     return pupil, code
 
 

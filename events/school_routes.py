@@ -214,7 +214,7 @@ async def pupil_join(request: Request) -> Response:
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            sign_in(request, user)
+            await sign_in(request, user)
             return render(request, "school/pupil_join.html",
                           {"form": Form({}), "errors": {}, "pupil": user,
                            "event": school_class.event, "school_class": school_class,
@@ -242,7 +242,7 @@ async def pupil_login(request: Request) -> Response:
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            sign_in(request, user)
+            await sign_in(request, user)
             return redirect(request, await _pupil_home(school_class, user))
     form.values["login_code"] = ""  # a code is never echoed back
     return render(request, "school/pupil_login.html", {"form": form, "errors": form.messages()},

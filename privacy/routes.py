@@ -105,7 +105,7 @@ async def delete_account(request: Request) -> Response:
         except DomainError as exc:
             return await _data_page(request, form, 422, notice=exc.text())
         else:
-            sign_out(request)
+            await sign_out(request)
             return redirect(request, "/account/deleted")
     return await _data_page(request, form, 422)
 

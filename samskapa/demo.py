@@ -5,7 +5,7 @@ changes nothing. The demo accounts have known passwords (printed by the command)
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from tortoise.transactions import in_transaction
 
@@ -103,7 +103,8 @@ async def _account(email: str, name: str, admin: bool) -> User:
     user = await User.get_or_none(email=email)
     if user is None:
         user = await User.create(email=email, display_name=name, is_admin=admin,
-                                 password_hash=hash_password(DEMO_PASSWORD))
+                                 password_hash=hash_password(DEMO_PASSWORD),
+                                 email_verified_at=datetime.now(timezone.utc))
     return user
 
 

@@ -1,14 +1,23 @@
 """Outgoing mail. Every message is kept in the outbox (the site admin can read it there); with
-SMTP configured it is also sent, so a local run without SMTP still shows every invitation."""
+SMTP configured it is also sent.
+
+The outbox never holds a live secret: links that sign someone in, reset a password, accept an
+invitation or prove an address are replaced by a placeholder before the copy is stored (the
+database never sees them either), so reading the outbox opens nobody's account. Without SMTP the
+whole mail, links included, goes only to the server's log (a development setup), and outbox mail
+is deleted after `settings.outbox_days`."""
 from __future__ import annotations
 
 import asyncio
 import logging
 import smtplib
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 
 from tortoise import fields
 from tortoise.models import Model
+
+from samskapa.i18n import gettext
 
 log = logging.getLogger("samskapa.mail")
 
@@ -36,10 +45,23 @@ def _send_smtp(settings, message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-async def send_mail(settings, to: str, subject: str, body: str) -> OutboxMessage:
-    record = await OutboxMessage.create(to=to, subject=subject, body=body)
+async def purge_outbox(settings) -> None:
+    cutoff = datetime.now(timezone.utc) - timedelta(days=settings.outbox_days)
+    await OutboxMessage.filter(created_at__lt=cutoff).delete()
+
+
+async def send_mail(settings, to: str, subject: str, body: str, *,
+                    secret_links: tuple[str, ...] = ()) -> OutboxMessage:
+    """Sends `body` as it is; the outbox keeps it with each of `secret_links` hidden."""
+    await purge_outbox(settings)
+    kept = body
+    for link in secret_links:
+        kept = kept.replace(link, gettext("[link hidden: it works only for the recipient]"))
+    record = await OutboxMessage.create(to=to, subject=subject, body=kept)
     if not settings.smtp_host:
-        log.info("Mail to %s (no SMTP configured, kept in the outbox): %s\n%s", to, subject, body)
+        # WARNING so it shows with default logging: this log is the only place the link is.
+        log.warning("No SMTP configured: mail to %s only in this log (the outbox hides its "
+                    "links): %s\n%s", to, subject, body, extra={"mail": (to, subject, body)})
         return record
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = settings.smtp_from, to, subject

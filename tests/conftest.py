@@ -2,6 +2,7 @@
 ASGI app over httpx, and helpers to sign in and post forms with their CSRF token."""
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -145,3 +146,29 @@ async def make_client(app, clean_db):
     yield factory
     for c in clients:
         await c.aclose()
+
+
+class Mailbox:
+    """Mail as delivered (without SMTP: the server's log), links included; the outbox in the
+    database holds them with their links hidden."""
+
+    def __init__(self, caplog) -> None:
+        self.caplog = caplog
+
+    def mails(self, to: str | None = None) -> list[tuple[str, str, str]]:
+        found = [r.mail for r in self.caplog.records if hasattr(r, "mail")]
+        return [m for m in found if to is None or m[0] == to]
+
+    def last_link(self, to: str, path: str) -> str:
+        """The path of the newest link to `path`... mailed to `to` (e.g. "/password/reset/")."""
+        for _to, _subject, body in reversed(self.mails(to)):
+            match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"\S+)", body)
+            if match:
+                return match.group(1)
+        raise AssertionError(f"no mail to {to} with a link to {path}: {self.mails(to)}")
+
+
+@pytest.fixture
+def mailbox(caplog) -> Mailbox:
+    caplog.set_level(logging.INFO, logger="samskapa.mail")
+    return Mailbox(caplog)

@@ -34,7 +34,7 @@ from tortoise.transactions import in_transaction
 from challenges.models import Challenge, Theme
 from events.models import (Event, EventKind, EventRole, Invitation, Pupil, Role, SchoolClass,
                            Team, TeamMember)
-from samskapa.auth.models import PasswordResetToken, User
+from samskapa.auth.models import PasswordResetToken, User, UserSession
 from samskapa.app import create_app
 from samskapa.auth.passwords import hash_password, token_hash
 
@@ -77,6 +77,9 @@ async def build_world() -> World:
             email=f"{name.replace('_', '-')}@example.se", password_hash=hashed(PASSWORD),
             display_name=name.capitalize(), is_admin=name == "admin",
             may_create_events=name == "event_creator")
+        # The server-side session a sign-in would have created (see session_cookie).
+        await UserSession.create(user=w.users[name], key_hash=token_hash(session_key(name)),
+                                 last_seen_at=now)
     u = w.users
     hack = await Event.create(slug="hack", title="Hack", kind=EventKind.HACKATHON,
                               published=True, max_team_size=5, **times)
@@ -187,6 +190,13 @@ CASES = [
     Case("/admin/users/{user_id:int}/may-create-events",
          "/admin/users/{mate}/may-create-events", {"allowed": "1"}, only("admin"),
          "only the site admin lets an account create events"),
+    Case("/account/password", "/account/password",
+         {"current_password": PASSWORD, "new_password": "nytt-losen-1",
+          "new_password_again": "nytt-losen-1"}, signed_in("ok"), "one's own password"),
+    Case("/account/sign-out-everywhere", "/account/sign-out-everywhere", {}, signed_in("ok"),
+         "one's own sessions"),
+    Case("/account/verify", "/account/verify", {}, signed_in("ok"),
+         "mails a confirmation link to one's own address"),
 
     # --- events (events/routes.py) ----------------------------------------------------------
     Case("/events/new", "/events/new", EVENT_FORM, only("admin", "event_creator"),
@@ -302,12 +312,17 @@ def unsafe_routes(routes, prefix: str = "") -> set[tuple[str, str]]:
     return found
 
 
-def session_cookie(secret_key: str, user: User | None) -> str:
+def session_key(role: str) -> str:
+    return f"session-key-of-{role}"
+
+
+def session_cookie(secret_key: str, role: str) -> str:
     """The signed session cookie a sign-in would have set (Starlette's SessionMiddleware
-    format), with the visitor's CSRF token; the app checks both exactly as for a browser."""
+    format), naming the role's server-side session (built with the world), with the visitor's
+    CSRF token; the app checks all of it exactly as for a browser."""
     session = {"csrf": CSRF}
-    if user is not None:
-        session["user_id"] = user.id
+    if role != "anonymous":
+        session["sid"] = session_key(role)
     data = base64.b64encode(json.dumps(session).encode())
     return TimestampSigner(str(secret_key)).sign(data).decode()
 
@@ -357,8 +372,7 @@ def fill(text: str, ids: dict[str, int]) -> str:
 async def test_route_and_role(app, world, case: Case, role: str):
     url = fill(case.url, world.ids)
     data = {k: fill(v, world.ids) for k, v in case.data.items()}
-    user = world.users.get(role)
-    cookie = session_cookie(app.state.settings.secret_key, user)
+    cookie = session_cookie(app.state.settings.secret_key, role)
     transport = httpx.ASGITransport(app=app, client=(f"10.1.{ROLES.index(role)}.1", 50000))
     try:
         async with in_transaction():
@@ -388,7 +402,7 @@ async def test_every_unsafe_route_is_in_the_table(app):
 async def test_requests_without_the_csrf_token_are_refused(app, world):
     """The table's requests pass the CSRF check because they carry the session's token: the
     same request with a wrong token is refused, so the check is really there."""
-    cookie = session_cookie(app.state.settings.secret_key, world.users["organiser"])
+    cookie = session_cookie(app.state.settings.secret_key, "organiser")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         for token in ("", "wrong"):
@@ -417,7 +431,7 @@ async def test_a_draft_is_404_on_every_event_page(app, world):
     """Draft events are invisible everywhere: every GET route under an event answers 404 to a
     signed-in visitor without a role in it (and 404 or sign-in to an anonymous one), while the
     draft's organiser gets the page, so the 404 is about the draft and not a broken URL."""
-    cookies = {role: session_cookie(app.state.settings.secret_key, world.users.get(role))
+    cookies = {role: session_cookie(app.state.settings.secret_key, role)
                for role in ("anonymous", "participant", "organiser")}
     pages = event_pages(app.routes)
     assert "/events/{slug}" in pages and "/api/events/{slug}" in pages

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from samskapa.auth import sessions
 from samskapa.auth.models import User
 from samskapa.errors import Forbidden
 
@@ -13,16 +14,23 @@ class LoginRequired(Exception):
 
 class CurrentUserMiddleware:
     """Loads the signed-in user once per request into `request.state.user` (None when
-    anonymous, which costs no query), so guards and templates share it."""
+    anonymous, which costs no query), so guards and templates share it.
+
+    The cookie names a server-side session (samskapa/auth/sessions.py); one that has been ended
+    or has expired makes the visitor anonymous and empties the cookie, CSRF token included."""
 
     def __init__(self, app) -> None:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
-            user_id = scope.get("session", {}).get("user_id")
-            user = await User.get_or_none(id=user_id) if user_id else None
-            scope.setdefault("state", {})["user"] = user
+            cookie = scope.get("session", {})
+            record = await sessions.find(cookie["sid"]) if cookie.get("sid") else None
+            if record is None and cookie.get("sid"):
+                cookie.clear()
+            state = scope.setdefault("state", {})
+            state["user_session"] = record
+            state["user"] = record.user if record else None
         await self.app(scope, receive, send)
 
 
@@ -51,13 +59,20 @@ async def require_event_creator(request: Request) -> User:
     return user
 
 
-def sign_in(request: Request, user: User) -> None:
-    # A fresh CSRF token on sign-in: a token planted before login is worth nothing after it.
+async def sign_in(request: Request, user: User) -> None:
+    # A fresh cookie (new session key, new CSRF token) on sign-in: a token planted before login
+    # is worth nothing after it.
     request.session.clear()
-    request.session["user_id"] = user.id
+    record, key = await sessions.start(user, request.headers.get("user-agent", ""))
+    request.session["sid"] = key
     request.state.user = user
+    request.state.user_session = record
 
 
-def sign_out(request: Request) -> None:
+async def sign_out(request: Request) -> None:
+    record = getattr(request.state, "user_session", None)
+    if record is not None:
+        await sessions.end(record.id)
     request.session.clear()
     request.state.user = None
+    request.state.user_session = None

@@ -16,9 +16,16 @@ class User(Model):
     may_create_events = fields.BooleanField(default=False)
     is_pupil = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Set when the owner proved the address: a mailed verification link, a password reset link
+    # or an invitation link to it. Until then anyone may have typed it.
+    email_verified_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "users"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def public_name(self) -> str:
@@ -43,3 +50,34 @@ class PasswordResetToken(Model):
 
     class Meta:
         table = "password_reset_tokens"
+
+
+# One signed-in browser. The cookie holds a random key, and only its SHA-256 is stored, so a
+# leaked table signs nobody in. Deleting the row ends the session at its next request.
+# (Comments, not docstrings: Tortoise copies a docstring into the table's SQL comment.)
+class UserSession(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="sessions", on_delete=fields.CASCADE)
+    key_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    user_agent = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "user_sessions"
+
+
+# A mailed link proving that the owner of `email` holds the account.
+class EmailVerificationToken(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="verification_tokens", on_delete=fields.CASCADE)
+    email = fields.CharField(max_length=254)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "email_verification_tokens"

@@ -1,27 +1,34 @@
-"""Sign in and out, register, reset a password, switch language, read the outbox."""
+"""Sign in and out, register, confirm an email address, reset or change a password, the account
+page, switch language, read the outbox."""
 from __future__ import annotations
 
-from urllib.parse import urlparse
+from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from samskapa.auth import service
-from samskapa.auth.guards import require_admin, sign_in, sign_out
+from samskapa.auth import service, sessions
+from samskapa.auth.guards import require_admin, require_user, sign_in, sign_out
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
 from samskapa.i18n import LANGUAGES, gettext
-from samskapa.mail import OutboxMessage
+from samskapa.mail import OutboxMessage, purge_outbox
 from samskapa.templating import render
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
-    """Only same-site paths: a `next` parameter must never send anyone to another site."""
-    if not target:
+    """Only same-site paths: a `next` parameter must never send anyone to another site.
+
+    Browsers read a backslash as a slash and drop tabs and newlines, so `/\\evil.example` or
+    `/<tab>/evil.example` would mean `//evil.example`: such characters are refused outright
+    rather than cleaned up."""
+    if not target or not target.startswith("/") or target[1:2] in ("/", "\\"):
         return default
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+    if "\\" in target or not target.isprintable() or any(c.isspace() for c in target):
+        return default
+    parsed = urlsplit(target)
+    if parsed.scheme or parsed.netloc:
         return default
     return target
 
@@ -29,7 +36,9 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def redirect(request: Request, url: str) -> Response:
     """See-other redirect; htmx follows HX-Redirect with a full page load instead."""
     if request.headers.get("HX-Request") == "true":
-        return Response(status_code=204, headers={"HX-Redirect": url})
+        # Quoted as RedirectResponse quotes a Location (a header holds no other characters).
+        return Response(status_code=204,
+                        headers={"HX-Redirect": quote(url, safe=":/%#?=@[]!$&'()*+,;")})
     return RedirectResponse(url, status_code=303)
 
 
@@ -52,13 +61,13 @@ async def login(request: Request) -> Response:
         except DomainError as exc:
             form.error("password", exc.message, **exc.params)
         else:
-            sign_in(request, user)
+            await sign_in(request, user)
             return redirect(request, safe_next(form.raw("next"), next_url))
     return form_page(request, "auth/login.html", form, 422, next=safe_next(form.raw("next")))
 
 
 async def logout(request: Request) -> Response:
-    sign_out(request)
+    await sign_out(request)
     return redirect(request, "/")
 
 
@@ -72,11 +81,11 @@ async def register(request: Request) -> Response:
     password = form.text("password", max_length=500)
     if not form.errors:
         try:
-            user = await service.register(email, password, name)
+            user = await service.register(request.app.state.settings, email, password, name)
         except ValidationError as exc:
             form.add(exc)
         else:
-            sign_in(request, user)
+            await sign_in(request, user)
             return redirect(request, safe_next(form.raw("next"), next_url))
     return form_page(request, "auth/register.html", form, 422, next=safe_next(form.raw("next")))
 
@@ -114,9 +123,63 @@ async def reset_password(request: Request) -> Response:
         except ValidationError as exc:
             form.add(exc)
         else:
-            sign_in(request, user)
+            await sign_in(request, user)
             return redirect(request, "/")
     return form_page(request, "auth/reset.html", form, 422)
+
+
+async def verify_email(request: Request) -> Response:
+    # A GET on purpose: opening the mailed link is the proof, whoever is signed in here.
+    try:
+        await service.verify_email(request.path_params["token"])
+    except DomainError as exc:
+        return render(request, "auth/verified.html", {"invalid": exc.text()}, status_code=404)
+    return render(request, "auth/verified.html", {})
+
+
+async def account_page(request: Request, user, status_code: int = 200, block: str | None = None,
+                       **context) -> Response:
+    context = {"form": Form({}), "errors": {}, "account": user,
+               "sessions": await sessions.of_user(user.id), **context}
+    return render(request, "auth/account.html", context, block=block, status_code=status_code)
+
+
+async def account(request: Request) -> Response:
+    user = await require_user(request)
+    return await account_page(request, user, changed=request.query_params.get("changed") == "1")
+
+
+async def change_password(request: Request) -> Response:
+    user = await require_user(request)
+    form = await Form.from_request(request)
+    current = form.text("current_password", max_length=500)
+    new = form.text("new_password", max_length=500)
+    if not form.errors:
+        try:
+            await service.change_password(user, current, new, form.raw("new_password_again"))
+        except ValidationError as exc:
+            form.add(exc)
+        else:
+            await sign_in(request, user)  # every other session has ended; this one is new
+            return redirect(request, "/account?changed=1")
+    return await account_page(request, user, 422, "password", form=form, errors=form.messages())
+
+
+async def sign_out_everywhere(request: Request) -> Response:
+    user = await require_user(request)
+    await sessions.end_all(user.id)
+    await sign_out(request)
+    return redirect(request, "/")
+
+
+async def resend_verification(request: Request) -> Response:
+    user = await require_user(request)
+    try:
+        await service.send_verification(request.app.state.settings, user)
+    except DomainError as exc:
+        return await account_page(request, user, 429, "verification",
+                                  verification_problem=exc.text())
+    return await account_page(request, user, block="verification", verification_sent=True)
 
 
 async def switch_language(request: Request) -> Response:
@@ -130,8 +193,10 @@ async def switch_language(request: Request) -> Response:
 
 async def outbox(request: Request) -> Response:
     await require_admin(request)
+    await purge_outbox(request.app.state.settings)
     messages = await OutboxMessage.all().limit(200)
-    return render(request, "auth/outbox.html", {"messages": messages})
+    return render(request, "auth/outbox.html", {"messages": messages,
+                                                "days": request.app.state.settings.outbox_days})
 
 
 routes = [
@@ -141,6 +206,12 @@ routes = [
     Route("/password/forgot", forgot_password, methods=["GET", "POST"], name="forgot_password"),
     Route("/password/reset/{token}", reset_password, methods=["GET", "POST"],
           name="reset_password"),
+    Route("/email/verify/{token}", verify_email, name="verify_email"),
+    Route("/account", account, name="account"),
+    Route("/account/password", change_password, methods=["POST"], name="change_password"),
+    Route("/account/sign-out-everywhere", sign_out_everywhere, methods=["POST"],
+          name="sign_out_everywhere"),
+    Route("/account/verify", resend_verification, methods=["POST"], name="resend_verification"),
     Route("/lang", switch_language, name="switch_language"),
     Route("/admin/outbox", outbox, name="outbox"),
 ]

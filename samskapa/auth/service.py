@@ -1,19 +1,24 @@
-"""Account use cases: register, sign in (rate limited), password reset, site admins."""
+"""Account use cases: register, sign in (rate limited), email verification, password reset and
+change, site admins."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from tortoise.exceptions import IntegrityError
 
-from samskapa.auth.models import PasswordResetToken, User
+from samskapa.auth import sessions
+from samskapa.auth.models import EmailVerificationToken, PasswordResetToken, User
 from samskapa.auth.passwords import (MIN_PASSWORD_LENGTH, hash_password, new_token, token_hash,
                                      verify_password)
-from samskapa.errors import DomainError, ValidationError
-from samskapa.i18n import N_
+from samskapa.errors import DomainError, Forbidden, ValidationError
+from samskapa.i18n import N_, gettext
 from samskapa.mail import send_mail
 from samskapa.security import RateLimiter
 
 RESET_TOKEN_LIFETIME = timedelta(hours=2)
+VERIFICATION_LIFETIME = timedelta(days=7)
+# One verification mail per this interval and account: "send again" cannot flood a mailbox.
+VERIFICATION_RESEND_AFTER = timedelta(minutes=2)
 
 
 def now() -> datetime:
@@ -25,15 +30,56 @@ def check_password_strength(password: str, field: str = "password") -> None:
         raise ValidationError({field: (N_("At least %(n)s characters."), {"n": MIN_PASSWORD_LENGTH})})
 
 
-async def register(email: str, password: str, display_name: str) -> User:
+async def register(settings, email: str, password: str, display_name: str) -> User:
+    """A new account with an unverified address; the verification link is mailed to it."""
     check_password_strength(password)
     if await User.filter(email=email).exists():
         raise ValidationError({"email": N_("An account with this email address already exists.")})
     try:
-        return await User.create(email=email, password_hash=hash_password(password),
+        user = await User.create(email=email, password_hash=hash_password(password),
                                  display_name=display_name)
     except IntegrityError:  # a concurrent registration with the same email won
         raise ValidationError({"email": N_("An account with this email address already exists.")})
+    await send_verification(settings, user)
+    return user
+
+
+async def send_verification(settings, user: User) -> None:
+    if user.email is None or user.email_verified:
+        return
+    recent = await EmailVerificationToken.filter(
+        user_id=user.id, created_at__gt=now() - VERIFICATION_RESEND_AFTER).exists()
+    if recent:
+        raise DomainError(N_("We sent you a link a moment ago. Check your mail (and the spam "
+                             "folder), or try again in a few minutes."))
+    token, digest = new_token()
+    await EmailVerificationToken.create(user=user, email=user.email, token_hash=digest,
+                                        expires_at=now() + VERIFICATION_LIFETIME)
+    link = f"{settings.base_url}/email/verify/{token}"
+    await send_mail(settings, user.email, gettext("Confirm your email address for Samskapa"),
+                    gettext("Welcome to Samskapa! To confirm that this address is yours, open "
+                            "this link within 7 days:\n\n%(link)s\n\nIf you did not create an "
+                            "account, ignore this message.", link=link),
+                    secret_links=(link,))
+
+
+async def mark_email_verified(user: User) -> None:
+    if not user.email_verified:
+        user.email_verified_at = now()
+        await User.filter(id=user.id).update(email_verified_at=user.email_verified_at)
+
+
+async def verify_email(token: str) -> User:
+    """The mailed link proves the address, as long as the account still has that address."""
+    record = await EmailVerificationToken.filter(token_hash=token_hash(token)) \
+        .prefetch_related("user").first()
+    if record is None or record.used_at is not None or record.expires_at < now() \
+            or (record.user.email or "").lower() != record.email.lower():
+        raise DomainError(N_("This confirmation link is no longer valid. Sign in and ask for a "
+                             "new one on your account page."))
+    await EmailVerificationToken.filter(id=record.id).update(used_at=now())
+    await mark_email_verified(record.user)
+    return record.user
 
 
 class LoginLimits:
@@ -63,10 +109,13 @@ async def create_admin(email: str, password: str, display_name: str) -> User:
     if user:
         user.password_hash = hash_password(password)
         user.is_admin = True
+        user.email_verified_at = user.email_verified_at or now()
         await user.save()
+        await sessions.end_all(user.id)
         return user
+    # The operator typed the address on the server: it needs no mailed proof.
     return await User.create(email=email, password_hash=hash_password(password),
-                             display_name=display_name, is_admin=True)
+                             display_name=display_name, is_admin=True, email_verified_at=now())
 
 
 async def request_password_reset(settings, email: str, subject: str, body_template: str) -> None:
@@ -78,7 +127,8 @@ async def request_password_reset(settings, email: str, subject: str, body_templa
     await PasswordResetToken.create(user=user, token_hash=digest,
                                     expires_at=now() + RESET_TOKEN_LIFETIME)
     link = f"{settings.base_url}/password/reset/{token}"
-    await send_mail(settings, email, subject, body_template % {"link": link})
+    await send_mail(settings, email, subject, body_template % {"link": link},
+                    secret_links=(link,))
 
 
 async def valid_reset_token(token: str) -> PasswordResetToken:
@@ -89,6 +139,8 @@ async def valid_reset_token(token: str) -> PasswordResetToken:
 
 
 async def reset_password(token: str, password: str) -> User:
+    """A new password from a mailed link. The link proves the address, and every session of
+    the account ends: whoever registered or used it before is signed out."""
     record = await valid_reset_token(token)
     check_password_strength(password)
     user = await record.user
@@ -96,4 +148,26 @@ async def reset_password(token: str, password: str) -> User:
     await user.save(update_fields=["password_hash"])
     record.used_at = now()
     await record.save(update_fields=["used_at"])
+    await mark_email_verified(user)
+    await sessions.end_all(user.id)
     return user
+
+
+async def change_password(user: User, current: str, new: str, new_again: str) -> None:
+    """Ends every session of the account; the caller signs the user in afresh."""
+    if user.is_pupil:
+        raise Forbidden(N_("Pupils sign in with a login code; ask your teacher for a new one."))
+    errors = {}
+    if not verify_password(user.password_hash, current):
+        errors["current_password"] = N_("This is not your current password.")
+    try:
+        check_password_strength(new, "new_password")
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if new_again != new:
+        errors["new_password_again"] = N_("The passwords do not match.")
+    if errors:
+        raise ValidationError(errors)
+    user.password_hash = hash_password(new)
+    await User.filter(id=user.id).update(password_hash=user.password_hash)
+    await sessions.end_all(user.id)
