@@ -14,13 +14,14 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from samskapa import db, i18n
 from samskapa.auth.guards import CurrentUserMiddleware, LoginRequired
 from samskapa.auth.routes import redirect
 from samskapa.auth.routes import routes as auth_routes
-from samskapa.auth.service import LoginLimits
 from samskapa.errors import DomainError
+from samskapa.limiter import Limiter
 from samskapa.page_cache import CacheInvalidationMiddleware, PageCache, clear_on_model_writes
 from samskapa.security import RequestGuardMiddleware, SecureAwareSessionMiddleware
 from samskapa.settings import Settings
@@ -131,6 +132,10 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     page_cache = PageCache(settings.public_cache_seconds)
     clear_on_model_writes(db.MODEL_MODULES)
     middleware = [
+        # Outermost: the client's address and scheme, from X-Forwarded-* only when the
+        # connection comes from a configured proxy (never from a visitor's own headers).
+        *([Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
+          if settings.trusted_proxies else []),
         Middleware(CacheInvalidationMiddleware, cache=page_cache),
         Middleware(LanguageMiddleware),
         Middleware(SecureAwareSessionMiddleware, secret_key=settings.secret_key),
@@ -152,7 +157,5 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     )
     app.state.settings = settings
     app.state.page_cache = page_cache
-    app.state.login_limits = LoginLimits(settings.login_limit_per_account,
-                                         settings.login_limit_per_ip,
-                                         settings.login_limit_window_s)
+    app.state.limiter = Limiter()
     return app

@@ -78,8 +78,10 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the web app with uvicorn."""
     import uvicorn
 
+    # Proxy headers are the app's business (SAMSKAPA_TRUSTED_PROXIES, see create_app): uvicorn's
+    # own handling believes X-Forwarded-For on every connection from 127.0.0.1, whoever made it.
     uvicorn.run("samskapa.asgi:app", host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info")
+                proxy_headers=False, log_level="info")
 
 
 def _display_url(url: str) -> str:

@@ -11,6 +11,7 @@ from tortoise.migrations.api import migrate as run_migrations
 MODEL_MODULES = [
     "samskapa.auth.models",
     "samskapa.mail",
+    "samskapa.limiter",
     "events.models",
     "challenges.models",
 ]

@@ -1,9 +1,9 @@
 from samskapa.auth.models import User
-from samskapa.auth.passwords import hash_password
+from samskapa.auth.passwords import make_password_hash
 
 
 async def make_user(email="anna@example.se", password="hemligt123", **kw):
-    return await User.create(email=email, password_hash=hash_password(password),
+    return await User.create(email=email, password_hash=await make_password_hash(password),
                              display_name=kw.pop("display_name", "Anna"), **kw)
 
 

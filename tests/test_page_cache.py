@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from challenges.models import Challenge
 from events.models import Event
 from samskapa.auth.models import User
-from samskapa.auth.passwords import hash_password
+from samskapa.auth.passwords import make_password_hash
 from samskapa.page_cache import PageCache
 
 
@@ -47,7 +47,7 @@ async def test_emptied_by_any_unsafe_request(client, app):
 async def test_signed_in_visitors_get_their_own_page(client, app):
     await published_event()
     await User.create(email="eva@example.se", display_name="Eva",
-                      password_hash=hash_password("hemligt123"))
+                      password_hash=await make_password_hash("hemligt123"))
     anonymous = await client.get("/events/cache-hack")
     assert "Eva" not in anonymous.text
     await client.login("eva@example.se", "hemligt123")
