@@ -110,7 +110,7 @@ async def test_an_attacker_slows_an_account_but_never_locks_its_owner_out(make_c
     assert (await sign_in(travelling, "anna@example.se", PASSWORD)).status_code == 303
 
 
-async def test_the_wait_is_told_in_the_visitors_language(make_client, clock):
+async def test_the_wait_is_told_in_the_visitors_language(make_client):
     await make_user()
     client = await make_client("203.0.113.5")
     client.cookies.set("lang", "en")
@@ -139,8 +139,7 @@ async def test_one_address_gets_a_much_higher_budget_than_one_account(make_clien
     assert (await sign_in(sprayer, "anna@example.se", PASSWORD)).status_code == 303
 
 
-async def test_rotating_x_forwarded_for_from_an_untrusted_client_changes_nothing(
-        make_client, clock):
+async def test_rotating_x_forwarded_for_from_an_untrusted_client_changes_nothing(make_client):
     await make_user()
     client = await make_client("203.0.113.9")
     for i in range(100):

@@ -42,7 +42,7 @@ async def join_class(make_client, code: str, nickname: str, ip: str = SCHOOL):
     return r, (match.group(1) if match else None)
 
 
-async def test_a_classroom_behind_one_address_can_all_sign_in(make_client, signed_in, clock):
+async def test_a_classroom_behind_one_address_can_all_sign_in(make_client, signed_in):
     event = await school_event()
     _, teacher, school_class = await teacher_with_class(signed_in, event)
     codes = {}
@@ -63,7 +63,7 @@ async def test_a_classroom_behind_one_address_can_all_sign_in(make_client, signe
     await teacher_here.login(teacher.email, PASSWORD)
 
 
-async def test_a_teacher_lets_a_paused_pupil_sign_in_again(make_client, signed_in, clock):
+async def test_a_teacher_lets_a_paused_pupil_sign_in_again(make_client, signed_in):
     event = await school_event()
     teacher_client, _, school_class = await teacher_with_class(signed_in, event)
     _, code = await join_class(make_client, school_class.code, "Blixten")
@@ -161,7 +161,7 @@ async def test_join_codes_cannot_be_guessed_by_trying(signed_in, clock):
     assert (await join(bo_client, team.join_code)).status_code == 303
 
 
-async def test_join_codes_from_one_network_are_capped(signed_in, clock):
+async def test_join_codes_from_one_network_are_capped(signed_in):
     """Many accounts guessing from one address: fifty wrong codes an hour for all of them."""
     await make_event()
     anna_client, _ = await signed_in("Anna")
