@@ -149,10 +149,13 @@ async def class_by_code(code: str) -> SchoolClass:
 
 async def class_by_code_counted(limiter: Limiter, code: str, ip: str) -> SchoolClass:
     """class_by_code, with wrong codes from one address counted and slowed down (guessing)."""
-    taken = await limiter.take(limits.check(limits.CLASS_CODE_GUESSES, ip), field="class_code")
-    school_class = await class_by_code(code)
-    await limiter.give_back(taken)
-    return school_class
+    guesses = limits.check(limits.CLASS_CODE_GUESSES, ip)
+    await limiter.check(guesses, field="class_code")
+    try:
+        return await class_by_code(code)
+    except ValidationError:
+        await limiter.count(guesses)
+        raise
 
 
 async def find_pupil(school_class: SchoolClass, nickname: str) -> Pupil | None:

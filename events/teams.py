@@ -224,17 +224,14 @@ async def join_team_counted(limiter: Limiter, event: Event, user: User, code: st
                             ip: str) -> Team:
     """join_team, with wrong codes counted per person and per address and slowed down: a join
     code is all it takes to get into a team, so it must not be guessed by trying."""
-    taken = await limiter.take(limits.check(limits.JOIN_CODE_GUESSES, str(user.id)),
-                               limits.check(limits.JOIN_CODE_GUESSES_ADDRESS, ip), field="code")
+    guesses = (limits.check(limits.JOIN_CODE_GUESSES, str(user.id)),
+               limits.check(limits.JOIN_CODE_GUESSES_ADDRESS, ip))
+    await limiter.check(*guesses, field="code")
     try:
-        team = await join_team(event, user, code, now)
+        return await join_team(event, user, code, now)
     except UnknownJoinCode:
+        await limiter.count(*guesses)
         raise
-    except DomainError:
-        await limiter.give_back(taken)  # a right code (the team was full, say): no guess
-        raise
-    await limiter.give_back(taken)
-    return team
 
 
 async def remove_member(event: Event, team: Team, user_id: int, *,

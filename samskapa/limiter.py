@@ -167,6 +167,20 @@ class Limiter:
             taken.checks.append(check)
         return taken
 
+    async def check(self, *checks: Check, field: str | None = None) -> None:
+        """Throttled when one of the checks must wait; counts nothing (see `count`)."""
+        worst = await self.blocked(list(checks))
+        if worst is not None:
+            raise Throttled(worst[0].rule.message, worst[1], field=field)
+
+    async def count(self, *checks: Check) -> None:
+        """One hit on each check, after the fact (a wrong code). Cheaper than take + give back
+        when most requests succeed; a burst of parallel wrong guesses each passes `check`, and
+        then each counts, so the wait that follows doubles as many times."""
+        await self._prune()
+        for check in checks:
+            await self._take(check)
+
     async def _take(self, check: Check) -> timedelta | None:
         rule = check.rule
         for _try in range(CAS_TRIES):
