@@ -194,6 +194,9 @@ async def join_class(limiter: Limiter, class_code: str, nickname: str,
                                    role=Role.PARTICIPANT, using_db=conn)
     except IntegrityError:  # the same nickname at the same moment
         raise taken
+    # Pupils sign in again where they joined (the school's address): nobody else's failed
+    # sign-ins from that address slow them there.
+    await limits.signed_in_from(limiter, limits.pupil_account(school_class.id, nickname), ip)
     return user, code, school_class
 
 

@@ -283,9 +283,10 @@ SIGN_IN_ACCOUNT = Rule("sign-in-account", free=5, window=timedelta(hours=1),
 # The same account from one address: this one holds even on the owner's own computer.
 SIGN_IN_ACCOUNT_ADDRESS = Rule("sign-in-account-ip", free=5, window=timedelta(hours=1),
                                backoff=timedelta(seconds=30), message=SIGN_IN_WAIT)
-# One address, all accounts: high, since a whole school can share one address.
+# One address, all accounts: a budget, high since a whole school can share one address, and
+# one that starts afresh every quarter of an hour however busy the school is.
 SIGN_IN_ADDRESS = Rule("sign-in-ip", free=100, window=timedelta(minutes=15),
-                       backoff=timedelta(seconds=30), message=SIGN_IN_WAIT)
+                       message=SIGN_IN_WAIT)
 # An account that signed in from an address: no stranger's failures slow it there.
 SIGNED_IN_FROM = Rule("signed-in-from", free=0, window=timedelta(days=30), message="")
 
@@ -345,7 +346,12 @@ class SignIn:
         assert self.taken is not None
         await self.limiter.give_back(self.taken)
         await self.limiter.forget(check(SIGN_IN_ACCOUNT_ADDRESS, self.account, self.address))
-        await self.limiter.remember(check(SIGNED_IN_FROM, self.account, self.address))
+        await signed_in_from(self.limiter, self.account, self.address)
+
+
+async def signed_in_from(limiter: Limiter, account: str, address: str) -> None:
+    """The account is its owner's at this address (signed in, or just made here)."""
+    await limiter.remember(check(SIGNED_IN_FROM, account, address))
 
 
 async def unlock_account(limiter: Limiter, account: str) -> None:

@@ -34,10 +34,12 @@ async def register(limiter: Limiter, email: str, password: str, display_name: st
     if await User.filter(email=email).exists():
         raise ValidationError({"email": N_("An account with this email address already exists.")})
     try:
-        return await User.create(email=email, password_hash=await make_password_hash(password),
+        user = await User.create(email=email, password_hash=await make_password_hash(password),
                                  display_name=display_name)
     except IntegrityError:  # a concurrent registration with the same email won
         raise ValidationError({"email": N_("An account with this email address already exists.")})
+    await limits.signed_in_from(limiter, limits.adult_account(email), ip)
+    return user
 
 
 async def authenticate(limiter: Limiter, email: str, password: str, ip: str) -> User:

@@ -46,10 +46,11 @@ async def test_a_classroom_behind_one_address_can_all_sign_in(make_client, signe
     event = await school_event()
     _, teacher, school_class = await teacher_with_class(signed_in, event)
     codes = {}
-    for i in range(30):
-        r, codes[f"Elev {i:02d}"] = await join_class(make_client, school_class.code, f"Elev {i:02d}")
+    for i in range(30):  # each at home (where they joined, they are known: see below)
+        r, codes[f"Elev {i:02d}"] = await join_class(make_client, school_class.code,
+                                                     f"Elev {i:02d}", f"10.8.{i}.1")
         assert r.status_code == 200, r.text[-1000:]
-    # Next lesson: every pupil mistypes their code once, then gets it right.
+    # At school: every pupil mistypes their code once, then gets it right.
     for nickname, code in codes.items():
         pupil = await make_client(SCHOOL)
         r = await pupil_login(pupil, school_class.code, nickname, "AAAA-AAAA")
@@ -61,6 +62,21 @@ async def test_a_classroom_behind_one_address_can_all_sign_in(make_client, signe
     r = await teacher_here.post_form("/login", {"email": teacher.email, "password": "fel"})
     assert r.status_code == 422 and "Fel e-postadress eller lösenord" in r.text
     await teacher_here.login(teacher.email, PASSWORD)
+
+
+async def test_a_pupil_is_not_slowed_where_they_joined(make_client, signed_in):
+    """Classmates' wrong codes from the school's address (over its budget) do not slow a pupil
+    who joined from there."""
+    event = await school_event()
+    _, _, school_class = await teacher_with_class(signed_in, event)
+    _, code = await join_class(make_client, school_class.code, "Blixten")
+    prankster = await make_client(SCHOOL)
+    for i in range(100):
+        await pupil_login(prankster, school_class.code, f"Elev {i}", "AAAA-AAAA")
+    r = await pupil_login(prankster, school_class.code, "Okänd", "AAAA-AAAA")
+    assert "För många misslyckade inloggningsförsök" in r.text
+    r = await pupil_login(await make_client(SCHOOL), school_class.code, "Blixten", code)
+    assert r.status_code == 303
 
 
 async def test_a_teacher_lets_a_paused_pupil_sign_in_again(make_client, signed_in):
