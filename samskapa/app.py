@@ -157,5 +157,5 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     )
     app.state.settings = settings
     app.state.page_cache = page_cache
-    app.state.limiter = Limiter()
+    app.state.limiter = Limiter(settings.secret_key)
     return app

@@ -10,7 +10,8 @@ forgets a sign-in's failures when a teacher unlocks a pupil, and it lets an acco
 from an address that has signed in before while strangers are slowed. One row per key, changed
 with compare-and-set on a version number, does all of that on SQLite and PostgreSQL alike.
 
-Keys are stored as SHA-256 hashes (no email address or IP address in the table), every row has
+Keys are stored as HMAC-SHA256 under the app's secret key (no email address or IP address in the
+table, and none can be found again by hashing candidates without the secret), every row has
 an expiry, and expired rows are deleted as the limiter goes, so the table holds only what
 happened within the longest window: storage is bounded by recent traffic, and the per-address
 budgets bound what one address can add.
@@ -24,6 +25,7 @@ Each rule is one of two kinds:
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -43,8 +45,8 @@ CAS_TRIES = 8
 
 class LimitCounter(Model):
     id = fields.IntField(primary_key=True)
-    key = fields.CharField(max_length=64, unique=True)  # sha256 of rule name + key parts
-    subject = fields.CharField(max_length=64, null=True, db_index=True)  # sha256 of the account
+    key = fields.CharField(max_length=64, unique=True)  # HMAC of rule name + key parts
+    subject = fields.CharField(max_length=64, null=True, db_index=True)  # HMAC of the account
     rule = fields.CharField(max_length=32)
     hits = fields.IntField(default=0)
     version = fields.IntField(default=0)
@@ -53,10 +55,6 @@ class LimitCounter(Model):
 
     class Meta:
         table = "limit_counters"
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 class Wait:
@@ -109,10 +107,6 @@ class Check:
     key: str
     subject: str | None = None  # the account this count is about (to unlock it)
 
-    @property
-    def digest(self) -> str:
-        return _digest(self.rule.name, self.key)
-
 
 @dataclass
 class Taken:
@@ -125,14 +119,24 @@ def _utcnow() -> datetime:
 
 
 class Limiter:
-    def __init__(self, clock=_utcnow) -> None:
+    def __init__(self, secret: str, clock=_utcnow) -> None:
+        self._secret = secret.encode()
         self.clock = clock
         self._next_prune: datetime | None = None
+
+    def _hash(self, *parts: str) -> str:
+        return hmac.new(self._secret, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+
+    def key_of(self, check: Check) -> str:
+        return self._hash(check.rule.name, check.key)
+
+    def _subject_of(self, check: Check) -> str | None:
+        return self._hash("subject", check.subject) if check.subject else None
 
     async def rows(self, checks: list[Check]) -> dict[str, LimitCounter]:
         """The live rows of these checks, by key, in one query."""
         return {r.key: r for r in await LimitCounter.filter(
-            key__in=[c.digest for c in checks], expires_at__gt=self.clock())}
+            key__in=[self.key_of(c) for c in checks], expires_at__gt=self.clock())}
 
     async def blocked(self, checks: list[Check],
                       rows: dict[str, LimitCounter] | None = None) -> tuple[Check, timedelta] | None:
@@ -142,7 +146,7 @@ class Limiter:
             rows = await self.rows(checks)
         worst = None
         for check in checks:
-            row = rows.get(check.digest)
+            row = rows.get(self.key_of(check))
             if row is not None and row.retry_at is not None and row.retry_at > now:
                 wait = row.retry_at - now
                 if worst is None or wait > worst[1]:
@@ -182,15 +186,15 @@ class Limiter:
             await self._take(check)
 
     async def _take(self, check: Check) -> timedelta | None:
-        rule = check.rule
+        rule, key, subject = check.rule, self.key_of(check), self._subject_of(check)
         for _try in range(CAS_TRIES):
             now = self.clock()
-            row = await LimitCounter.filter(key=check.digest).first()
+            row = await LimitCounter.filter(key=key).first()
             if row is None:
                 # An empty row (or nothing, when another worker just made one), then count on it
                 # like on any other row.
                 await LimitCounter.bulk_create([LimitCounter(
-                    key=check.digest, subject=check.subject, rule=rule.name, hits=0, version=0,
+                    key=key, subject=subject, rule=rule.name, hits=0, version=0,
                     expires_at=now + rule.lifetime)], ignore_conflicts=True)
                 continue
             if row.expires_at <= now:  # forgotten: start afresh
@@ -203,7 +207,7 @@ class Limiter:
             expires = window_end if rule.backoff is None else now + rule.lifetime
             changed = await LimitCounter.filter(id=row.id, version=row.version).update(
                 hits=hits, version=F("version") + 1, expires_at=expires,
-                retry_at=self._retry_at(rule, hits, now, window_end), subject=check.subject)
+                retry_at=self._retry_at(rule, hits, now, window_end), subject=subject)
             if changed:
                 return None
         # Contended that hard, the caller is part of a burst: treat it as one.
@@ -220,7 +224,7 @@ class Limiter:
         """Undo the hits: what they waited on turned out well (a right password)."""
         for check in taken.checks:
             for _try in range(CAS_TRIES):
-                row = await LimitCounter.filter(key=check.digest).first()
+                row = await LimitCounter.filter(key=self.key_of(check)).first()
                 if row is None or row.hits <= 0:
                     break
                 hits = row.hits - 1
@@ -232,16 +236,16 @@ class Limiter:
         taken.checks.clear()
 
     async def forget(self, *checks: Check) -> None:
-        await LimitCounter.filter(key__in=[c.digest for c in checks]).delete()
+        await LimitCounter.filter(key__in=[self.key_of(c) for c in checks]).delete()
 
     async def forget_subject(self, subject: str, rules: list[Rule]) -> None:
-        await LimitCounter.filter(subject=_digest(subject),
+        await LimitCounter.filter(subject=self._hash("subject", subject),
                                   rule__in=[r.name for r in rules]).delete()
 
     async def waiting_subjects(self, subjects: list[str], rules: list[Rule]) -> dict[str, timedelta]:
         """Of these accounts, those that must wait now, and how long."""
         now = self.clock()
-        by_digest = {_digest(s): s for s in subjects}
+        by_digest = {self._hash("subject", s): s for s in subjects}
         waits: dict[str, timedelta] = {}
         for row in await LimitCounter.filter(subject__in=list(by_digest),
                                              rule__in=[r.name for r in rules],
@@ -254,10 +258,11 @@ class Limiter:
         """Mark `check` as seen (e.g. this account signed in from this address) for its window."""
         now = self.clock()
         expires = now + check.rule.window
-        if not await LimitCounter.filter(key=check.digest).update(expires_at=expires,
-                                                                  version=F("version") + 1):
+        key = self.key_of(check)
+        if not await LimitCounter.filter(key=key).update(expires_at=expires,
+                                                         version=F("version") + 1):
             await LimitCounter.bulk_create([LimitCounter(
-                key=check.digest, rule=check.rule.name, expires_at=expires)],
+                key=key, rule=check.rule.name, expires_at=expires)],
                 ignore_conflicts=True)
 
     async def _prune(self) -> None:
@@ -269,7 +274,7 @@ class Limiter:
 
 
 def check(rule: Rule, *parts: str, subject: str | None = None) -> Check:
-    return Check(rule, "\x1f".join(parts), _digest(subject) if subject else None)
+    return Check(rule, "\x1f".join(parts), subject)
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -338,7 +343,7 @@ class SignIn:
         strangers = [check(SIGN_IN_ACCOUNT, self.account, subject=self.account),
                      check(SIGN_IN_ADDRESS, self.address)]
         rows = await self.limiter.rows([known, here, *strangers])
-        checks = [here] if known.digest in rows else [here, *strangers]
+        checks = [here] if self.limiter.key_of(known) in rows else [here, *strangers]
         self.taken = await self.limiter.take(*checks, field=field, rows=rows)
 
     async def succeeded(self) -> None:

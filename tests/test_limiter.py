@@ -6,6 +6,7 @@ from configured proxies, and a table that does not grow with every address tried
 The limiter's clock is replaced by one the test moves forward, so waiting costs no time."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -159,8 +160,7 @@ async def test_rotating_x_forwarded_for_from_an_untrusted_client_changes_nothing
 async def test_a_trusted_proxys_forwarded_address_and_scheme_are_used(settings, clean_db):
     """Behind a configured proxy, each visitor is counted at their own address (not all at the
     proxy's) and https from the proxy makes the session cookie Secure."""
-    proxy_app = create_app(settings.__class__(**{**settings.__dict__,
-                                                 "trusted_proxies": ("10.0.0.1",)}),
+    proxy_app = create_app(dataclasses.replace(settings, trusted_proxies=("10.0.0.1",)),
                            manage_db=False)
     proxy_app.state.limiter.clock = Clock()
     await make_user()
