@@ -13,8 +13,9 @@ with compare-and-set on a version number, does all of that on SQLite and Postgre
 Keys are stored as HMAC-SHA256 under the app's secret key (no email address or IP address in the
 table, and none can be found again by hashing candidates without the secret), every row has
 an expiry, and expired rows are deleted as the limiter goes, so the table holds only what
-happened within the longest window: storage is bounded by recent traffic, and the per-address
-budgets bound what one address can add.
+happened within each rule's window (plus, for 30 days, one row per account and address it
+signed in from): storage is bounded by recent traffic, and the per-address budgets bound what
+one address can add.
 
 Each rule is one of two kinds:
 - a budget (`backoff=None`): `free` hits per fixed `window`, then wait until the window ends;
