@@ -135,7 +135,8 @@ async def seed(database_url: str, now: datetime, generate_schema: bool = False) 
             for batch in _batches(objects):
                 await model.bulk_create(batch)
 
-        password_hash = await make_password_hash(PASSWORD)  # one hash for all: argon2 is slow on purpose
+        # One hash for all: argon2 is slow on purpose.
+        password_hash = await make_password_hash(PASSWORD)
         users = [User(id=i + 1, email=f"p{i:05d}@bench.samskapa.se", password_hash=password_hash,
                       display_name=f"Deltagare {i:05d}") for i in range(N_PARTICIPANTS)]
         await bulk(User, users)

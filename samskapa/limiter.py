@@ -139,8 +139,8 @@ class Limiter:
         return {r.key: r for r in await LimitCounter.filter(
             key__in=[self.key_of(c) for c in checks], expires_at__gt=self.clock())}
 
-    async def blocked(self, checks: list[Check],
-                      rows: dict[str, LimitCounter] | None = None) -> tuple[Check, timedelta] | None:
+    async def blocked(self, checks: list[Check], rows: dict[str, LimitCounter] | None = None
+                      ) -> tuple[Check, timedelta] | None:
         """The check that must wait longest, and how long, or None when all may go."""
         now = self.clock()
         if rows is None:
@@ -243,7 +243,8 @@ class Limiter:
         await LimitCounter.filter(subject=self._hash("subject", subject),
                                   rule__in=[r.name for r in rules]).delete()
 
-    async def waiting_subjects(self, subjects: list[str], rules: list[Rule]) -> dict[str, timedelta]:
+    async def waiting_subjects(self, subjects: list[str],
+                               rules: list[Rule]) -> dict[str, timedelta]:
         """Of these accounts, those that must wait now, and how long."""
         now = self.clock()
         by_digest = {self._hash("subject", s): s for s in subjects}

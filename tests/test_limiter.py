@@ -22,7 +22,7 @@ from samskapa.auth.passwords import make_password_hash
 from samskapa.errors import DomainError
 from samskapa.limiter import LimitCounter
 from samskapa.mail import OutboxMessage
-from tests.conftest import CSRF_RE, Client
+from tests.conftest import Client
 
 PASSWORD = "hemligt123"
 WRONG = "Fel e-postadress eller lösenord"

@@ -3,7 +3,6 @@ attacker, a teacher lets a paused pupil in again, and class codes, join codes an
 cannot be used by the thousand."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
