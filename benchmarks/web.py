@@ -125,7 +125,7 @@ async def seed(database_url: str, now: datetime, generate_schema: bool = False) 
     from events.models import Event, EventKind, EventRole, Role, Team, TeamMember
     from samskapa import db
     from samskapa.auth.models import User
-    from samskapa.auth.passwords import UNAMBIGUOUS_ALPHABET, hash_password
+    from samskapa.auth.passwords import UNAMBIGUOUS_ALPHABET, make_password_hash
 
     await db.init_db(database_url)
     if generate_schema:
@@ -135,7 +135,8 @@ async def seed(database_url: str, now: datetime, generate_schema: bool = False) 
             for batch in _batches(objects):
                 await model.bulk_create(batch)
 
-        password_hash = hash_password(PASSWORD)  # one hash for all: argon2 is slow on purpose
+        # One hash for all: argon2 is slow on purpose.
+        password_hash = await make_password_hash(PASSWORD)
         users = [User(id=i + 1, email=f"p{i:05d}@bench.samskapa.se", password_hash=password_hash,
                       display_name=f"Deltagare {i:05d}") for i in range(N_PARTICIPANTS)]
         await bulk(User, users)

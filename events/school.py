@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -19,10 +19,12 @@ from events.first_names import FIRST_NAMES
 from events.models import Event, EventRole, Pupil, Role, SchoolClass, Team, TeamMember
 from samskapa.auth import sessions
 from samskapa.auth.models import User
-from samskapa.auth.passwords import hash_password, normalise_code, random_code, verify_password
-from samskapa.auth.service import LoginLimits
+from samskapa import limiter as limits
+from samskapa.auth.passwords import (make_password_hash, normalise_code, password_matches,
+                                     random_code)
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
+from samskapa.limiter import Limiter
 
 CLASS_CODE_LENGTH = 6
 LOGIN_CODE_LENGTH = 8
@@ -180,6 +182,17 @@ async def class_by_code(code: str) -> SchoolClass:
     return school_class
 
 
+async def class_by_code_counted(limiter: Limiter, code: str, ip: str) -> SchoolClass:
+    """class_by_code, with wrong codes from one address counted and slowed down (guessing)."""
+    guesses = limits.check(limits.CLASS_CODE_GUESSES, ip)
+    await limiter.check(guesses, field="class_code")
+    try:
+        return await class_by_code(code)
+    except ValidationError:
+        await limiter.count(guesses)
+        raise
+
+
 async def find_pupil(school_class: SchoolClass, nickname: str) -> Pupil | None:
     """The pupil with this nickname, ignoring case in every language (SQLite's own case
     folding is ASCII only); a class is small enough to compare in Python."""
@@ -190,18 +203,25 @@ async def find_pupil(school_class: SchoolClass, nickname: str) -> Pupil | None:
     return None
 
 
-async def join_class(class_code: str, nickname: str) -> tuple[User, str, SchoolClass]:
+async def join_class(limiter: Limiter, class_code: str, nickname: str,
+                     ip: str) -> tuple[User, str, SchoolClass]:
     """A new pupil account in the class; returns it with its login code (shown once)."""
-    school_class = await class_by_code(class_code)
+    school_class = await class_by_code_counted(limiter, class_code, ip)
     nickname = check_nickname(nickname)
     taken = ValidationError({"nickname": N_("Someone in this class already has that nickname. "
                                          "Choose another.")})
     if await find_pupil(school_class, nickname) is not None:
         raise taken
+    # A whole class joins at once from one school address: the budgets allow that, not a
+    # script filling a class (or the database) with accounts.
+    await limiter.take(limits.check(limits.PUPIL_JOINS_ADDRESS, ip),
+                       limits.check(limits.PUPIL_JOINS_CLASS, str(school_class.id)),
+                       field="class_code")
     code = random_code(LOGIN_CODE_LENGTH)
+    password_hash = await make_password_hash(code)
     try:
         async with in_transaction() as conn:
-            user = await User.create(email=None, password_hash=hash_password(code),
+            user = await User.create(email=None, password_hash=password_hash,
                                      display_name=nickname, is_pupil=True, using_db=conn)
             await Pupil.create(user=user, school_class_id=school_class.id, nickname=nickname,
                                using_db=conn)
@@ -209,29 +229,40 @@ async def join_class(class_code: str, nickname: str) -> tuple[User, str, SchoolC
                                    role=Role.PARTICIPANT, using_db=conn)
     except IntegrityError:  # the same nickname at the same moment
         raise taken
+    # Pupils sign in again where they joined (the school's address): nobody else's failed
+    # sign-ins from that address slow them there.
+    await limits.signed_in_from(limiter, limits.pupil_account(school_class.id, nickname), ip)
     return user, code, school_class
 
 
-async def pupil_login(limits: LoginLimits, class_code: str, nickname: str, login_code: str,
+async def pupil_login(limiter: Limiter, class_code: str, nickname: str, login_code: str,
                       ip: str) -> tuple[User, SchoolClass]:
-    key = f"pupil:{normalise_code(class_code)}:{' '.join(nickname.split()).lower()}"
-    if limits.account.blocked(key) or limits.ip.blocked(ip):
-        raise DomainError("Too many failed sign-in attempts. Wait a few minutes and try again.",
-                          field="login_code")
-    try:
-        school_class = await class_by_code(class_code)
-    except ValidationError:
-        limits.ip.fail(ip)
-        raise
+    school_class = await class_by_code_counted(limiter, class_code, ip)
+    attempt = limits.SignIn(limiter, limits.pupil_account(school_class.id, nickname), ip)
+    await attempt.begin(field="login_code")
     pupil = await find_pupil(school_class, nickname)
     if pupil is not None:
         await pupil.fetch_related("user")
-    if pupil is None or not verify_password(pupil.user.password_hash, normalise_code(login_code)):
-        limits.account.fail(key)
-        limits.ip.fail(ip)
+    if pupil is None or not await password_matches(pupil.user.password_hash,
+                                                    normalise_code(login_code)):
         raise DomainError("Wrong nickname or login code.", field="login_code")
-    limits.account.reset(key)
+    await attempt.succeeded()
     return pupil.user, school_class
+
+
+async def paused_pupils(limiter: Limiter, school_class: SchoolClass,
+                        pupils: list[Pupil]) -> dict[int, timedelta]:
+    """Pupils of the class whose sign-in is slowed down after wrong codes, and for how long."""
+    accounts = {limits.pupil_account(school_class.id, p.nickname): p.id for p in pupils}
+    waits = await limits.waiting_accounts(limiter, list(accounts))
+    return {accounts[account]: wait for account, wait in waits.items()}
+
+
+async def unlock_pupil(limiter: Limiter, school_class: SchoolClass, pupil_id: int) -> Pupil:
+    """The teacher vouches for the pupil: their failed sign-ins are forgotten everywhere."""
+    pupil = await class_pupil(school_class, pupil_id)
+    await limits.unlock_account(limiter, limits.pupil_account(school_class.id, pupil.nickname))
+    return pupil
 
 
 async def reissue_code(school_class: SchoolClass, pupil_id: int) -> tuple[Pupil, str]:
@@ -239,7 +270,7 @@ async def reissue_code(school_class: SchoolClass, pupil_id: int) -> tuple[Pupil,
     does every session signed in with it (a code seen by someone else is why it is reissued)."""
     pupil = await class_pupil(school_class, pupil_id)
     code = random_code(LOGIN_CODE_LENGTH)
-    await User.filter(id=pupil.user_id).update(password_hash=hash_password(code))
+    await User.filter(id=pupil.user_id).update(password_hash=await make_password_hash(code))
     await sessions.end_all(pupil.user_id)
     return pupil, code
 

@@ -21,6 +21,8 @@ from samskapa.auth.models import User
 from samskapa.auth.routes import redirect
 from samskapa.errors import DomainError
 from samskapa.forms import Form
+from samskapa.limiter import Wait
+from samskapa.security import client_address
 from samskapa.templating import is_htmx, render
 
 
@@ -30,10 +32,6 @@ def now() -> datetime:
 
 def class_url(event: Event, school_class: SchoolClass) -> str:
     return f"/events/{event.slug}/classes/{school_class.id}"
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "?"
 
 
 # --- teachers --------------------------------------------------------------------------------
@@ -70,9 +68,12 @@ async def _class_page(request: Request, event: Event, school_class: SchoolClass,
                       place_error: tuple | None = None, notice: str | None = None,
                       new_code: tuple | None = None) -> Response:
     pupils, class_teams = await school.roster(event, school_class)
+    paused = await school.paused_pupils(request.app.state.limiter, school_class,
+                                        [row.pupil for row in pupils])
     team_form = team_form or Form({})
     context = {
         "event": event, "school_class": school_class, "pupils": pupils, "teams": class_teams,
+        "paused": {pupil_id: Wait(wait) for pupil_id, wait in paused.items()},
         "challenges": await teams.published_challenges(event),
         "form": team_form, "errors": team_form.messages(),
         "place_error": place_error, "notice": notice, "new_code": new_code,
@@ -99,6 +100,17 @@ async def class_reissue(request: Request) -> Response:
     pupil, code = await school.reissue_code(school_class, request.path_params["pupil_id"])
     return await _class_page(request, event, school_class,
                              new_code=(pupil.id, pupil.nickname, school.format_login_code(code)))
+
+
+async def class_unlock(request: Request) -> Response:
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    await school.unlock_pupil(request.app.state.limiter, school_class,
+                              request.path_params["pupil_id"])
+    if is_htmx(request):
+        return await _class_page(request, event, school_class)
+    return redirect(request, class_url(event, school_class))
 
 
 async def class_team_new(request: Request) -> Response:
@@ -210,7 +222,8 @@ async def pupil_join(request: Request) -> Response:
     nickname = form.text("nickname", max_length=100)
     if not form.errors:
         try:
-            user, code, school_class = await school.join_class(class_code, nickname)
+            user, code, school_class = await school.join_class(
+                request.app.state.limiter, class_code, nickname, client_address(request))
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -237,8 +250,8 @@ async def pupil_login(request: Request) -> Response:
     if not form.errors:
         try:
             user, school_class = await school.pupil_login(
-                request.app.state.login_limits, class_code, nickname, login_code,
-                client_ip(request))
+                request.app.state.limiter, class_code, nickname, login_code,
+                client_address(request))
         except DomainError as exc:
             apply_error(form, exc)
         else:
@@ -269,6 +282,8 @@ routes = [
           methods=["GET", "POST"], name="class_pupil_remove"),
     Route("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/code", class_reissue,
           methods=["POST"], name="class_reissue"),
+    Route("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/unlock", class_unlock,
+          methods=["POST"], name="class_unlock"),
     Route("/events/{slug}/classes/{class_id:int}/teams", class_team_new, methods=["POST"],
           name="class_team_new"),
     Route("/events/{slug}/classes/{class_id:int}/place", class_place, methods=["POST"],

@@ -18,6 +18,7 @@ from samskapa.auth.models import User
 from samskapa.auth.routes import redirect
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
+from samskapa.security import client_address
 from samskapa.templating import is_htmx, render
 
 
@@ -207,7 +208,8 @@ async def team_join(request: Request) -> Response:
     notice = None
     if not form.errors:
         try:
-            team = await teams.join_team(event, user, code, now())
+            team = await teams.join_team_counted(request.app.state.limiter, event, user, code,
+                                                 now(), client_address(request))
         except DomainError as exc:
             notice = apply_error(form, exc)
         else:

@@ -17,10 +17,12 @@ from tortoise.transactions import in_transaction
 from challenges.models import Challenge
 from events.models import Event, EventRole, Pupil, Role, Team, TeamMember
 from events.service import is_organiser, roles_of, visible_event  # noqa: F401
+from samskapa import limiter as limits
 from samskapa.auth.models import User
 from samskapa.auth.passwords import normalise_code, random_code
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
+from samskapa.limiter import Limiter
 
 JOIN_CODE_LENGTH = 6
 TEAM_NAME_MAX = 100
@@ -228,12 +230,30 @@ async def join_team(event: Event, user: User, code: str, now: datetime) -> Team:
     check_registration_open(event, now, field="code")
     team = await Team.filter(event_id=event.id, join_code=code).first()
     if team is None:
-        raise DomainError("No team in this event has that join code. Check the code and try "
-                          "again.", field="code")
+        raise UnknownJoinCode(N_("No team in this event has that join code. Check the code and "
+                                 "try again."), field="code")
     await check_may_take_part(event, user, team)
     await add_member(event, team, user, field="code")
     await ensure_participant(event, user)
     return team
+
+
+class UnknownJoinCode(DomainError):
+    pass
+
+
+async def join_team_counted(limiter: Limiter, event: Event, user: User, code: str, now: datetime,
+                            ip: str) -> Team:
+    """join_team, with wrong codes counted per person and per address and slowed down: a join
+    code is all it takes to get into a team, so it must not be guessed by trying."""
+    guesses = (limits.check(limits.JOIN_CODE_GUESSES, str(user.id)),
+               limits.check(limits.JOIN_CODE_GUESSES_ADDRESS, ip))
+    await limiter.check(*guesses, field="code")
+    try:
+        return await join_team(event, user, code, now)
+    except UnknownJoinCode:
+        await limiter.count(*guesses)
+        raise
 
 
 async def remove_member(event: Event, team: Team, user_id: int, *,

@@ -22,7 +22,7 @@ from challenges.models import Challenge
 from events.models import (Event, EventRole, Invitation, Phase, Pupil, Role, SchoolClass, Team,
                            TeamMember)
 from samskapa.auth.models import PasswordResetToken, User
-from samskapa.auth.passwords import verify_password
+from samskapa.auth.passwords import password_matches
 from samskapa.errors import DomainError, ValidationError
 from samskapa.i18n import N_, gettext
 from samskapa.mail import OutboxMessage
@@ -126,7 +126,7 @@ async def delete_account(user: User, confirmation: str) -> None:
         if " ".join(confirmation.split()).casefold() != user.display_name.casefold():
             raise ValidationError({"confirmation": N_("Type your nickname exactly as it is "
                                                       "shown to confirm.")})
-    elif not verify_password(user.password_hash, confirmation):
+    elif not await password_matches(user.password_hash, confirmation):
         raise ValidationError({"confirmation": N_("Wrong password.")})
     if user.is_admin and not await User.filter(is_admin=True).exclude(id=user.id).exists():
         raise DomainError("You are the only site administrator. Make someone else site "

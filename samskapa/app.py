@@ -17,14 +17,15 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from samskapa import db, i18n
 from samskapa.auth.admin_routes import routes as admin_routes
 from samskapa.auth.guards import CurrentUserMiddleware, LoginRequired
 from samskapa.auth.routes import redirect
 from samskapa.auth.routes import routes as auth_routes
-from samskapa.auth.service import LoginLimits
 from samskapa.errors import DomainError
+from samskapa.limiter import Limiter
 from samskapa.page_cache import PageCache, invalidate_on_database_writes
 from samskapa.security import (RequestGuardMiddleware, SecureAwareSessionMiddleware,
                                SecurityHeadersMiddleware)
@@ -172,6 +173,10 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     invalidate_on_database_writes()
     # Outermost first. Only configured hosts: a forged Host header never reaches a page.
     middleware = [
+        # The client's address and scheme, from X-Forwarded-* only when the connection comes
+        # from a configured proxy (never from a visitor's own headers).
+        *([Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))]
+          if settings.trusted_proxies else []),
         Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts),
                    www_redirect=False),
         Middleware(LanguageMiddleware),
@@ -194,7 +199,5 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     )
     app.state.settings = settings
     app.state.page_cache = page_cache
-    app.state.login_limits = LoginLimits(settings.login_limit_per_account,
-                                         settings.login_limit_per_ip,
-                                         settings.login_limit_window_s)
+    app.state.limiter = Limiter(settings.secret_key)
     return app

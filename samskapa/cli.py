@@ -115,8 +115,10 @@ def serve(host: str, port: int, workers: int) -> None:
         click.echo(f"Links in mails point to {os.environ['SAMSKAPA_BASE_URL']} (set "
                    "SAMSKAPA_BASE_URL to the address visitors use).", err=True)
     # A request stuck on a broken database must not keep SIGTERM from stopping the server.
+    # Proxy headers are the app's business (SAMSKAPA_TRUSTED_PROXIES, see create_app): uvicorn's
+    # own handling believes X-Forwarded-For on every connection from 127.0.0.1, whoever made it.
     uvicorn.run("samskapa.asgi:app", host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info", timeout_graceful_shutdown=10)
+                proxy_headers=False, log_level="info", timeout_graceful_shutdown=10)
 
 
 ANY_ADDRESS = ("0.0.0.0", "::", "")

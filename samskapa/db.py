@@ -12,6 +12,7 @@ from tortoise.migrations.migration import Migration
 MODEL_MODULES = [
     "samskapa.auth.models",
     "samskapa.mail",
+    "samskapa.limiter",
     "events.models",
     "challenges.models",
     "privacy.models",

@@ -13,7 +13,7 @@ from challenges.models import Challenge, Dataset, Organisation, Theme
 from events.models import (Event, EventKind, EventRole, Pupil, Role, SchoolClass, Team,
                            TeamMember)
 from samskapa.auth.models import User
-from samskapa.auth.passwords import hash_password, random_code
+from samskapa.auth.passwords import make_password_hash, random_code
 from samskapa.i18n import TIMEZONE
 
 DEMO_PASSWORD = "samskapa-demo"
@@ -103,7 +103,7 @@ async def _account(email: str, name: str, admin: bool) -> User:
     user = await User.get_or_none(email=email)
     if user is None:
         user = await User.create(email=email, display_name=name, is_admin=admin,
-                                 password_hash=hash_password(DEMO_PASSWORD),
+                                 password_hash=await make_password_hash(DEMO_PASSWORD),
                                  email_verified_at=datetime.now(timezone.utc))
     return user
 
@@ -232,7 +232,7 @@ async def load_demo(today: datetime | None = None) -> list[tuple[str, str]]:
                 pupil = await Pupil.get_or_none(school_class=klass, nickname=nickname)
                 if pupil is None:
                     user = await User.create(display_name=nickname, is_pupil=True,
-                                             password_hash=hash_password(PUPIL_CODE))
+                                             password_hash=await make_password_hash(PUPIL_CODE))
                     pupil = await Pupil.create(user=user, school_class=klass, nickname=nickname)
                 accounts.append(await pupil.user)
             await _team(school, f"{class_name} Gröna taken", accounts[:2], school_class=klass)

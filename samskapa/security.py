@@ -1,5 +1,5 @@
 """Request-level protection: security headers, body size limit, CSRF on every unsafe request,
-login rate limits.
+the client's address.
 
 CSRF is a middleware rather than a per-route check so that no route can forget it: the token lives
 in the signed session, and an unsafe request must echo it in the `csrf_token` form field or the
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
 from urllib.parse import parse_qs
 
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -158,28 +157,8 @@ def _token_from_body(content_type: str, body: bytes) -> str | None:
     return None
 
 
-class RateLimiter:
-    """Sliding-window failure counter (per process). Counts failures, so a user who types the
-    right password is never slowed down by their own earlier success."""
-
-    def __init__(self, limit: int, window_s: float, clock=time.monotonic) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self.clock = clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _prune(self, key: str) -> deque[float]:
-        events = self._failures[key]
-        cutoff = self.clock() - self.window_s
-        while events and events[0] < cutoff:
-            events.popleft()
-        return events
-
-    def blocked(self, key: str) -> bool:
-        return len(self._prune(key)) >= self.limit
-
-    def fail(self, key: str) -> None:
-        self._prune(key).append(self.clock())
-
-    def reset(self, key: str) -> None:
-        self._failures.pop(key, None)
+def client_address(request: Request) -> str:
+    """The visitor's IP address: the connection's peer, or what a configured proxy says it is
+    (ProxyHeadersMiddleware in create_app trusts X-Forwarded-For only from
+    SAMSKAPA_TRUSTED_PROXIES, so a visitor cannot choose their own address)."""
+    return request.client.host if request.client else "?"

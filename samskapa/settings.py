@@ -76,10 +76,9 @@ class Settings:
     smtp_password: str | None = None
     smtp_from: str = "Samskapa <noreply@samskapa.local>"
     smtp_tls: bool = True
-    login_limit_per_account: int = 5  # failures per window before refusing
-    login_limit_per_ip: int = 20
-    login_limit_window_s: int = 900
     outbox_days: int = 30  # outbox mail older than this is deleted
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: tuple[str, ...] = ()
     public_cache_seconds: float = 5.0  # see samskapa/page_cache.py; 0 turns it off
     pupil_retention_days: int = 30  # after the event's results (privacy/retention.py)
     debug: bool = False
@@ -107,6 +106,8 @@ class Settings:
             smtp_from=env.get("SMTP_FROM", cls.smtp_from),
             smtp_tls=env.get("SMTP_TLS", "1") not in ("0", "false", "no"),
             outbox_days=int(env.get("SAMSKAPA_OUTBOX_DAYS", cls.outbox_days)),
+            trusted_proxies=tuple(p.strip() for p in env.get("SAMSKAPA_TRUSTED_PROXIES", "")
+                                  .split(",") if p.strip()),
             public_cache_seconds=float(env.get("SAMSKAPA_PUBLIC_CACHE_SECONDS",
                                                cls.public_cache_seconds)),
             pupil_retention_days=max(0, int(env.get("SAMSKAPA_PUPIL_RETENTION_DAYS",

@@ -36,7 +36,7 @@ from events.models import (Event, EventKind, EventRole, Invitation, Pupil, Role,
                            Team, TeamMember)
 from samskapa.auth.models import PasswordResetToken, User, UserSession
 from samskapa.app import create_app
-from samskapa.auth.passwords import hash_password, token_hash
+from samskapa.auth.passwords import make_password_hash, token_hash
 
 ROLES = ["anonymous", "participant", "other_team", "teacher", "challenge_owner", "jury",
          "organiser", "admin", "event_creator"]
@@ -50,9 +50,9 @@ CSRF = "csrf-token-of-this-visitor"
 _hashes: dict[str, str] = {}
 
 
-def hashed(secret: str) -> str:
+async def hashed(secret: str) -> str:
     if secret not in _hashes:  # argon2 is slow on purpose: hash each secret once
-        _hashes[secret] = hash_password(secret)
+        _hashes[secret] = await make_password_hash(secret)
     return _hashes[secret]
 
 
@@ -74,7 +74,7 @@ async def build_world() -> World:
                  judging_closes=now + timedelta(days=4), results_published=now + timedelta(days=5))
     for name in ROLES[1:] + ["mate"]:
         w.users[name] = await User.create(
-            email=f"{name.replace('_', '-')}@example.se", password_hash=hashed(PASSWORD),
+            email=f"{name.replace('_', '-')}@example.se", password_hash=await hashed(PASSWORD),
             display_name=name.capitalize(), is_admin=name == "admin",
             may_create_events=name == "event_creator")
         # The server-side session a sign-in would have created (see session_cookie).
@@ -108,7 +108,7 @@ async def build_world() -> World:
     klass = await SchoolClass.create(event=skola, name="5B", teacher=u["teacher"],
                                      code="KLASS5BB")
     pupil_user = await User.create(display_name="Creeper", is_pupil=True,
-                                   password_hash=hashed(PUPIL_CODE))
+                                   password_hash=await hashed(PUPIL_CODE))
     pupil = await Pupil.create(user=pupil_user, school_class=klass, nickname="Creeper")
     await EventRole.create(event=skola, user=pupil_user, role=Role.PARTICIPANT)
     class_team = await Team.create(event=skola, name="Gruppen", join_code="GRUPP4",
@@ -251,6 +251,9 @@ CASES = [
          only("teacher", *ORGANISERS), "deletes the pupil's account"),
     Case("/events/{slug}/classes/{class_id:int}/delete", "/events/skola/classes/{class}/delete",
          {}, only("teacher", *ORGANISERS), "deletes the class and its pupils' accounts"),
+    Case("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/unlock",
+         "/events/skola/classes/{class}/pupils/{pupil}/unlock", {},
+         only("teacher", *ORGANISERS), "the class's own teacher and the organisers"),
     Case("/events/{slug}/classes/{class_id:int}/teams", "/events/skola/classes/{class}/teams",
          {"name": "Nya gruppen"}, only("teacher", *ORGANISERS)),
     Case("/events/{slug}/classes/{class_id:int}/place", "/events/skola/classes/{class}/place",

@@ -11,7 +11,7 @@ from challenges.models import Challenge
 from events import service as events_service
 from events.models import Event
 from samskapa.auth.models import User
-from samskapa.auth.passwords import hash_password
+from samskapa.auth.passwords import make_password_hash
 from samskapa.page_cache import PageCache
 
 
@@ -127,7 +127,7 @@ async def test_a_crowd_on_an_empty_cache_waits_for_one_render(client, monkeypatc
 async def test_signed_in_visitors_get_their_own_page(client, app):
     await published_event()
     await User.create(email="eva@example.se", display_name="Eva Kvist",
-                      password_hash=hash_password("hemligt123"))
+                      password_hash=await make_password_hash("hemligt123"))
     anonymous = await client.get("/events/cache-hack")
     assert "Eva Kvist" not in anonymous.text
     await client.login("eva@example.se", "hemligt123")

@@ -14,6 +14,7 @@ from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
 from samskapa.i18n import LANGUAGES, gettext
 from samskapa.mail import OutboxMessage, purge_outbox
+from samskapa.security import client_address
 from samskapa.templating import render
 
 
@@ -56,8 +57,8 @@ async def login(request: Request) -> Response:
     password = form.text("password", max_length=500)
     if not form.errors:
         try:
-            user = await service.authenticate(request.app.state.login_limits, email, password,
-                                              request.client.host if request.client else "?")
+            user = await service.authenticate(request.app.state.limiter, email, password,
+                                              client_address(request))
         except DomainError as exc:
             form.error("password", exc.message, **exc.params)
         else:
@@ -81,9 +82,13 @@ async def register(request: Request) -> Response:
     password = form.text("password", max_length=500)
     if not form.errors:
         try:
-            user = await service.register(request.app.state.settings, email, password, name)
+            user = await service.register(request.app.state.settings,
+                                          request.app.state.limiter, email, password, name,
+                                          client_address(request))
         except ValidationError as exc:
             form.add(exc)
+        except DomainError as exc:  # too many new accounts from this address
+            form.error(exc.field or "email", exc.message, **exc.params)
         else:
             await sign_in(request, user)
             return redirect(request, safe_next(form.raw("next"), next_url))
@@ -97,11 +102,16 @@ async def forgot_password(request: Request) -> Response:
     email = form.email("email")
     if form.errors:
         return form_page(request, "auth/forgot.html", form, 422)
-    await service.request_password_reset(
-        request.app.state.settings, email, gettext("Reset your Samskapa password"),
-        gettext("Someone asked to reset the password of your Samskapa account. To choose a new "
-                "password, open this link within two hours:\n\n%(link)s\n\n"
-                "If it was not you, ignore this message."))
+    try:
+        await service.request_password_reset(
+            request.app.state.settings, request.app.state.limiter, email, client_address(request),
+            gettext("Reset your Samskapa password"),
+            gettext("Someone asked to reset the password of your Samskapa account. To choose a "
+                    "new password, open this link within two hours:\n\n%(link)s\n\n"
+                    "If it was not you, ignore this message."))
+    except DomainError as exc:  # too many reset mails asked for
+        form.error(exc.field or "email", exc.message, **exc.params)
+        return form_page(request, "auth/forgot.html", form, 422)
     return form_page(request, "auth/forgot.html", Form({}), sent=True)
 
 

@@ -1,19 +1,20 @@
-"""Account use cases: register, sign in (rate limited), email verification, password reset and
-change, site admins."""
+"""Account use cases: register, sign in, email verification, password reset and change, site
+admins (throttled: see samskapa/limiter.py)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from tortoise.exceptions import IntegrityError
 
+from samskapa import limiter as limits
 from samskapa.auth import sessions
 from samskapa.auth.models import EmailVerificationToken, PasswordResetToken, User
-from samskapa.auth.passwords import (MIN_PASSWORD_LENGTH, hash_password, new_token, token_hash,
-                                     verify_password)
+from samskapa.auth.passwords import (MIN_PASSWORD_LENGTH, make_password_hash, new_token,
+                                     password_matches, token_hash)
 from samskapa.errors import DomainError, Forbidden, ValidationError
 from samskapa.i18n import N_, gettext
+from samskapa.limiter import Limiter
 from samskapa.mail import send_mail
-from samskapa.security import RateLimiter
 
 RESET_TOKEN_LIFETIME = timedelta(hours=2)
 VERIFICATION_LIFETIME = timedelta(days=7)
@@ -30,16 +31,19 @@ def check_password_strength(password: str, field: str = "password") -> None:
         raise ValidationError({field: (N_("At least %(n)s characters."), {"n": MIN_PASSWORD_LENGTH})})
 
 
-async def register(settings, email: str, password: str, display_name: str) -> User:
+async def register(settings, limiter: Limiter, email: str, password: str, display_name: str,
+                   ip: str) -> User:
     """A new account with an unverified address; the verification link is mailed to it."""
     check_password_strength(password)
+    await limiter.take(limits.check(limits.REGISTRATIONS, ip), field="email")
     if await User.filter(email=email).exists():
         raise ValidationError({"email": N_("An account with this email address already exists.")})
     try:
-        user = await User.create(email=email, password_hash=hash_password(password),
+        user = await User.create(email=email, password_hash=await make_password_hash(password),
                                  display_name=display_name)
     except IntegrityError:  # a concurrent registration with the same email won
         raise ValidationError({"email": N_("An account with this email address already exists.")})
+    await limits.signed_in_from(limiter, limits.adult_account(email), ip)
     await send_verification(settings, user)
     return user
 
@@ -82,24 +86,13 @@ async def verify_email(token: str) -> User:
     return record.user
 
 
-class LoginLimits:
-    """Per-account and per-IP failure windows, shared by the process's requests."""
-
-    def __init__(self, per_account: int, per_ip: int, window_s: float) -> None:
-        self.account = RateLimiter(per_account, window_s)
-        self.ip = RateLimiter(per_ip, window_s)
-
-
-async def authenticate(limits: LoginLimits, email: str, password: str, ip: str) -> User:
-    account_key = email.lower()
-    if limits.account.blocked(account_key) or limits.ip.blocked(ip):
-        raise DomainError("Too many failed sign-in attempts. Wait a few minutes and try again.")
-    user = await User.filter(email=account_key, is_pupil=False).first()
-    if user is None or not verify_password(user.password_hash, password):
-        limits.account.fail(account_key)
-        limits.ip.fail(ip)
+async def authenticate(limiter: Limiter, email: str, password: str, ip: str) -> User:
+    attempt = limits.SignIn(limiter, limits.adult_account(email), ip)
+    await attempt.begin(field="password")
+    user = await User.filter(email=email.lower(), is_pupil=False).first()
+    if user is None or not await password_matches(user.password_hash, password):
         raise DomainError("Wrong email address or password.")
-    limits.account.reset(account_key)
+    await attempt.succeeded()
     return user
 
 
@@ -107,19 +100,23 @@ async def create_admin(email: str, password: str, display_name: str) -> User:
     check_password_strength(password)
     user = await User.filter(email=email).first()
     if user:
-        user.password_hash = hash_password(password)
+        user.password_hash = await make_password_hash(password)
         user.is_admin = True
         user.email_verified_at = user.email_verified_at or now()
         await user.save()
         await sessions.end_all(user.id)
         return user
     # The operator typed the address on the server: it needs no mailed proof.
-    return await User.create(email=email, password_hash=hash_password(password),
+    return await User.create(email=email, password_hash=await make_password_hash(password),
                              display_name=display_name, is_admin=True, email_verified_at=now())
 
 
-async def request_password_reset(settings, email: str, subject: str, body_template: str) -> None:
-    """Mails a reset link when the account exists; says nothing either way (no account probing)."""
+async def request_password_reset(settings, limiter: Limiter, email: str, ip: str, subject: str,
+                                 body_template: str) -> None:
+    """Mails a reset link when the account exists; says nothing either way (no account probing:
+    the limits count addresses asked for, whether or not they have an account)."""
+    await limiter.take(limits.check(limits.RESET_MAILS, email.lower()),
+                       limits.check(limits.RESET_MAILS_ADDRESS, ip), field="email")
     user = await User.filter(email=email, is_pupil=False).first()
     if user is None:
         return
@@ -144,7 +141,7 @@ async def reset_password(token: str, password: str) -> User:
     record = await valid_reset_token(token)
     check_password_strength(password)
     user = await record.user
-    user.password_hash = hash_password(password)
+    user.password_hash = await make_password_hash(password)
     await user.save(update_fields=["password_hash"])
     record.used_at = now()
     await record.save(update_fields=["used_at"])
@@ -158,7 +155,7 @@ async def change_password(user: User, current: str, new: str, new_again: str) ->
     if user.is_pupil:
         raise Forbidden(N_("Pupils sign in with a login code; ask your teacher for a new one."))
     errors = {}
-    if not verify_password(user.password_hash, current):
+    if not await password_matches(user.password_hash, current):
         errors["current_password"] = N_("This is not your current password.")
     try:
         check_password_strength(new, "new_password")
@@ -168,6 +165,6 @@ async def change_password(user: User, current: str, new: str, new_again: str) ->
         errors["new_password_again"] = N_("The passwords do not match.")
     if errors:
         raise ValidationError(errors)
-    user.password_hash = hash_password(new)
+    user.password_hash = await make_password_hash(new)
     await User.filter(id=user.id).update(password_hash=user.password_hash)
     await sessions.end_all(user.id)

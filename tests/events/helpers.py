@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from argon2 import PasswordHasher
+
 from events.models import Event, EventKind, EventRole, Role
 from samskapa.auth.models import User
-from samskapa.auth.passwords import hash_password
 
 PASSWORD = "hemligt123"
-_PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+_PASSWORD_HASH = PasswordHasher().hash(PASSWORD)  # hashed once: argon2 is slow on purpose
 
 
 async def make_user(email: str, *, name: str | None = None, admin: bool = False) -> User:

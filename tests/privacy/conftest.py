@@ -10,7 +10,7 @@ from events import school
 from events.models import Event, EventKind, EventRole, Role, SchoolClass, Team, TeamMember
 from samskapa.auth import passwords
 from samskapa.auth.models import User
-from samskapa.auth.passwords import hash_password
+from samskapa.auth.passwords import make_password_hash
 
 PASSWORD = "hemligt123"
 
@@ -39,7 +39,7 @@ async def make_event(slug: str, *, results_published: datetime,
 
 async def make_user(name: str, *, admin: bool = False) -> User:
     return await User.create(email=f"{name.lower()}@example.se", display_name=name,
-                             password_hash=hash_password(PASSWORD), is_admin=admin)
+                             password_hash=await make_password_hash(PASSWORD), is_admin=admin)
 
 
 async def grant(event: Event, user: User, role: Role, **kw) -> EventRole:

@@ -10,7 +10,6 @@ from challenges.models import Challenge
 from events.models import Event, EventKind, EventRole, Role
 from samskapa.auth.models import User
 from samskapa.auth import passwords
-from samskapa.auth.passwords import hash_password
 
 PASSWORD = "hemligt123"
 
@@ -44,7 +43,8 @@ async def make_event(slug="hack", *, phase="registration", kind=EventKind.HACKAT
 
 async def make_user(name: str, *, admin=False) -> User:
     return await User.create(email=f"{name.lower()}@example.se", display_name=name,
-                             password_hash=hash_password(PASSWORD), is_admin=admin)
+                             password_hash=await passwords.make_password_hash(PASSWORD),
+                             is_admin=admin)
 
 
 async def grant(event: Event, user: User, role: Role, **kw) -> EventRole:
