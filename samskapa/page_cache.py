@@ -160,13 +160,28 @@ def _is_read(query: str) -> bool:
     if head.startswith(_READS):
         return True
     return head.startswith("WITH") and not _WRITE_IN_CTE.search(query)
+
+
+# Bookkeeping no public page shows. Every sign-in, failed attempt and session's last-seen writes
+# these: were they to empty the cache, anyone failing sign-ins could keep every page uncached.
+UNSHOWN_TABLES = frozenset({"user_sessions", "limit_counters", "outbox_messages",
+                            "email_verification_tokens", "password_reset_tokens"})
+_WRITE_TARGET = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)',
+                           re.IGNORECASE)
+
+
+def _writes_only_unshown(query: str) -> bool:
+    target = _WRITE_TARGET.match(query)
+    return target is not None and target.group(1).lower() in UNSHOWN_TABLES
+
+
 _CLIENT_MODULES = ("tortoise.backends.sqlite.client", "tortoise.backends.asyncpg.client")
 
 
 def _invalidating(method, *, unless_read: bool):
     @wraps(method)
     async def wrapped(self, query, *args, **kwargs):
-        if unless_read and _is_read(query):
+        if (unless_read and _is_read(query)) or _writes_only_unshown(query):
             return await method(self, query, *args, **kwargs)
         try:
             return await method(self, query, *args, **kwargs)

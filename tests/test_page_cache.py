@@ -161,3 +161,21 @@ async def test_entries_expire_and_old_copies_are_not_given_out():
     assert (await cache.respond(key, render)).body == b"two"  # expired: rendered again
     now[0] += 600
     assert (await cache.respond(key, render)).body == b"three"
+
+
+async def test_sign_ins_and_failed_attempts_leave_the_cache_alone(make_client, app):
+    """Sessions, limiter counters and outbox mail are on no public page: writing them must not
+    empty the cache, or anyone failing sign-ins could keep every page uncached."""
+    await published_event()
+    await User.create(email="eva@example.se", display_name="Eva Kvist",
+                      password_hash=await make_password_hash("hemligt123"))
+    visitor, eva, attacker = await make_client(), await make_client(), await make_client("10.9.8.7")
+    await visitor.get("/")
+    assert app.state.page_cache._entries
+    await eva.login("eva@example.se", "hemligt123")  # a new session row
+    r = await attacker.post_form("/login", {"email": "eva@example.se", "password": "fel-fel-fel"})
+    assert r.status_code == 422  # a limiter counter row
+    await visitor.post_form("/password/forgot", {"email": "eva@example.se"})  # token + outbox
+    assert app.state.page_cache._entries
+    await Event.filter(slug="cache-hack").update(title="Renamed Hack")  # a shown table still does
+    assert app.state.page_cache._entries == {}

@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -162,9 +161,8 @@ def test_mailed_links_follow_the_port_served_on(tmp_path):
     finally:
         assert server.stop() in (0, -signal.SIGTERM)  # uvicorn re-raises the signal
     assert f"Links in mails point to {base_url}" in server.output()
-    with sqlite3.connect(data_dir / "samskapa.db") as db:
-        (body,) = db.execute("SELECT body FROM outbox_messages").fetchone()
-    assert f"{base_url}/password/reset/" in body, body
+    # Without SMTP the whole mail goes to the server's log (the outbox hides its link).
+    assert f"{base_url}/password/reset/" in server.output(), server.output()
 
 
 def test_a_base_url_that_does_not_match_is_warned_about(tmp_path):

@@ -11,6 +11,7 @@ from events.models import Event, EventKind, EventRole, Role, SchoolClass, Team, 
 from samskapa.auth import passwords
 from samskapa.auth.models import User
 from samskapa.auth.passwords import make_password_hash
+from samskapa.limiter import Limiter
 
 PASSWORD = "hemligt123"
 
@@ -52,7 +53,8 @@ async def make_class(event: Event, teacher: User, name: str = "5B") -> SchoolCla
 
 
 async def join_pupil(school_class: SchoolClass, nickname: str) -> tuple[User, str]:
-    user, code, _ = await school.join_class(school_class.code, nickname)
+    user, code, _ = await school.join_class(Limiter("test-secret"), school_class.code, nickname,
+                                            "127.0.0.1")
     return user, code
 
 
