@@ -22,6 +22,7 @@ from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
 
 CLASS_CODE_LENGTH = 6
+CLASS_CODE_MAX = SchoolClass._meta.fields_map["code"].max_length  # longer cannot match
 LOGIN_CODE_LENGTH = 8
 NICKNAME_MIN = 2
 NICKNAME_MAX = 30
@@ -138,7 +139,7 @@ def check_nickname(nickname: str) -> str:
 async def class_by_code(code: str) -> SchoolClass:
     code = normalise_code(code)
     school_class = await SchoolClass.filter(code=code).prefetch_related("event").first() \
-        if code else None
+        if 0 < len(code) <= CLASS_CODE_MAX else None
     if school_class is None:
         raise ValidationError({"class_code": N_("No class has that class code. Check it with your "
                                              "teacher.")})

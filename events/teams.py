@@ -23,6 +23,7 @@ from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
 
 JOIN_CODE_LENGTH = 6
+JOIN_CODE_MAX = Team._meta.fields_map["join_code"].max_length  # longer cannot match
 TEAM_NAME_MAX = 100
 LOOKING_FOR_MAX = 300
 
@@ -205,7 +206,8 @@ async def join_team(event: Event, user: User, code: str, now: datetime) -> Team:
         raise ValidationError({"code": N_("This field is required.")})
     check_registration_open(event, now, field="code")
     await check_may_take_part(event, user)
-    team = await Team.filter(event_id=event.id, join_code=code).first()
+    team = await Team.filter(event_id=event.id, join_code=code).first() \
+        if len(code) <= JOIN_CODE_MAX else None
     if team is None:
         raise DomainError("No team in this event has that join code. Check the code and try "
                           "again.", field="code")
