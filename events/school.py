@@ -233,16 +233,4 @@ async def place_pupil(event: Event, school_class: SchoolClass, pupil_id: int | N
                                         school_class_id=school_class.id)
         if target is None:
             raise ValidationError({"team_id": N_("Choose one of this class's teams.")})
-    current = await TeamMember.filter(event_id=event.id, user_id=pupil.user_id) \
-        .prefetch_related("team").first()
-    if current is not None and target is not None and current.team_id == target.id:
-        return
-    if target is not None and target.member_count >= event.max_team_size:
-        raise DomainError("This team is full.", field="team_id")
-    if current is not None:
-        # A class team stays when its teacher moves its last pupil out.
-        await teams.remove_member(event, current.team, pupil.user_id,
-                                  delete_when_empty=current.team.school_class_id is None)
-    if target is not None:
-        user = await User.get(id=pupil.user_id)
-        await teams.add_member(event, target, user, field="team_id")
+    await teams.move_member(event, pupil.user_id, target, field="team_id")

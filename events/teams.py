@@ -179,6 +179,51 @@ async def create_team(event: Event, user: User | None, name: str, challenge_id: 
     raise DomainError("Could not create the team. Please try again.")
 
 
+async def _team_size(conn, event: Event) -> int:
+    """The event's team size as committed now, with the event row locked until the caller's
+    transaction ends: an organiser lowering the size (events.service.update_event) waits for
+    joins in flight and they for it, so no team ends up above the size (PostgreSQL; SQLite
+    runs one writing transaction at a time anyway)."""
+    locked = await Event.filter(id=event.id).using_db(conn).select_for_update().first()
+    return locked.max_team_size if locked else 0
+
+
+async def _take_seat(conn, event: Event, team_id: int) -> bool:
+    """Raise the team's member_count if a seat is free: a conditional UPDATE, so two people
+    racing for the last seat cannot both get it."""
+    size = await _team_size(conn, event)
+    return bool(await Team.filter(id=team_id, member_count__lt=size).using_db(conn)
+                .update(member_count=F("member_count") + 1))
+
+
+async def _seat_member(conn, event: Event, team_id: int, user_id: int) -> None:
+    """The membership row for a seat already taken; the first member of a leaderless team
+    (e.g. a class team placed by its teacher) leads it."""
+    await TeamMember.create(team_id=team_id, event_id=event.id, user_id=user_id, using_db=conn)
+    await Team.filter(id=team_id, leader_id=None).using_db(conn).update(leader_id=user_id)
+
+
+async def _unseat_member(conn, team_id: int, user_id: int, *, delete_when_empty: bool,
+                         missing: str = N_("You are not a member of this team.")) -> bool:
+    """Take `user_id` out of the team inside the caller's transaction (see remove_member)."""
+    removed = await TeamMember.filter(team_id=team_id, user_id=user_id).using_db(conn).delete()
+    if not removed:
+        raise DomainError(missing)
+    await Team.filter(id=team_id).using_db(conn).update(member_count=F("member_count") - 1)
+    fresh = await Team.filter(id=team_id).using_db(conn).first()
+    if fresh is None:
+        return False
+    if fresh.member_count <= 0 and delete_when_empty:
+        await Team.filter(id=team_id, member_count__lte=0).using_db(conn).delete()
+        return False
+    if fresh.leader_id == user_id or fresh.leader_id is None:
+        successor = await TeamMember.filter(team_id=team_id).using_db(conn) \
+            .order_by("joined_at", "id").first()
+        await Team.filter(id=team_id).using_db(conn).update(
+            leader_id=successor.user_id if successor else None)
+    return True
+
+
 async def add_member(event: Event, team: Team, user: User, *, field: str | None = None) -> None:
     """Put `user` in `team`, race-free: the seat is taken by a conditional UPDATE of the
     team's member_count, and the membership row by the unique (event, user) constraint; if
@@ -187,17 +232,35 @@ async def add_member(event: Event, team: Team, user: User, *, field: str | None 
         raise DomainError("You are already in a team in this event.", field=field)
     try:
         async with in_transaction() as conn:
-            seats = await Team.filter(id=team.id, member_count__lt=event.max_team_size) \
-                .using_db(conn).update(member_count=F("member_count") + 1)
-            if not seats:
+            if not await _take_seat(conn, event, team.id):
                 raise DomainError("This team is full.", field=field)
-            await TeamMember.create(team_id=team.id, event_id=event.id, user_id=user.id,
-                                    using_db=conn)
-            if team.leader_id is None:  # e.g. a class team placed by its teacher
-                await Team.filter(id=team.id, leader_id=None).using_db(conn) \
-                    .update(leader_id=user.id)
+            await _seat_member(conn, event, team.id, user.id)
     except IntegrityError:
         raise DomainError("You are already in a team in this event.", field=field)
+
+
+async def move_member(event: Event, user_id: int, target: Team | None, *,
+                      field: str | None = None) -> None:
+    """Move `user_id` from their team in the event (if any) to `target` (or to no team), in
+    one transaction: when the target is full, or another move of the same person wins, the
+    person stays where they were. A class team stays when its last pupil is moved out."""
+    moved_meanwhile = N_("Someone else moved this person at the same moment. Look at the list "
+                         "again and try once more.")
+    try:
+        async with in_transaction() as conn:
+            current = await TeamMember.filter(event_id=event.id, user_id=user_id) \
+                .using_db(conn).select_related("team").first()
+            if target is not None and current is not None and current.team_id == target.id:
+                return
+            if target is not None and not await _take_seat(conn, event, target.id):
+                raise DomainError("This team is full.", field=field)
+            if current is not None:
+                await _unseat_member(conn, current.team_id, user_id, missing=moved_meanwhile,
+                                     delete_when_empty=current.team.school_class_id is None)
+            if target is not None:
+                await _seat_member(conn, event, target.id, user_id)
+    except IntegrityError:  # placed somewhere else at the same moment
+        raise DomainError(moved_meanwhile, field=field)
 
 
 async def join_team(event: Event, user: User, code: str, now: datetime) -> Team:
@@ -222,22 +285,7 @@ async def remove_member(event: Event, team: Team, user_id: int, *,
     the team is deleted with its last member (unless a teacher is only moving pupils between
     the class's teams). Returns False when the team is gone."""
     async with in_transaction() as conn:
-        removed = await TeamMember.filter(team_id=team.id, user_id=user_id).using_db(conn).delete()
-        if not removed:
-            raise DomainError("You are not a member of this team.")
-        await Team.filter(id=team.id).using_db(conn).update(member_count=F("member_count") - 1)
-        fresh = await Team.filter(id=team.id).using_db(conn).first()
-        if fresh is None:
-            return False
-        if fresh.member_count <= 0 and delete_when_empty:
-            await Team.filter(id=team.id, member_count__lte=0).using_db(conn).delete()
-            return False
-        if fresh.leader_id == user_id or fresh.leader_id is None:
-            successor = await TeamMember.filter(team_id=team.id).using_db(conn) \
-                .order_by("joined_at", "id").first()
-            await Team.filter(id=team.id).using_db(conn).update(
-                leader_id=successor.user_id if successor else None)
-    return True
+        return await _unseat_member(conn, team.id, user_id, delete_when_empty=delete_when_empty)
 
 
 async def leave_team(event: Event, team: Team, user: User) -> bool:

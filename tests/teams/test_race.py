@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from events import teams
-from events.models import Team, TeamMember
+from events import school, teams
+from events.models import EventKind, Pupil, Role, Team, TeamMember
 from samskapa.errors import DomainError
-from tests.teams.conftest import PASSWORD, make_event, make_user, utcnow
+from tests.teams.conftest import PASSWORD, grant, make_event, make_user, utcnow
 
 
 async def assert_count_is_true(team: Team) -> int:
@@ -94,3 +94,37 @@ async def test_leaving_and_joining_at_once_keeps_the_count(clean_db):
     assert all(not isinstance(r, Exception) or isinstance(r, DomainError) for r in results)
     real = await assert_count_is_true(team)
     assert real <= 3
+
+
+async def test_teacher_moves_pupils_into_the_last_seat_at_once(signed_in):
+    """Four pupils moved at once into a team with one free seat: one gets it, the other three
+    stay in the team they were in (before, they were taken out first and ended in none)."""
+    event = await make_event("skola", kind=EventKind.SCHOOL, max_team_size=2)
+    client, teacher = await signed_in("Tina")
+    await grant(event, teacher, Role.TEACHER)
+    klass = await school.create_class(event, teacher, "6B", "")
+    pupils = []
+    for i in range(5):
+        user, _code, _class = await school.join_class(klass.code, f"Elev{i}")
+        pupils.append(await Pupil.get(user_id=user.id))
+    target = await school.create_class_team(event, klass, "Mål", None, utcnow())
+    await school.place_pupil(event, klass, pupils[0].id, target.id)
+    starts = {}
+    for i, pupil in enumerate(pupils[1:]):
+        starts[pupil.user_id] = await school.create_class_team(event, klass, f"Start{i}", None,
+                                                               utcnow())
+        await school.place_pupil(event, klass, pupil.id, starts[pupil.user_id].id)
+
+    responses = await asyncio.gather(*(
+        client.post_form(f"/events/skola/classes/{klass.id}/place",
+                         {"pupil_id": str(p.id), "team_id": str(target.id)})
+        for p in pupils[1:]))
+    assert sorted(r.status_code for r in responses) == [303, 422, 422, 422]
+    assert all("Laget är fullt" in r.text for r in responses if r.status_code == 422)
+    assert await assert_count_is_true(target) == 2
+    for pupil in pupils[1:]:
+        member = await TeamMember.get_or_none(event_id=event.id, user_id=pupil.user_id)
+        assert member is not None, "a pupil who lost the race ended in no team"
+        if member.team_id != target.id:
+            assert member.team_id == starts[pupil.user_id].id
+        await assert_count_is_true(starts[pupil.user_id])
