@@ -128,3 +128,35 @@ async def test_teacher_moves_pupils_into_the_last_seat_at_once(signed_in):
         if member.team_id != target.id:
             assert member.team_id == starts[pupil.user_id].id
         await assert_count_is_true(starts[pupil.user_id])
+
+
+async def test_lowering_the_team_size_while_people_join(signed_in):
+    """An organiser lowers the team size from 4 to 2 while three people join a team of 2:
+    either the lowering wins (the joins are refused: the team is full) or a join does (the
+    lowering is refused), never a team above the event's size."""
+    from events.routes import _form_from_event
+
+    for round_ in range(3):
+        event = await make_event(f"hack{round_}", max_team_size=4)
+        organiser, organiser_user = await signed_in(f"Org{round_}")
+        await grant(event, organiser_user, Role.ORGANISER)
+        team = await teams.create_team(event, await make_user(f"Anna{round_}"), "Lag", None,
+                                       utcnow())
+        await teams.join_team(event, await make_user(f"Bo{round_}"), team.join_code, utcnow())
+        joiners = [(await signed_in(f"Ny{round_}x{i}"))[0] for i in range(3)]
+        form = {k: v for k, v in _form_from_event(event).data.items()}
+        results = await asyncio.gather(
+            organiser.post_form(f"/events/{event.slug}/edit", {**form, "max_team_size": "2"}),
+            *(c.post_form(f"/events/{event.slug}/join", {"code": team.join_code})
+              for c in joiners))
+        lowered, joins = results[0], results[1:]
+        await event.refresh_from_db()
+        real = await assert_count_is_true(team)
+        assert real <= event.max_team_size, (real, event.max_team_size)
+        if lowered.status_code == 303:
+            assert event.max_team_size == 2 and real == 2
+            assert all(r.status_code == 422 for r in joins)
+        else:
+            assert lowered.status_code == 422 and event.max_team_size == 4
+            assert "Ett lag har redan" in lowered.text, lowered.text[-2000:]
+            assert real > 2
