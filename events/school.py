@@ -20,6 +20,7 @@ from samskapa.auth.passwords import hash_password, normalise_code, random_code, 
 from samskapa.auth.service import LoginLimits
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
+from samskapa.names import clean_name, name_key
 
 CLASS_CODE_LENGTH = 6
 CLASS_CODE_MAX = SchoolClass._meta.fields_map["code"].max_length  # longer cannot match
@@ -126,7 +127,7 @@ def format_login_code(code: str) -> str:
 
 
 def check_nickname(nickname: str) -> str:
-    nickname = " ".join(nickname.split())
+    nickname = clean_name(nickname, "nickname")
     if len(nickname) < NICKNAME_MIN or len(nickname) > NICKNAME_MAX:
         raise ValidationError({"nickname": (N_("A nickname has %(min)s to %(max)s characters."),
                                             {"min": NICKNAME_MIN, "max": NICKNAME_MAX})})
@@ -147,13 +148,10 @@ async def class_by_code(code: str) -> SchoolClass:
 
 
 async def find_pupil(school_class: SchoolClass, nickname: str) -> Pupil | None:
-    """The pupil with this nickname, ignoring case in every language (SQLite's own case
-    folding is ASCII only); a class is small enough to compare in Python."""
-    wanted = " ".join(nickname.split()).casefold()
-    for pupil in await Pupil.filter(school_class_id=school_class.id):
-        if pupil.nickname.casefold() == wanted:
-            return pupil
-    return None
+    """The pupil with this nickname, whatever its case or invisible characters (the folded
+    key, see samskapa.names)."""
+    return await Pupil.filter(school_class_id=school_class.id,
+                              nickname_key=name_key(nickname)).first()
 
 
 async def join_class(class_code: str, nickname: str) -> tuple[User, str, SchoolClass]:
@@ -180,7 +178,7 @@ async def join_class(class_code: str, nickname: str) -> tuple[User, str, SchoolC
 
 async def pupil_login(limits: LoginLimits, class_code: str, nickname: str, login_code: str,
                       ip: str) -> tuple[User, SchoolClass]:
-    key = f"pupil:{normalise_code(class_code)}:{' '.join(nickname.split()).lower()}"
+    key = f"pupil:{normalise_code(class_code)}:{name_key(nickname)}"
     if limits.account.blocked(key) or limits.ip.blocked(ip):
         raise DomainError("Too many failed sign-in attempts. Wait a few minutes and try again.",
                           field="login_code")

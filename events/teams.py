@@ -21,6 +21,7 @@ from samskapa.auth.models import User
 from samskapa.auth.passwords import normalise_code, random_code
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
+from samskapa.names import clean_name, name_key
 
 JOIN_CODE_LENGTH = 6
 JOIN_CODE_MAX = Team._meta.fields_map["join_code"].max_length  # longer cannot match
@@ -121,9 +122,8 @@ async def _challenge_choice(event: Event, challenge_id: int | None) -> Challenge
 
 
 async def name_taken(event: Event, name: str) -> bool:
-    """Case-insensitive in every language (SQLite's own case folding is ASCII only)."""
-    names = await Team.filter(event_id=event.id).values_list("name", flat=True)
-    return name.casefold() in {n.casefold() for n in names}
+    """Whatever its case or invisible characters (the folded key, see samskapa.names)."""
+    return await Team.filter(event_id=event.id, name_key=name_key(name)).exists()
 
 
 async def check_may_take_part(event: Event, user: User) -> None:
@@ -147,7 +147,7 @@ async def create_team(event: Event, user: User | None, name: str, challenge_id: 
     of the event); staff (a teacher for a class) create it empty."""
     if not staff:
         check_registration_open(event, now)
-    name = name.strip()
+    name = clean_name(name, "name", TEAM_NAME_MAX)
     if await name_taken(event, name):
         raise ValidationError({"name": N_("A team with this name already exists in this event.")})
     challenge = await _challenge_choice(event, challenge_id)
@@ -167,7 +167,7 @@ async def create_team(event: Event, user: User | None, name: str, challenge_id: 
                     await TeamMember.create(team=team, event_id=event.id, user_id=user.id,
                                             using_db=conn)
         except IntegrityError:
-            if await Team.filter(event_id=event.id, name=name).exists():
+            if await name_taken(event, name):
                 raise ValidationError({"name": N_("A team with this name already exists in this "
                                                "event.")})
             if user is not None and await membership(event, user):

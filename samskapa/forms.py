@@ -18,6 +18,7 @@ from starlette.requests import Request
 
 from samskapa.errors import ValidationError
 from samskapa.i18n import N_, TIMEZONE, gettext
+from samskapa.names import clean_email
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # C0 and C1 controls and DEL, except tab and line breaks (textareas send those); lone
@@ -99,7 +100,13 @@ class Form:
         return value
 
     def email(self, name: str, *, required: bool = True) -> str:
-        value = self.text(name, required=required, max_length=254).lower()
+        """Lower case and normalised like a name (samskapa.names): an address with a zero-width
+        space or a Cyrillic о in it is not a second account for the same person."""
+        value = self.text(name, required=required, max_length=254)
+        try:
+            value = clean_email(value, name)
+        except ValidationError as exc:
+            self.add(exc)
         if value and not EMAIL_RE.match(value):
             self.error(name, "Enter a valid email address.")
         self.values[name] = value

@@ -11,9 +11,11 @@ from samskapa.auth.passwords import (MIN_PASSWORD_LENGTH, hash_password, new_tok
 from samskapa.errors import DomainError, ValidationError
 from samskapa.i18n import N_
 from samskapa.mail import send_mail
+from samskapa.names import clean_name
 from samskapa.security import RateLimiter
 
 RESET_TOKEN_LIFETIME = timedelta(hours=2)
+DISPLAY_NAME_MAX = User._meta.fields_map["display_name"].max_length
 
 
 def now() -> datetime:
@@ -27,6 +29,7 @@ def check_password_strength(password: str, field: str = "password") -> None:
 
 async def register(email: str, password: str, display_name: str) -> User:
     check_password_strength(password)
+    display_name = clean_name(display_name, "display_name", DISPLAY_NAME_MAX)
     if await User.filter(email=email).exists():
         raise ValidationError({"email": N_("An account with this email address already exists.")})
     try:
