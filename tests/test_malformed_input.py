@@ -3,7 +3,8 @@
 `test_no_route_answers_malformed_input_with_5xx` walks every route of the app (`app.routes`) and
 sends each malformed value in every path parameter, in the query string of every GET and in the
 form fields of every POST, with a valid CSRF token and signed in as someone the route lets
-through (the organiser where the authorisation table allows it), so that no guard hides a bug.
+through (the organiser where the authorisation table allows it), so that no guard hides a bug;
+no answer may be a 5xx, and every 4xx must say why.
 Run it on PostgreSQL too (DATABASE_URL=postgres://...): a NUL byte or an id above 2^31 only
 breaks there. The tests below it pin each malformed value found to its 4xx and message.
 """
@@ -28,6 +29,8 @@ from tests.test_authorization import (CASES, CSRF, EVENT_FORM, INVITE_TOKEN, PAS
                                       session_cookie)
 
 ROOT = Path(__file__).resolve().parents[1]
+# A 4xx says why: an error page, a message beside a field or above the form, or JSON's message.
+MESSAGE_RE = re.compile(r'class="(?:error|form-errors|error-page)|"message":')
 PARAM_RE = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 # Each value once in every place a user can type into.
@@ -172,12 +175,14 @@ async def send(app, world, role: str, method: str, url: str, query: dict | None 
 
 async def test_no_route_answers_malformed_input_with_5xx(app, world, cheap_argon2):
     names = sorted(field_names())
-    failures = []
+    failures, walked = [], set()
 
     async def check(role, method, pattern, url, query=None, data=None, raw=None, what=""):
         response = await send(app, world, role, method, url, query, data, raw)
-        if response.status_code >= 500:
+        if response.status_code >= 500 or (response.status_code >= 400
+                                           and not MESSAGE_RE.search(response.text)):
             failures.append(f"{response.status_code} {role} {method} {pattern} {what} -> {url}")
+        walked.add(pattern)
 
     for pattern, methods in routes_of(app.routes):
         params = valid_params(pattern, world)
@@ -204,6 +209,8 @@ async def test_no_route_answers_malformed_input_with_5xx(app, world, cheap_argon
                     await check(role, method, pattern, url, data={**base, name: value},
                                 what=f"{label} in field {name}")
     assert not failures, "\n".join(failures)
+    assert walked == {pattern for pattern, _methods in routes_of(app.routes)}
+    assert len(walked) > 40 and "/events/{slug}/classes/{class_id:id}/place" in walked
 
 
 # --- each malformed value found, pinned to its 4xx and its message (Swedish, the default) ---
