@@ -22,8 +22,8 @@ from tortoise.transactions import in_transaction
 
 from events.models import SCHEDULE_FIELDS
 from samskapa.app import create_app
+from samskapa.auth import passwords
 from samskapa.auth.models import User
-from tests.teams.conftest import cheap_argon2  # noqa: F401  (a fixture: registering is hashing)
 from tests.test_authorization import (CASES, CSRF, EVENT_FORM, INVITE_TOKEN, PASSWORD,
                                       PUPIL_CODE, RESET_TOKEN, Rollback, build_world, fill,
                                       session_cookie)
@@ -114,6 +114,15 @@ def case_for(pattern: str):
     return None, "organiser"
 
 
+# argon2 at its smallest cost: a third of the requests sign in, register or make a login code.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture
+def cheap_argon2(monkeypatch):
+    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+
+
 @pytest.fixture(scope="module")
 def app(settings):
     return create_app(settings, manage_db=False)
@@ -124,10 +133,8 @@ async def world(database):
     from tests.conftest import _truncate
     await _truncate()
     w = await build_world()
-    # Cheap hashes: a third of the requests sign in with a wrong password or code.
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    await User.filter(is_pupil=False).update(password_hash=cheap.hash(PASSWORD))
-    await User.filter(is_pupil=True).update(password_hash=cheap.hash(PUPIL_CODE))
+    await User.filter(is_pupil=False).update(password_hash=CHEAP_HASHER.hash(PASSWORD))
+    await User.filter(is_pupil=True).update(password_hash=CHEAP_HASHER.hash(PUPIL_CODE))
     yield w
     await _truncate()
 
