@@ -221,7 +221,8 @@ async def seed(database_url: str, now: datetime, generate_schema: bool = False) 
         teams, members, roles = [], [], []
         for t in range(JOIN_TEAMS):
             leader = user_ids[t]
-            teams.append(Team(id=t + 1, event_id=2, name=f"Lag {t:04d}", join_code=code(rng_codes[t]),
+            teams.append(Team(id=t + 1, event_id=2, name=f"Lag {t:04d}",
+                              name_key=f"lag {t:04d}", join_code=code(rng_codes[t]),
                               leader_id=leader, member_count=1,
                               challenge_id=None, looking_for="Alla är välkomna"))
             members.append(TeamMember(id=len(members) + 1, team_id=t + 1, event_id=2,
@@ -242,6 +243,7 @@ async def seed(database_url: str, now: datetime, generate_schema: bool = False) 
             team_users = user_ids[start:start + size]
             cursor[event_id] = start + size
             teams.append(Team(id=t + 1, event_id=event_id, name=f"Lag {t:04d}",
+                              name_key=f"lag {t:04d}",  # bulk_create skips Team.save()
                               join_code=code(rng_codes[t]), leader_id=team_users[0],
                               member_count=len(team_users),
                               challenge_id=event_challenges[event_id][k % len(

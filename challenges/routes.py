@@ -77,8 +77,7 @@ def read_challenge_form(form: Form) -> tuple[ChallengeInput, list[DatasetInput]]
     """Parse and check the shape of the form; domain rules are the service's."""
     title = form.text("title", max_length=200)
     slug = form.text("slug", required=False, max_length=80)
-    organisation = form.raw("organisation")
-    form.values["organisation"] = organisation
+    organisation_id = form.id("organisation")
     organisation_new = form.text("organisation_new", required=False, max_length=150)
     summary = form.text("summary", required=False, max_length=400)
     description = form.text("description", required=False, max_length=20_000)
@@ -101,7 +100,7 @@ def read_challenge_form(form: Form) -> tuple[ChallengeInput, list[DatasetInput]]
 
     data = ChallengeInput(
         title=title, slug=slug,
-        organisation_id=int(organisation) if organisation.isdigit() else None,
+        organisation_id=organisation_id,
         organisation_name=organisation_new, summary=summary, description=description,
         expected_outcome=expected_outcome, theme_slugs=theme_slugs,
         contact_name=contact_name, contact_email=contact_email, datasets=rows)

@@ -5,7 +5,10 @@ Invariants live here, beside the data they protect:
 - the current phase is derived from the clock (`Event.phase`), never stored;
 - a person is in at most one team per event (unique (event, user) on TeamMember);
 - a team never exceeds the event's team size (`Team.member_count` is only raised by a conditional
-  UPDATE, see events/teams.py, so two people racing for the last seat cannot both get it).
+  UPDATE, see events/teams.py, so two people racing for the last seat cannot both get it);
+- nicknames are unique in a class and team names in an event whatever their case or invisible
+  characters: the database holds the unique constraint on a folded key column
+  (`samskapa.names.name_key`), which `save()` keeps in step with the name.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from samskapa.i18n import N_
+from samskapa.names import name_key
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -204,12 +208,21 @@ class Pupil(Model):
     school_class: fields.ForeignKeyRelation[SchoolClass] = fields.ForeignKeyField(
         "models.SchoolClass", related_name="pupils", on_delete=fields.CASCADE)
     nickname = fields.CharField(max_length=40)
+    # name_key(nickname): pupils sign in by it, and it is unique in the class. Case folding
+    # can lengthen a name (ß -> ss), hence the room.
+    nickname_key = fields.CharField(max_length=120, db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "pupils"
-        unique_together = (("school_class", "nickname"),)
+        unique_together = (("school_class", "nickname"), ("school_class", "nickname_key"))
         ordering = ["nickname"]
+
+    async def save(self, *args, update_fields=None, **kwargs) -> None:
+        self.nickname_key = name_key(self.nickname)
+        if update_fields is not None and "nickname" in update_fields:
+            update_fields = [*update_fields, "nickname_key"]
+        await super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class Team(Model):
@@ -217,6 +230,7 @@ class Team(Model):
     event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
         "models.Event", related_name="teams", on_delete=fields.CASCADE)
     name = fields.CharField(max_length=100)
+    name_key = fields.CharField(max_length=300, db_default="")  # name_key(name), unique per event
     challenge = fields.ForeignKeyField("models.Challenge", related_name="teams", null=True,
                                        on_delete=fields.SET_NULL)
     school_class = fields.ForeignKeyField("models.SchoolClass", related_name="teams", null=True,
@@ -230,8 +244,14 @@ class Team(Model):
 
     class Meta:
         table = "teams"
-        unique_together = (("event", "name"),)
+        unique_together = (("event", "name"), ("event", "name_key"))
         ordering = ["name"]
+
+    async def save(self, *args, update_fields=None, **kwargs) -> None:
+        self.name_key = name_key(self.name)
+        if update_fields is not None and "name" in update_fields:
+            update_fields = [*update_fields, "name_key"]
+        await super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class TeamMember(Model):

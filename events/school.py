@@ -25,8 +25,10 @@ from samskapa.auth.passwords import (make_password_hash, normalise_code, passwor
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
 from samskapa.limiter import Limiter
+from samskapa.names import clean_name, name_key
 
 CLASS_CODE_LENGTH = 6
+CLASS_CODE_MAX = SchoolClass._meta.fields_map["code"].max_length  # longer cannot match
 LOGIN_CODE_LENGTH = 8
 NICKNAME_MIN = 2
 NICKNAME_MAX = 30
@@ -146,7 +148,7 @@ def format_login_code(code: str) -> str:
 
 
 def check_nickname(nickname: str) -> str:
-    nickname = " ".join(nickname.split())
+    nickname = clean_name(nickname, "nickname")
     if len(nickname) < NICKNAME_MIN or len(nickname) > NICKNAME_MAX:
         raise ValidationError({"nickname": (N_("A nickname has %(min)s to %(max)s characters."),
                                             {"min": NICKNAME_MIN, "max": NICKNAME_MAX})})
@@ -175,7 +177,7 @@ def looks_like_real_name(nickname: str) -> bool:
 async def class_by_code(code: str) -> SchoolClass:
     code = normalise_code(code)
     school_class = await SchoolClass.filter(code=code).prefetch_related("event").first() \
-        if code else None
+        if 0 < len(code) <= CLASS_CODE_MAX else None
     if school_class is None:
         raise ValidationError({"class_code": N_("No class has that class code. Check it with your "
                                              "teacher.")})
@@ -194,13 +196,10 @@ async def class_by_code_counted(limiter: Limiter, code: str, ip: str) -> SchoolC
 
 
 async def find_pupil(school_class: SchoolClass, nickname: str) -> Pupil | None:
-    """The pupil with this nickname, ignoring case in every language (SQLite's own case
-    folding is ASCII only); a class is small enough to compare in Python."""
-    wanted = " ".join(nickname.split()).casefold()
-    for pupil in await Pupil.filter(school_class_id=school_class.id):
-        if pupil.nickname.casefold() == wanted:
-            return pupil
-    return None
+    """The pupil with this nickname, whatever its case or invisible characters (the folded
+    key, see samskapa.names)."""
+    return await Pupil.filter(school_class_id=school_class.id,
+                              nickname_key=name_key(nickname)).first()
 
 
 async def join_class(limiter: Limiter, class_code: str, nickname: str,
@@ -292,7 +291,8 @@ async def rename_pupil(school_class: SchoolClass, pupil: Pupil, nickname: str) -
         raise taken
     try:
         async with in_transaction() as conn:
-            await Pupil.filter(id=pupil.id).using_db(conn).update(nickname=nickname)
+            await Pupil.filter(id=pupil.id).using_db(conn).update(nickname=nickname,
+                                                                  nickname_key=name_key(nickname))
             await User.filter(id=pupil.user_id).using_db(conn).update(display_name=nickname)
     except IntegrityError:  # the same nickname at the same moment
         raise taken
@@ -347,16 +347,4 @@ async def place_pupil(event: Event, school_class: SchoolClass, pupil_id: int | N
                                         school_class_id=school_class.id)
         if target is None:
             raise ValidationError({"team_id": N_("Choose one of this class's teams.")})
-    current = await TeamMember.filter(event_id=event.id, user_id=pupil.user_id) \
-        .prefetch_related("team").first()
-    if current is not None and target is not None and current.team_id == target.id:
-        return
-    if target is not None and target.member_count >= event.max_team_size:
-        raise DomainError("This team is full.", field="team_id")
-    if current is not None:
-        # A class team stays when its teacher moves its last pupil out.
-        await teams.remove_member(event, current.team, pupil.user_id,
-                                  delete_when_empty=current.team.school_class_id is None)
-    if target is not None:
-        user = await User.get(id=pupil.user_id)
-        await teams.add_member(event, target, user, field="team_id")
+    await teams.move_member(event, pupil.user_id, target, field="team_id")

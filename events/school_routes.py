@@ -141,9 +141,7 @@ async def class_place(request: Request) -> Response:
     form = await Form.from_request(request)
     pupil_raw, team_raw = form.raw("pupil_id"), form.raw("team_id")
     try:
-        await school.place_pupil(event, school_class,
-                                 int(pupil_raw) if pupil_raw.isdigit() else None,
-                                 int(team_raw) if team_raw.isdigit() else None)
+        await school.place_pupil(event, school_class, form.id("pupil_id"), form.id("team_id"))
     except DomainError as exc:
         notice = apply_error(form, exc)
         message = notice or next(iter(form.messages().values()))
@@ -273,20 +271,20 @@ async def _pupil_home(school_class: SchoolClass, user: User) -> str:
 routes = [
     Route("/events/{slug}/classes", class_list, name="class_list"),
     Route("/events/{slug}/classes/new", class_new, methods=["GET", "POST"], name="class_new"),
-    Route("/events/{slug}/classes/{class_id:int}", class_page, name="class_page"),
-    Route("/events/{slug}/classes/{class_id:int}/delete", class_delete, methods=["GET", "POST"],
+    Route("/events/{slug}/classes/{class_id:id}", class_page, name="class_page"),
+    Route("/events/{slug}/classes/{class_id:id}/delete", class_delete, methods=["GET", "POST"],
           name="class_delete"),
-    Route("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}", pupil_page,
+    Route("/events/{slug}/classes/{class_id:id}/pupils/{pupil_id:id}", pupil_page,
           methods=["GET", "POST"], name="class_pupil"),
-    Route("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/remove", pupil_remove,
+    Route("/events/{slug}/classes/{class_id:id}/pupils/{pupil_id:id}/remove", pupil_remove,
           methods=["GET", "POST"], name="class_pupil_remove"),
-    Route("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/code", class_reissue,
+    Route("/events/{slug}/classes/{class_id:id}/pupils/{pupil_id:id}/code", class_reissue,
           methods=["POST"], name="class_reissue"),
-    Route("/events/{slug}/classes/{class_id:int}/pupils/{pupil_id:int}/unlock", class_unlock,
+    Route("/events/{slug}/classes/{class_id:id}/pupils/{pupil_id:id}/unlock", class_unlock,
           methods=["POST"], name="class_unlock"),
-    Route("/events/{slug}/classes/{class_id:int}/teams", class_team_new, methods=["POST"],
+    Route("/events/{slug}/classes/{class_id:id}/teams", class_team_new, methods=["POST"],
           name="class_team_new"),
-    Route("/events/{slug}/classes/{class_id:int}/place", class_place, methods=["POST"],
+    Route("/events/{slug}/classes/{class_id:id}/place", class_place, methods=["POST"],
           name="class_place"),
     Route("/pupil/join", pupil_join, methods=["GET", "POST"], name="pupil_join"),
     Route("/pupil", pupil_login, methods=["GET", "POST"], name="pupil_login"),

@@ -117,14 +117,20 @@ async def _check(data: EventData, event: Event | None) -> None:
             errors["slug"] = (SLUG_TAKEN, {})
     errors.update(schedule_field_errors(data.fields()))
     if event is not None:
-        from events.models import Team
-        biggest = await Team.filter(event_id=event.id).order_by("-member_count").first()
-        if biggest is not None and biggest.member_count > data.max_team_size:
-            errors["max_team_size"] = (
-                N_("A team already has %(n)s members; the team size cannot be lower."),
-                {"n": biggest.member_count})
+        errors.update(await _team_size_errors(event, data.max_team_size))
     if errors:
         raise ValidationError(errors)
+
+
+async def _team_size_errors(event: Event, size: int, conn=None) -> dict[str, tuple[str, dict]]:
+    from events.models import Team
+    biggest = await Team.filter(event_id=event.id).using_db(conn) \
+        .order_by("-member_count").first()
+    if biggest is not None and biggest.member_count > size:
+        return {"max_team_size": (
+            N_("A team already has %(n)s members; the team size cannot be lower."),
+            {"n": biggest.member_count})}
+    return {}
 
 
 def slug_from_title(title: str) -> str:
@@ -195,10 +201,16 @@ async def update_event(event: Event, data: EventData) -> Event:
     if not data.slug:
         data.slug = await free_slug(data.title, event)
     await _check(data, event)
-    for name, value in data.fields().items():
-        setattr(event, name, value)
     try:
-        await event.save()
+        async with in_transaction() as conn:
+            # The event row stays locked until the save: joins lock it too (events.teams), so
+            # no one joins between the team size check and the new size.
+            await Event.filter(id=event.id).using_db(conn).select_for_update().first()
+            if errors := await _team_size_errors(event, data.max_team_size, conn):
+                raise ValidationError(errors)
+            for name, value in data.fields().items():
+                setattr(event, name, value)
+            await event.save(using_db=conn)
     except IntegrityError:
         raise ValidationError({"slug": SLUG_TAKEN})
     return event

@@ -31,15 +31,10 @@ def team_url(event: Event, team: Team) -> str:
 
 
 def read_challenge(form: Form) -> int | None:
-    raw = form.raw("challenge")
-    form.values["challenge"] = raw
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
+    challenge_id = form.id("challenge")
+    if challenge_id is None and form.raw("challenge"):
         form.error("challenge", "Choose one of the event's published challenges.")
-        return None
+    return challenge_id
 
 
 def apply_error(form: Form, exc: DomainError) -> str | None:
@@ -157,9 +152,8 @@ async def team_leader(request: Request) -> Response:
     event = await teams.visible_event(request.path_params["slug"], user)
     team = await teams.get_team(event, request.path_params["team_id"])
     form = await Form.from_request(request)
-    raw = form.raw("user_id")
     try:
-        await teams.hand_over(event, team, user, int(raw) if raw.isdigit() else None)
+        await teams.hand_over(event, team, user, form.id("user_id"))
     except ValidationError as exc:
         form.add(exc)
         return await _team_page(request, event, team, user, status_code=422,
@@ -234,12 +228,12 @@ async def team_board(request: Request) -> Response:
 routes = [
     Route("/events/{slug}/teams", team_list, name="team_list"),
     Route("/events/{slug}/teams/new", team_new, methods=["GET", "POST"], name="team_new"),
-    Route("/events/{slug}/teams/{team_id:int}", team_page, name="team_page"),
-    Route("/events/{slug}/teams/{team_id:int}/leave", team_leave, methods=["POST"],
+    Route("/events/{slug}/teams/{team_id:id}", team_page, name="team_page"),
+    Route("/events/{slug}/teams/{team_id:id}/leave", team_leave, methods=["POST"],
           name="team_leave"),
-    Route("/events/{slug}/teams/{team_id:int}/leader", team_leader, methods=["POST"],
+    Route("/events/{slug}/teams/{team_id:id}/leader", team_leader, methods=["POST"],
           name="team_leader"),
-    Route("/events/{slug}/teams/{team_id:int}/edit", team_edit, methods=["POST"],
+    Route("/events/{slug}/teams/{team_id:id}/edit", team_edit, methods=["POST"],
           name="team_edit"),
     Route("/events/{slug}/join", team_join, methods=["GET", "POST"], name="team_join"),
     Route("/events/{slug}/board", team_board, name="team_board"),

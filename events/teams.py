@@ -23,8 +23,10 @@ from samskapa.auth.passwords import normalise_code, random_code
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
 from samskapa.limiter import Limiter
+from samskapa.names import clean_name, name_key
 
 JOIN_CODE_LENGTH = 6
+JOIN_CODE_MAX = Team._meta.fields_map["join_code"].max_length  # longer cannot match
 TEAM_NAME_MAX = 100
 LOOKING_FOR_MAX = 300
 
@@ -129,9 +131,8 @@ async def _challenge_choice(event: Event, challenge_id: int | None) -> Challenge
 
 
 async def name_taken(event: Event, name: str) -> bool:
-    """Case-insensitive in every language (SQLite's own case folding is ASCII only)."""
-    names = await Team.filter(event_id=event.id).values_list("name", flat=True)
-    return name.casefold() in {n.casefold() for n in names}
+    """Whatever its case or invisible characters (the folded key, see samskapa.names)."""
+    return await Team.filter(event_id=event.id, name_key=name_key(name)).exists()
 
 
 async def check_may_take_part(event: Event, user: User, team: Team | None = None) -> Pupil | None:
@@ -171,7 +172,7 @@ async def create_team(event: Event, user: User | None, name: str, challenge_id: 
             class_id = pupil.school_class_id
     if not staff:
         check_registration_open(event, now)
-    name = name.strip()
+    name = clean_name(name, "name", TEAM_NAME_MAX)
     if await name_taken(event, name):
         raise ValidationError({"name": N_("A team with this name already exists in this event.")})
     challenge = await _challenge_choice(event, challenge_id)
@@ -189,7 +190,7 @@ async def create_team(event: Event, user: User | None, name: str, challenge_id: 
                     await TeamMember.create(team=team, event_id=event.id, user_id=user.id,
                                             using_db=conn)
         except IntegrityError:
-            if await Team.filter(event_id=event.id, name=name).exists():
+            if await name_taken(event, name):
                 raise ValidationError({"name": N_("A team with this name already exists in this "
                                                "event.")})
             if user is not None and await membership(event, user):
@@ -201,6 +202,51 @@ async def create_team(event: Event, user: User | None, name: str, challenge_id: 
     raise DomainError("Could not create the team. Please try again.")
 
 
+async def _team_size(conn, event: Event) -> int:
+    """The event's team size as committed now, with the event row locked until the caller's
+    transaction ends: an organiser lowering the size (events.service.update_event) waits for
+    joins in flight and they for it, so no team ends up above the size (PostgreSQL; SQLite
+    runs one writing transaction at a time anyway)."""
+    locked = await Event.filter(id=event.id).using_db(conn).select_for_update().first()
+    return locked.max_team_size if locked else 0
+
+
+async def _take_seat(conn, event: Event, team_id: int) -> bool:
+    """Raise the team's member_count if a seat is free: a conditional UPDATE, so two people
+    racing for the last seat cannot both get it."""
+    size = await _team_size(conn, event)
+    return bool(await Team.filter(id=team_id, member_count__lt=size).using_db(conn)
+                .update(member_count=F("member_count") + 1))
+
+
+async def _seat_member(conn, event: Event, team_id: int, user_id: int) -> None:
+    """The membership row for a seat already taken; the first member of a leaderless team
+    (e.g. a class team placed by its teacher) leads it."""
+    await TeamMember.create(team_id=team_id, event_id=event.id, user_id=user_id, using_db=conn)
+    await Team.filter(id=team_id, leader_id=None).using_db(conn).update(leader_id=user_id)
+
+
+async def _unseat_member(conn, team_id: int, user_id: int, *, delete_when_empty: bool,
+                         missing: str = N_("You are not a member of this team.")) -> bool:
+    """Take `user_id` out of the team inside the caller's transaction (see remove_member)."""
+    removed = await TeamMember.filter(team_id=team_id, user_id=user_id).using_db(conn).delete()
+    if not removed:
+        raise DomainError(missing)
+    await Team.filter(id=team_id).using_db(conn).update(member_count=F("member_count") - 1)
+    fresh = await Team.filter(id=team_id).using_db(conn).first()
+    if fresh is None:
+        return False
+    if fresh.member_count <= 0 and delete_when_empty:
+        await Team.filter(id=team_id, member_count__lte=0).using_db(conn).delete()
+        return False
+    if fresh.leader_id == user_id or fresh.leader_id is None:
+        successor = await TeamMember.filter(team_id=team_id).using_db(conn) \
+            .order_by("joined_at", "id").first()
+        await Team.filter(id=team_id).using_db(conn).update(
+            leader_id=successor.user_id if successor else None)
+    return True
+
+
 async def add_member(event: Event, team: Team, user: User, *, field: str | None = None) -> None:
     """Put `user` in `team`, race-free: the seat is taken by a conditional UPDATE of the
     team's member_count, and the membership row by the unique (event, user) constraint; if
@@ -209,17 +255,35 @@ async def add_member(event: Event, team: Team, user: User, *, field: str | None 
         raise DomainError("You are already in a team in this event.", field=field)
     try:
         async with in_transaction() as conn:
-            seats = await Team.filter(id=team.id, member_count__lt=event.max_team_size) \
-                .using_db(conn).update(member_count=F("member_count") + 1)
-            if not seats:
+            if not await _take_seat(conn, event, team.id):
                 raise DomainError("This team is full.", field=field)
-            await TeamMember.create(team_id=team.id, event_id=event.id, user_id=user.id,
-                                    using_db=conn)
-            if team.leader_id is None:  # e.g. a class team placed by its teacher
-                await Team.filter(id=team.id, leader_id=None).using_db(conn) \
-                    .update(leader_id=user.id)
+            await _seat_member(conn, event, team.id, user.id)
     except IntegrityError:
         raise DomainError("You are already in a team in this event.", field=field)
+
+
+async def move_member(event: Event, user_id: int, target: Team | None, *,
+                      field: str | None = None) -> None:
+    """Move `user_id` from their team in the event (if any) to `target` (or to no team), in
+    one transaction: when the target is full, or another move of the same person wins, the
+    person stays where they were. A class team stays when its last pupil is moved out."""
+    moved_meanwhile = N_("Someone else moved this person at the same moment. Look at the list "
+                         "again and try once more.")
+    try:
+        async with in_transaction() as conn:
+            current = await TeamMember.filter(event_id=event.id, user_id=user_id) \
+                .using_db(conn).select_related("team").first()
+            if target is not None and current is not None and current.team_id == target.id:
+                return
+            if target is not None and not await _take_seat(conn, event, target.id):
+                raise DomainError("This team is full.", field=field)
+            if current is not None:
+                await _unseat_member(conn, current.team_id, user_id, missing=moved_meanwhile,
+                                     delete_when_empty=current.team.school_class_id is None)
+            if target is not None:
+                await _seat_member(conn, event, target.id, user_id)
+    except IntegrityError:  # placed somewhere else at the same moment
+        raise DomainError(moved_meanwhile, field=field)
 
 
 async def join_team(event: Event, user: User, code: str, now: datetime) -> Team:
@@ -228,7 +292,8 @@ async def join_team(event: Event, user: User, code: str, now: datetime) -> Team:
         raise ValidationError({"code": N_("This field is required.")})
     await check_may_take_part(event, user)
     check_registration_open(event, now, field="code")
-    team = await Team.filter(event_id=event.id, join_code=code).first()
+    team = await Team.filter(event_id=event.id, join_code=code).first() \
+        if len(code) <= JOIN_CODE_MAX else None
     if team is None:
         raise UnknownJoinCode(N_("No team in this event has that join code. Check the code and "
                                  "try again."), field="code")
@@ -262,22 +327,7 @@ async def remove_member(event: Event, team: Team, user_id: int, *,
     the team is deleted with its last member (unless a teacher is only moving pupils between
     the class's teams). Returns False when the team is gone."""
     async with in_transaction() as conn:
-        removed = await TeamMember.filter(team_id=team.id, user_id=user_id).using_db(conn).delete()
-        if not removed:
-            raise DomainError("You are not a member of this team.")
-        await Team.filter(id=team.id).using_db(conn).update(member_count=F("member_count") - 1)
-        fresh = await Team.filter(id=team.id).using_db(conn).first()
-        if fresh is None:
-            return False
-        if fresh.member_count <= 0 and delete_when_empty:
-            await Team.filter(id=team.id, member_count__lte=0).using_db(conn).delete()
-            return False
-        if fresh.leader_id == user_id or fresh.leader_id is None:
-            successor = await TeamMember.filter(team_id=team.id).using_db(conn) \
-                .order_by("joined_at", "id").first()
-            await Team.filter(id=team.id).using_db(conn).update(
-                leader_id=successor.user_id if successor else None)
-    return True
+        return await _unseat_member(conn, team.id, user_id, delete_when_empty=delete_when_empty)
 
 
 async def leave_team(event: Event, team: Team, user: User) -> bool:

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message, Receive, Scope, Send
+from tortoise.exceptions import ValidationError as UnstorableValue
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from samskapa import db, i18n
@@ -27,8 +28,8 @@ from samskapa.auth.routes import routes as auth_routes
 from samskapa.errors import DomainError
 from samskapa.limiter import Limiter
 from samskapa.page_cache import PageCache, invalidate_on_database_writes
-from samskapa.security import (RequestGuardMiddleware, SecureAwareSessionMiddleware,
-                               SecurityHeadersMiddleware)
+from samskapa.security import (MalformedURLMiddleware, RequestGuardMiddleware,
+                               SecureAwareSessionMiddleware, SecurityHeadersMiddleware)
 from samskapa.settings import Settings
 from samskapa.templating import render
 
@@ -45,6 +46,9 @@ ERROR_TITLES = {
     500: i18n.N_("Something went wrong"),
 }
 ERROR_TEXTS = {
+    400: i18n.N_("We could not read what was sent: it contains something that cannot be used, "
+                 "such as a control character in the address. Check what you typed or pasted "
+                 "and try again."),
     403: i18n.N_("You do not have permission to do this. If you think you should, ask the "
                  "event's organisers."),
     404: i18n.N_("We could not find that page. It may have been moved, or the event may not "
@@ -53,6 +57,9 @@ ERROR_TEXTS = {
     500: i18n.N_("An unexpected error happened on our side. It has been logged; please try "
                  "again in a moment."),
 }
+
+VALUE_DOES_NOT_FIT = i18n.N_("Something you sent is longer than we accept or not of the right "
+                             "kind. Check what you typed or pasted and try again.")
 
 
 def request_language(request: Request) -> str:
@@ -102,6 +109,13 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     return error_page(request, exc.status_code, exc.text())
+
+
+async def unstorable_value(request: Request, exc: Exception) -> Response:
+    # Tortoise checks every value against its column, lookups included, before any query: a
+    # slug or code longer than its column (from a URL or a field) cannot match anything.
+    log.warning("Refused a value on %s %s: %s", request.method, request.url.path, exc)
+    return error_page(request, 400, i18n.gettext(VALUE_DOES_NOT_FIT))
 
 
 async def login_required(request: Request, exc: Exception) -> Response:
@@ -182,6 +196,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         Middleware(LanguageMiddleware),
         Middleware(SecureAwareSessionMiddleware, secret_key=settings.secret_key),
         Middleware(CurrentUserMiddleware),
+        Middleware(MalformedURLMiddleware, on_bad_request=_asgi_error(400)),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
                    on_forbidden=_asgi_error(403), on_too_large=_asgi_error(413)),
     ]
@@ -193,6 +208,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         exception_handlers={
             HTTPException: http_exception,
             DomainError: domain_error,
+            UnstorableValue: unstorable_value,
             LoginRequired: login_required,
             Exception: server_error,
         },

@@ -375,4 +375,5 @@ def adult_account(email: str) -> str:
 
 
 def pupil_account(class_id: int, nickname: str) -> str:
-    return f"pupil:{class_id}:{' '.join(nickname.split()).casefold()}"
+    from samskapa.names import name_key  # the nickname as the class's uniqueness sees it
+    return f"pupil:{class_id}:{name_key(nickname)}"

@@ -8,8 +8,9 @@ in the signed session, and an unsafe request must echo it in the `csrf_token` fo
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # No inline script or style anywhere: htmx is configured for it in base.html (no eval, no
@@ -162,3 +164,21 @@ def client_address(request: Request) -> str:
     (ProxyHeadersMiddleware in create_app trusts X-Forwarded-For only from
     SAMSKAPA_TRUSTED_PROXIES, so a visitor cannot choose their own address)."""
     return request.client.host if request.client else "?"
+
+
+class MalformedURLMiddleware:
+    """Refuses (400) a path or query string with control characters in it: no link of ours has
+    one, and a NUL byte that reached PostgreSQL would end in a 500. Form fields are cleaned by
+    samskapa.forms.Form, which can say so beside the field."""
+
+    def __init__(self, app: ASGIApp, on_bad_request) -> None:
+        self.app = app
+        self.on_bad_request = on_bad_request
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = unquote_plus(scope.get("query_string", b"").decode("latin-1"))
+            if _CONTROL_RE.search(scope["path"]) or _CONTROL_RE.search(query):
+                await self.on_bad_request(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

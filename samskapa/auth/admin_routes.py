@@ -34,6 +34,6 @@ async def may_create_events(request: Request) -> Response:
 
 routes = [
     Route("/admin/users", users, name="admin_users"),
-    Route("/admin/users/{user_id:int}/may-create-events", may_create_events, methods=["POST"],
+    Route("/admin/users/{user_id:id}/may-create-events", may_create_events, methods=["POST"],
           name="admin_may_create_events"),
 ]

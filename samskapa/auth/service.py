@@ -15,8 +15,10 @@ from samskapa.errors import DomainError, Forbidden, ValidationError
 from samskapa.i18n import N_, gettext
 from samskapa.limiter import Limiter
 from samskapa.mail import send_mail
+from samskapa.names import clean_name
 
 RESET_TOKEN_LIFETIME = timedelta(hours=2)
+DISPLAY_NAME_MAX = User._meta.fields_map["display_name"].max_length
 VERIFICATION_LIFETIME = timedelta(days=7)
 # One verification mail per this interval and account: "send again" cannot flood a mailbox.
 VERIFICATION_RESEND_AFTER = timedelta(minutes=2)
@@ -36,6 +38,7 @@ async def register(settings, limiter: Limiter, email: str, password: str, displa
     """A new account with an unverified address; the verification link is mailed to it."""
     check_password_strength(password)
     await limiter.take(limits.check(limits.REGISTRATIONS, ip), field="email")
+    display_name = clean_name(display_name, "display_name", DISPLAY_NAME_MAX)
     if await User.filter(email=email).exists():
         raise ValidationError({"email": N_("An account with this email address already exists.")})
     try:
