@@ -1,4 +1,4 @@
-"""Migration 0002 gives existing nicknames and team names their folded key, also where names
+"""Migration 0006 gives existing nicknames and team names their folded key, also where names
 made before it differ only in case (the old constraint let them in). Run in a subprocess, as
 tests/test_migrations_and_demo.py does: migrating re-initialises Tortoise."""
 from __future__ import annotations

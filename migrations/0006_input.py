@@ -24,7 +24,7 @@ async def fill_keys(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0001_initial')]
+    dependencies = [("models", "0005_privacy")]
 
     initial = False
 

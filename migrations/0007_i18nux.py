@@ -21,7 +21,7 @@ async def fold_search_text(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0001_initial")]
+    dependencies = [("models", "0006_input")]
 
     operations = [
         ops.RunPython(fold_search_text, reverse_code=ops.RunPython.noop),
