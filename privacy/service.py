@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 from challenges.models import Challenge
 from events.models import (Event, EventRole, Invitation, Phase, Pupil, Role, SchoolClass, Team,
                            TeamMember)
-from samskapa.auth.models import PasswordResetToken, User
+from samskapa.auth.models import PasswordResetToken, User, UserSession
 from samskapa.auth.passwords import password_matches
 from samskapa.errors import DomainError, ValidationError
 from samskapa.i18n import N_, gettext
@@ -47,6 +47,7 @@ async def export(user: User, now: datetime) -> dict:
     sent = await Invitation.filter(invited_by_id=user.id).prefetch_related("event").order_by("id")
     received = await Invitation.filter(email__in=emails).prefetch_related("event").order_by("id")
     resets = await PasswordResetToken.filter(user_id=user.id).order_by("id")
+    sessions = await UserSession.filter(user_id=user.id).order_by("id")
     mails = await OutboxMessage.filter(to__in=emails).order_by("id")
     return {
         "exported_at": now.isoformat(),
@@ -54,6 +55,7 @@ async def export(user: User, now: datetime) -> dict:
             "id": user.id, "email": user.email, "display_name": user.display_name,
             "is_site_admin": user.is_admin, "is_pupil": user.is_pupil,
             "created_at": _when(user.created_at),
+            "email_verified_at": _when(user.email_verified_at),
             "password": "stored only as an argon2 hash, which is not included",
         },
         "pupil": pupil and {
@@ -82,6 +84,8 @@ async def export(user: User, now: datetime) -> dict:
                                   "accepted_at": _when(i.accepted_at)} for i in received],
         "password_reset_requests": [{"expires_at": _when(t.expires_at),
                                      "used_at": _when(t.used_at)} for t in resets],
+        "sessions": [{"browser": t.user_agent, "created_at": _when(t.created_at),
+                      "last_seen_at": _when(t.last_seen_at)} for t in sessions],
         "mails": [{"to": m.to, "subject": m.subject, "body": m.body,
                    "created_at": _when(m.created_at), "sent": m.sent} for m in mails],
     }

@@ -11,13 +11,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from tortoise import Tortoise
 
 from samskapa import db
+from samskapa.auth import passwords
 from samskapa.app import create_app
 from samskapa.settings import Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -55,6 +58,13 @@ def fresh_database(folder: Path) -> Iterator[str]:
             drop()
     else:
         yield f"sqlite://{folder / 'test.db'}"
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch):
+    """Real argon2id with the smallest cost: the suite hashes hundreds of passwords and codes
+    (the app's own cost is for attackers, not for tests)."""
+    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
 
 
 @pytest.fixture(scope="session")

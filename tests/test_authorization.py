@@ -76,7 +76,7 @@ async def build_world() -> World:
         w.users[name] = await User.create(
             email=f"{name.replace('_', '-')}@example.se", password_hash=await hashed(PASSWORD),
             display_name=name.capitalize(), is_admin=name == "admin",
-            may_create_events=name == "event_creator")
+            may_create_events=name == "event_creator", email_verified_at=now)
         # The server-side session a sign-in would have created (see session_cookie).
         await UserSession.create(user=w.users[name], key_hash=token_hash(session_key(name)),
                                  last_seen_at=now)

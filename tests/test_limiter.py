@@ -12,10 +12,8 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 from samskapa.app import create_app
-from samskapa.auth import passwords
 from samskapa.auth import service
 from samskapa.auth.models import User
 from samskapa.auth.passwords import make_password_hash
@@ -29,12 +27,6 @@ WRONG = "Fel e-postadress eller lösenord"
 WAIT_RE = re.compile(r"Försök igen om (\d+) (sekund|minut|timm)")
 UNIT_SECONDS = {"sekund": 1, "minut": 60, "timm": 3600}
 
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch):
-    """Real argon2id with the smallest cost: these tests sign in dozens of people."""
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 class Clock:

@@ -16,14 +16,13 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from starlette.routing import Mount, Route
 from tortoise.transactions import in_transaction
 
 from events.models import SCHEDULE_FIELDS
 from samskapa.app import create_app
-from samskapa.auth import passwords
 from samskapa.auth.models import User
+from tests.conftest import CHEAP_HASHER
 from tests.test_authorization import (CASES, CSRF, EVENT_FORM, INVITE_TOKEN, PASSWORD,
                                       PUPIL_CODE, RESET_TOKEN, Rollback, build_world, fill,
                                       session_cookie)
@@ -113,15 +112,6 @@ def case_for(pattern: str):
             if allowed:
                 return case, "organiser" if "organiser" in allowed else allowed[0]
     return None, "organiser"
-
-
-# argon2 at its smallest cost: a third of the requests sign in, register or make a login code.
-CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-@pytest.fixture
-def cheap_argon2(monkeypatch):
-    monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,10 @@ VISITS = {
     "admin@demo.samskapa.se": [
         "/", HACK, f"{HACK}/dashboard", f"{HACK}/themes", f"{HACK}/teams",
         f"{HACK}/challenges/new", f"{HACK}/invite", f"{HACK}/edit", "/events/new",
-        "/admin/outbox", f"{SCHOOL}/dashboard", f"{SCHOOL}/teams"],
-    "larare@demo.samskapa.se": [f"{SCHOOL}/classes", ("link", "6A"), f"{SCHOOL}/teams"],
+        "/admin/outbox", "/admin/users?q=demo", "/account", "/account/data", "/privacy",
+        "/accessibility", f"{HACK}/personal-data", f"{SCHOOL}/dashboard", f"{SCHOOL}/teams"],
+    "larare@demo.samskapa.se": [f"{SCHOOL}/classes", ("link", "6A"), ("link", "Kubkungen"),
+                                f"{SCHOOL}/teams"],
     "deltagare1@demo.samskapa.se": [f"{HACK}/teams", ("link", "Parkpiloterna"),
                                     f"{HACK}/join"],
 }

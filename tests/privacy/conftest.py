@@ -3,24 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
-from argon2 import PasswordHasher
 
 from events import school
 from events.models import Event, EventKind, EventRole, Role, SchoolClass, Team, TeamMember
-from samskapa.auth import passwords
 from samskapa.auth.models import User
 from samskapa.auth.passwords import make_password_hash
 from samskapa.limiter import Limiter
 
 PASSWORD = "hemligt123"
 
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch):
-    """Real argon2id, with the smallest cost: these tests make many accounts."""
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def utcnow() -> datetime:

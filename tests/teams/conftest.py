@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from argon2 import PasswordHasher
 
 from challenges.models import Challenge
 from events.models import Event, EventKind, EventRole, Role
@@ -13,12 +12,6 @@ from samskapa.auth import passwords
 
 PASSWORD = "hemligt123"
 
-
-@pytest.fixture(autouse=True)
-def cheap_argon2(monkeypatch):
-    """Real argon2id, with the smallest cost: these tests sign in dozens of people."""
-    monkeypatch.setattr(passwords, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def utcnow() -> datetime:
