@@ -36,6 +36,14 @@ def class_url(event: Event, school_class: SchoolClass) -> str:
 
 # --- teachers --------------------------------------------------------------------------------
 
+async def class_guard(request: Request) -> tuple[User, Event, SchoolClass]:
+    """The guard of every route of one class: signed in, the event visible, and the class
+    theirs to see or manage (school.get_class decides)."""
+    user = await require_user(request)
+    event = await teams.visible_event(request.path_params["slug"], user)
+    return user, event, await school.get_class(event, request.path_params["class_id"], user)
+
+
 async def class_list(request: Request) -> Response:
     user = await require_user(request)
     event = await teams.visible_event(request.path_params["slug"], user)
@@ -87,25 +95,19 @@ async def _class_page(request: Request, event: Event, school_class: SchoolClass,
 
 
 async def class_page(request: Request) -> Response:
-    user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    user, event, school_class = await class_guard(request)
     return await _class_page(request, event, school_class)
 
 
 async def class_reissue(request: Request) -> Response:
-    user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    user, event, school_class = await class_guard(request)
     pupil, code = await school.reissue_code(school_class, request.path_params["pupil_id"])
     return await _class_page(request, event, school_class,
                              new_code=(pupil.id, pupil.nickname, school.format_login_code(code)))
 
 
 async def class_unlock(request: Request) -> Response:
-    user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    user, event, school_class = await class_guard(request)
     await school.unlock_pupil(request.app.state.limiter, school_class,
                               request.path_params["pupil_id"])
     if is_htmx(request):
@@ -114,9 +116,7 @@ async def class_unlock(request: Request) -> Response:
 
 
 async def class_team_new(request: Request) -> Response:
-    user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    user, event, school_class = await class_guard(request)
     form = await Form.from_request(request)
     name = form.text("name", max_length=teams.TEAM_NAME_MAX)
     challenge_id = read_challenge(form)
@@ -135,9 +135,7 @@ async def class_team_new(request: Request) -> Response:
 
 
 async def class_place(request: Request) -> Response:
-    user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    user, event, school_class = await class_guard(request)
     form = await Form.from_request(request)
     pupil_raw, team_raw = form.raw("pupil_id"), form.raw("team_id")
     try:
@@ -155,9 +153,7 @@ async def class_place(request: Request) -> Response:
 
 async def class_delete(request: Request) -> Response:
     """GET asks for confirmation; POST deletes the class with its pupils' accounts."""
-    user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    user, event, school_class = await class_guard(request)
     if request.method == "POST":
         await school.delete_class(event, school_class)
         return redirect(request, f"/events/{event.slug}/classes")
@@ -175,9 +171,7 @@ async def _pupil_page(request: Request, event: Event, school_class: SchoolClass,
 
 async def pupil_page(request: Request) -> Response:
     """A pupil of the class for its teacher: GET shows it, POST renames the pupil."""
-    user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    user, event, school_class = await class_guard(request)
     pupil = await school.class_pupil(school_class, request.path_params["pupil_id"])
     if request.method == "GET":
         return await _pupil_page(request, event, school_class, pupil,
@@ -196,9 +190,7 @@ async def pupil_page(request: Request) -> Response:
 
 async def pupil_remove(request: Request) -> Response:
     """GET asks for confirmation; POST deletes the pupil's account."""
-    user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    school_class = await school.get_class(event, request.path_params["class_id"], user)
+    user, event, school_class = await class_guard(request)
     pupil = await school.class_pupil(school_class, request.path_params["pupil_id"])
     if request.method == "POST":
         await school.remove_pupil(event, pupil)

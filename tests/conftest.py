@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime, timedelta, timezone
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -182,3 +183,22 @@ class Mailbox:
 def mailbox(caplog) -> Mailbox:
     caplog.set_level(logging.INFO, logger="samskapa.mail")
     return Mailbox(caplog)
+
+
+class Clock:
+    """A clock the test moves by hand (the limiter's waits without waiting)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def clock(app) -> Clock:
+    app.state.limiter.clock = clock = Clock()
+    return clock

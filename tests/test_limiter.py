@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -20,30 +20,13 @@ from samskapa.auth.passwords import make_password_hash
 from samskapa.errors import DomainError
 from samskapa.limiter import LimitCounter
 from samskapa.mail import OutboxMessage
-from tests.conftest import Client
+from tests.conftest import Client, Clock
 
 PASSWORD = "hemligt123"
 WRONG = "Fel e-postadress eller lösenord"
 WAIT_RE = re.compile(r"Försök igen om (\d+) (sekund|minut|timm)")
 UNIT_SECONDS = {"sekund": 1, "minut": 60, "timm": 3600}
 
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@pytest.fixture
-def clock(app) -> Clock:
-    app.state.limiter.clock = clock = Clock()
-    return clock
 
 
 def told_wait(response: httpx.Response) -> timedelta | None:

@@ -3,9 +3,7 @@ attacker, a teacher lets a paused pupil in again, and class codes, join codes an
 cannot be used by the thousand."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
-import pytest
+from datetime import timedelta
 
 from events.models import Pupil, SchoolClass, Team
 from samskapa.auth.models import User
@@ -15,23 +13,6 @@ from tests.teams.test_teams import create_team, join
 
 SCHOOL = "192.0.2.10"  # one address for the whole school (NAT)
 WRONG_CODE = "Fel smeknamn eller inloggningskod"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@pytest.fixture
-def clock(app) -> Clock:
-    app.state.limiter.clock = clock = Clock()
-    return clock
 
 
 async def join_class(make_client, code: str, nickname: str, ip: str = SCHOOL):
