@@ -56,8 +56,11 @@ async def migrate(database_url: str) -> list[Migration]:
     def note_plan(_connection_name, plan, _fake, _dry_run) -> None:
         pending.extend(step.migration for step in plan if not step.backward)
 
-    await run_migrations(config=tortoise_config(database_url), reporter=note_plan)
-    await Tortoise.close_connections()
+    try:
+        await run_migrations(config=tortoise_config(database_url), reporter=note_plan)
+    finally:
+        # Also after a failed step: an open aiosqlite connection keeps the process alive.
+        await Tortoise.close_connections()
     return pending
 
 

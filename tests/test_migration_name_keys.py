@@ -25,6 +25,8 @@ def test_existing_names_get_their_keys(tmp_path):
              " main(sys.argv[1])", url], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     pupils, teams = json.loads(result.stdout.splitlines()[-1])
+    # Nothing lost on the way: the pupils and the class's teams survive 0005 rebuilding the
+    # school_classes table on SQLite (with foreign keys on, its DROP would cascade to them).
     assert pupils == ["skuggan", "skuggan ~2", "blixten"]  # the first keeps the sign-in key
     assert teams == ["laget", "laget ~2"]
 
@@ -63,7 +65,7 @@ async def scenario(url: str) -> tuple[list[str], list[str]]:
                      created_at=now)
     for i, name in enumerate(["Laget", "LAGET"], start=1):
         await insert("teams", id=i, event_id=1, name=name, join_code=f"CODE{i}",
-                     member_count=0, looking_for="", created_at=now)
+                     member_count=0, looking_for="", created_at=now, school_class_id=1)
     await Tortoise.close_connections()
 
     await db.migrate(url)  # the rest, as `samskapa migrate` runs it

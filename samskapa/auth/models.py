@@ -13,7 +13,8 @@ class User(Model):
     display_name = fields.CharField(max_length=100)
     is_admin = fields.BooleanField(default=False)
     # Granted by a site admin to municipal staff who run events without running the site.
-    may_create_events = fields.BooleanField(default=False)
+    # db_default too: adding the column to a table with rows needs a value for them.
+    may_create_events = fields.BooleanField(default=False, db_default=False)
     is_pupil = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     # Set when the owner proved the address: a mailed verification link, a password reset link
