@@ -79,6 +79,24 @@ async def test_password_reset_ends_every_session(make_client, mailbox):
     assert 'action="/logout"' not in r.text
 
 
+async def test_a_used_reset_link_voids_the_older_ones(make_client, mailbox):
+    """Found walking the app: a reset link asked for earlier still worked after the password
+    was reset with a newer one, and signed its holder in (ending the owner's new session)."""
+    await make_user("anna@example.se")
+    owner = await make_client("10.0.0.2")
+    await owner.post_form("/password/forgot", {"email": "anna@example.se"})
+    older = mailbox.last_link("anna@example.se", "/password/reset/")
+    await owner.post_form("/password/forgot", {"email": "anna@example.se"})
+    newer = mailbox.last_link("anna@example.se", "/password/reset/")
+    assert older != newer
+    r = await owner.post_form(newer, {"password": "nytt-lösen-1", "password_again": "nytt-lösen-1"},
+                              token_from=newer)
+    assert r.status_code == 303
+    holder = await make_client("10.0.0.3")
+    assert (await holder.get(older)).status_code == 404
+    await assert_signed_in(owner)
+
+
 async def test_change_password_on_the_account_page(make_client):
     user = await make_user("anna@example.se")
     here = await signed_in(make_client, user, "10.0.0.1")

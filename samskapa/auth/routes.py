@@ -177,7 +177,7 @@ async def change_password(request: Request) -> Response:
 
 async def sign_out_everywhere(request: Request) -> Response:
     user = await require_user(request)
-    await sessions.end_all(user.id)
+    await service.end_every_way_in(user.id)
     await sign_out(request)
     return redirect(request, "/")
 

@@ -107,7 +107,7 @@ async def create_admin(email: str, password: str, display_name: str) -> User:
         user.is_admin = True
         user.email_verified_at = user.email_verified_at or now()
         await user.save()
-        await sessions.end_all(user.id)
+        await end_every_way_in(user.id)
         return user
     # The operator typed the address on the server: it needs no mailed proof.
     return await User.create(email=email, password_hash=await make_password_hash(password),
@@ -131,6 +131,14 @@ async def request_password_reset(settings, limiter: Limiter, email: str, ip: str
                     secret_links=(link,))
 
 
+async def end_every_way_in(user_id: int) -> None:
+    """Every session and every unused reset link of the account ends: after a reset, a new
+    password or "sign out everywhere", nobody keeps an old way in (a second reset link asked
+    for earlier included)."""
+    await sessions.end_all(user_id)
+    await PasswordResetToken.filter(user_id=user_id, used_at__isnull=True).update(used_at=now())
+
+
 async def valid_reset_token(token: str) -> PasswordResetToken:
     record = await PasswordResetToken.filter(token_hash=token_hash(token)).first()
     if record is None or record.used_at is not None or record.expires_at < now():
@@ -149,7 +157,7 @@ async def reset_password(token: str, password: str) -> User:
     record.used_at = now()
     await record.save(update_fields=["used_at"])
     await mark_email_verified(user)
-    await sessions.end_all(user.id)
+    await end_every_way_in(user.id)
     return user
 
 
@@ -170,4 +178,4 @@ async def change_password(user: User, current: str, new: str, new_again: str) ->
         raise ValidationError(errors)
     user.password_hash = await make_password_hash(new)
     await User.filter(id=user.id).update(password_hash=user.password_hash)
-    await sessions.end_all(user.id)
+    await end_every_way_in(user.id)
