@@ -122,18 +122,19 @@ async def event_data(request: Request) -> Response:
     event = await organised_event(request.path_params["slug"], user)
     form = Form({})
     status_code, notice, erased = 200, None, None
+    ended = event.phase(now()) == Phase.RESULTS
     if request.method == "POST":
         form = await Form.from_request(request)
-        if not form.checkbox("confirm"):
+        if ended and not form.checkbox("confirm"):
             form.error("confirm", "Tick the box to confirm.")
-        else:
+        else:  # before the end the service refuses, saying when it becomes possible
             try:
                 erased = await service.erase_event(event, now())
             except DomainError as exc:
                 notice = exc.text()
         status_code = 422 if form.errors or notice else 200
     return render(request, "privacy/event_data.html", {
-        "event": event, "ended": event.phase(now()) == Phase.RESULTS,
+        "event": event, "ended": ended,
         "held": await service.event_personal_data(event), "erased": erased, "form": form,
         "errors": form.messages(), "notice": notice}, block="erase", status_code=status_code)
 
