@@ -149,7 +149,7 @@ async def send(app, world, role: str, method: str, url: str, query: dict | None 
     """One request as `role`, in a transaction rolled back afterwards (the world stays as
     seeded); each from its own address so no sign-in limit interferes."""
     n[0] += 1
-    cookie = session_cookie(app.state.settings.secret_key, world.users.get(role))
+    cookie = session_cookie(app.state.settings.secret_key, role)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False,
                                 client=(f"10.9.{n[0] // 250}.{n[0] % 250}", 5000))
     try:

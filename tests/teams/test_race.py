@@ -7,6 +7,7 @@ import asyncio
 from events import school, teams
 from events.models import EventKind, Pupil, Role, Team, TeamMember
 from samskapa.errors import DomainError
+from samskapa.limiter import Limiter
 from tests.teams.conftest import PASSWORD, grant, make_event, make_user, utcnow
 
 
@@ -105,7 +106,8 @@ async def test_teacher_moves_pupils_into_the_last_seat_at_once(signed_in):
     klass = await school.create_class(event, teacher, "6B", "")
     pupils = []
     for i in range(5):
-        user, _code, _class = await school.join_class(klass.code, f"Elev{i}")
+        user, _code, _class = await school.join_class(Limiter("test"), klass.code, f"Elev{i}",
+                                                      f"10.0.0.{i}")
         pupils.append(await Pupil.get(user_id=user.id))
     target = await school.create_class_team(event, klass, "Mål", None, utcnow())
     await school.place_pupil(event, klass, pupils[0].id, target.id)
