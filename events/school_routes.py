@@ -139,7 +139,10 @@ async def class_place(request: Request) -> Response:
     form = await Form.from_request(request)
     pupil_raw, team_raw = form.raw("pupil_id"), form.raw("team_id")
     try:
-        await school.place_pupil(event, school_class, form.id("pupil_id"), form.id("team_id"))
+        # Empty means "in no team"; anything else must name one of the class's teams (a
+        # malformed id names none, 0, and is refused, instead of taking the pupil out).
+        team_id = (form.id("team_id") or 0) if team_raw else None
+        await school.place_pupil(event, school_class, form.id("pupil_id"), team_id)
     except DomainError as exc:
         notice = apply_error(form, exc)
         message = notice or next(iter(form.messages().values()))

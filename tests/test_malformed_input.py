@@ -253,6 +253,15 @@ async def test_unicode_digits_as_ids(app, world):
         assert r.status_code == 422 and "Välj en elev i klassen." in r.text
 
 
+async def test_a_malformed_team_never_takes_a_pupil_out_of_their_team(app, world):
+    """Found walking the app: team_id "²" (or 2^64, or "abc") was read as "no team"."""
+    for bad in ("²", "99999999999999999999", "abc"):
+        r = await send(app, world, "organiser", "POST", f"/events/skola/classes/"
+                       f"{world.ids['class']}/place", data={"pupil_id": str(world.ids["pupil"]),
+                                                            "team_id": bad})
+        assert r.status_code == 422 and "Välj ett av klassens lag." in r.text, bad
+
+
 async def test_nul_byte_when_signing_in(app, world):
     """Anonymous sign-in, an adult's and a pupil's: the NUL never reaches the database."""
     r = await send(app, world, "anonymous", "POST", "/login",
