@@ -23,6 +23,8 @@ from samskapa.i18n import N_
 from samskapa.names import name_key
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Addresses under /events/ that are pages of their own: an event there could never be opened.
+RESERVED_SLUGS = frozenset({"new"})
 
 
 class EventKind(str, Enum):

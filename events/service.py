@@ -14,8 +14,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from events.models import (EVENT_KIND_LABELS, PHASE_LABELS, SCHEDULE_FIELDS, SLUG_RE, Event,
-                           EventKind, EventRole, Phase, Role, TeamMember)
+from events.models import (EVENT_KIND_LABELS, PHASE_LABELS, RESERVED_SLUGS, SCHEDULE_FIELDS,
+                           SLUG_RE, Event, EventKind, EventRole, Phase, Role, TeamMember)
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
@@ -109,6 +109,9 @@ async def _check(data: EventData, event: Event | None) -> None:
     errors: dict[str, tuple[str, dict]] = {}
     if not SLUG_RE.match(data.slug):
         errors["slug"] = (SLUG_FORMAT, {})
+    elif data.slug in RESERVED_SLUGS:
+        errors["slug"] = (N_("Samskapa uses that address for a page of its own. Choose "
+                             "another."), {})
     else:
         taken = Event.filter(slug=data.slug)
         if event is not None:
@@ -145,7 +148,7 @@ async def free_slug(title: str, event: Event | None = None) -> str:
     taken = Event.filter(slug__startswith=base)
     if event is not None:
         taken = taken.exclude(id=event.id)
-    used = set(await taken.values_list("slug", flat=True))
+    used = set(await taken.values_list("slug", flat=True)) | RESERVED_SLUGS
     suffix, slug = 1, base
     while slug in used:
         suffix += 1

@@ -142,6 +142,13 @@ async def test_empty_address_is_made_from_the_title_and_kept_unique(make_client)
     r = await c.post_form("/events/new", event_form(title="X", slug="are-alvsjo-oland"),
                           token_from="/events/new")
     assert r.status_code == 422 and "Den adressen är redan upptagen." in r.text
+    # /events/new is the form itself: an event there could never be opened (found walking).
+    r = await c.post_form("/events/new", event_form(title="X", slug="new"),
+                          token_from="/events/new")
+    assert r.status_code == 422 and "Samskapa använder den adressen" in r.text
+    r = await c.post_form("/events/new", event_form(title="New", slug=""),
+                          token_from="/events/new")
+    assert r.headers["location"] == "/events/new-2"
     # Editing: an emptied address is made from the (new) title again.
     r = await c.post_form("/events/are-alvsjo-oland/edit",
                           event_form(title="Hack i Järna", slug=""),
