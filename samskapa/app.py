@@ -5,7 +5,7 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
@@ -118,11 +118,30 @@ async def unstorable_value(request: Request, exc: Exception) -> Response:
     return error_page(request, 400, i18n.gettext(VALUE_DOES_NOT_FIT))
 
 
+def _came_from(request: Request) -> str:
+    """The page an unsafe request was sent from (htmx says; a plain form has its Referer), as
+    a path: /login's `next` accepts nothing else."""
+    parts = urlsplit(request.headers.get("HX-Current-URL") or request.headers.get("referer")
+                     or "/")
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 async def login_required(request: Request, exc: Exception) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method != "GET":
-        target = request.headers.get("HX-Current-URL") or "/"
+        target = _came_from(request)
     return redirect(request, f"/login?next={quote(target)}")
+
+
+async def _forbidden(scope: Scope, receive: Receive, send: Send) -> None:
+    """A refused CSRF token. When the session behind it has ended, the visitor is asked to
+    sign in again and come back, rather than told they lack permission."""
+    request = Request(scope, receive)
+    if scope.get("state", {}).get("session_ended"):
+        target = f"/login?ended=1&next={quote(_came_from(request))}"
+        await redirect(request, target)(scope, receive, send)
+    else:
+        await error_page(request, 403)(scope, receive, send)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
@@ -198,7 +217,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         Middleware(CurrentUserMiddleware),
         Middleware(MalformedURLMiddleware, on_bad_request=_asgi_error(400)),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
-                   on_forbidden=_asgi_error(403), on_too_large=_asgi_error(413)),
+                   on_forbidden=_forbidden, on_too_large=_asgi_error(413)),
     ]
     app = SamskapaApp(
         debug=False,  # never a traceback to a user, even in development

@@ -26,17 +26,21 @@ async def stolen(client) -> tuple[str, str]:
 
 async def replay(make_client, loot: tuple[str, str], ip: str = "10.66.0.1") -> dict:
     """The stolen cookie in another browser: is it signed in, and does its CSRF token still
-    pass (a POST to /logout: 303 when it does, 403 when it does not)?"""
+    pass (a POST to /logout: 303 to / when it does; refused when it does not, which for an
+    ended session means being sent to sign in again)?"""
     cookie, csrf = loot
     attacker = await make_client(ip)
     attacker.cookies.set(COOKIE, cookie)
     page = await attacker.get("/")
     attacker.cookies.set(COOKIE, cookie)
     post = await attacker.post("/logout", data={"csrf_token": csrf})
-    return {"signed_in": 'action="/logout"' in page.text, "post": post.status_code}
+    refused = post.status_code == 403 or (
+        post.status_code == 303 and post.headers["location"].startswith("/login?ended=1"))
+    return {"signed_in": 'action="/logout"' in page.text,
+            "post": "refused" if refused else post.status_code}
 
 
-ANONYMOUS = {"signed_in": False, "post": 403}
+ANONYMOUS = {"signed_in": False, "post": "refused"}
 
 
 async def assert_signed_in(client) -> None:
@@ -306,3 +310,28 @@ async def test_a_signed_in_request_costs_one_query(make_client, caplog):
     queries = [rec.getMessage() for rec in caplog.records if rec.name == "tortoise.db_client"]
     assert len(queries) == 1, queries
     assert "user_sessions" in queries[0] and "users" in queries[0]
+
+
+async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again(make_client):
+    """Found walking the app: a page left open while the session was ended elsewhere answered
+    its next form with "Not allowed: ask the organisers"; it now asks to sign in again and
+    come back to the page."""
+    user = await make_user("anna@example.se")
+    here = await signed_in(make_client, user, "10.0.0.1")
+    elsewhere = await signed_in(make_client, user, "10.0.0.2")
+    token = CSRF_RE.search((await here.get("/account")).text).group(1)
+    cookie = here.cookies[COOKIE]
+    await elsewhere.post_form("/account/sign-out-everywhere", token_from="/account")
+    r = await here.post("/account/sign-out-everywhere", data={"csrf_token": token},
+                        headers={"Referer": "http://testserver/account"})
+    assert r.status_code == 303 and r.headers["location"] == "/login?ended=1&next=/account"
+    page = await here.get(r.headers["location"])
+    assert "Du har loggats ut" in page.text and 'name="next" value="/account"' in page.text
+    here.cookies.set(COOKIE, cookie)  # the same, from another tab that was open with htmx
+    r = await here.post("/logout", data={"csrf_token": token}, headers={
+        "HX-Request": "true", "HX-Current-URL": "http://testserver/events/hack?x=1"})
+    assert r.status_code == 204
+    assert r.headers["HX-Redirect"] == "/login?ended=1&next=/events/hack%3Fx%3D1"
+    # Without a session behind it, a missing token is still refused as before.
+    stranger = await make_client("10.0.0.3")
+    assert (await stranger.post("/logout", data={"csrf_token": "x"})).status_code == 403

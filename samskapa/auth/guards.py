@@ -26,9 +26,12 @@ class CurrentUserMiddleware:
         if scope["type"] == "http":
             cookie = scope.get("session", {})
             record = await sessions.find(cookie["sid"]) if cookie.get("sid") else None
-            if record is None and cookie.get("sid"):
-                cookie.clear()
             state = scope.setdefault("state", {})
+            # Ended elsewhere (sign out everywhere, a new password, a new login code): a form
+            # sent from an open page is then asked to sign in again, not refused (app.py).
+            state["session_ended"] = record is None and bool(cookie.get("sid"))
+            if state["session_ended"]:
+                cookie.clear()
             state["user_session"] = record
             state["user"] = record.user if record else None
         await self.app(scope, receive, send)

@@ -51,7 +51,8 @@ def form_page(request: Request, template: str, form: Form, status_code: int = 20
 async def login(request: Request) -> Response:
     next_url = safe_next(request.query_params.get("next"))
     if request.method == "GET":
-        return form_page(request, "auth/login.html", Form({}), next=next_url)
+        return form_page(request, "auth/login.html", Form({}), next=next_url,
+                         ended=request.query_params.get("ended") == "1")
     form = await Form.from_request(request)
     email = form.email("email")
     password = form.text("password", max_length=500)
