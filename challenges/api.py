@@ -21,7 +21,7 @@ HEADERS = {"Access-Control-Allow-Origin": "*"}  # open data: any site may read i
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    return request.app.state.settings.base_url
 
 
 def challenge_json(request: Request, event: Event, challenge: Challenge) -> dict:

@@ -19,6 +19,8 @@ def _iso(value) -> str:
 
 def event_json(request: Request, event: Event, now) -> dict:
     slug = event.slug
+    site = request.app.state.settings
+    api = request.app.url_path_for("api_event", slug=slug)
     return {
         "slug": slug,
         "title": event.title,
@@ -31,10 +33,10 @@ def event_json(request: Request, event: Event, now) -> dict:
         "phase": event.phase(now).value,
         "registration_open": event.registration_open(now),
         "links": {
-            "html": str(request.url_for("event", slug=slug)),
-            "api": str(request.url_for("api_event", slug=slug)),
-            "calendar": str(request.url_for("event_calendar", slug=slug)),
-            "challenges": str(request.url_for("api_event", slug=slug)) + "/challenges",
+            "html": site.url(request.app.url_path_for("event", slug=slug)),
+            "api": site.url(api),
+            "calendar": site.url(request.app.url_path_for("event_calendar", slug=slug)),
+            "challenges": site.url(f"{api}/challenges"),
         },
     }
 

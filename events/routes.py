@@ -2,7 +2,7 @@
 registration, the organiser's dashboard, invitations and the iCal feed."""
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -289,8 +289,10 @@ async def invitation(request: Request) -> Response:
 async def calendar(request: Request) -> Response:
     user = await current_user(request)
     event = await service.visible_event(request.path_params["slug"], user)
-    url = str(request.url_for("event", slug=event.slug))
-    body = event_calendar(event, url, request.url.hostname or "samskapa", service.utcnow())
+    site = request.app.state.settings
+    url = site.url(request.app.url_path_for("event", slug=event.slug))
+    body = event_calendar(event, url, urlsplit(site.base_url).hostname or "samskapa",
+                          service.utcnow())
     return Response(body, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": f'inline; filename="{event.slug}.ics"'})
 

@@ -86,7 +86,7 @@ async def _class_page(request: Request, event: Event, school_class: SchoolClass,
         "form": team_form, "errors": team_form.messages(),
         "place_error": place_error, "notice": notice, "new_code": new_code,
         "join_link": Markup('<a href="{0}">{0}</a>').format(
-            f"{request.base_url}pupil/join?code={school_class.code}"),
+            request.app.state.settings.url(f"/pupil/join?code={school_class.code}")),
     }
     # A page with a fresh login code must not be kept by the browser or a proxy.
     headers = {"Cache-Control": "no-store"} if new_code else None

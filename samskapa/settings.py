@@ -83,6 +83,11 @@ class Settings:
     pupil_retention_days: int = 30  # after the event's results (privacy/retention.py)
     debug: bool = False
 
+    def url(self, path: str) -> str:
+        """An absolute link to one of our pages (feeds, APIs, mails, printed join links), from
+        the configured base URL: never from a request's Host header, which the sender chose."""
+        return f"{self.base_url}{path}"
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
         env = dict(os.environ if env is None else env)

@@ -80,7 +80,8 @@ def settings(tmp_path_factory, database_url) -> Settings:
     return Settings.from_env({"SAMSKAPA_DATA_DIR": str(data_dir), "DATABASE_URL": database_url,
                               "SECRET_KEY": "test-secret",
                               # httpx's host in these tests (the app answers configured hosts only)
-                              "SAMSKAPA_ALLOWED_HOSTS": "testserver"}, max_body_bytes=200_000)
+                              "SAMSKAPA_ALLOWED_HOSTS": "testserver",
+                              "SAMSKAPA_BASE_URL": "http://testserver"}, max_body_bytes=200_000)
 
 
 @pytest.fixture(scope="session")

@@ -61,6 +61,26 @@ async def test_pages_link_root_relative_and_hosts_are_kept_apart(settings, clean
         assert len({key[1] for key in app.state.page_cache._entries}) == 2  # one key per host
 
 
+async def test_feeds_and_apis_link_to_the_configured_base_url(settings, clean_db):
+    """Found walking the app: the iCal feed and the API built their absolute links from the
+    Host header, which only has to be an allowed name (any port passes). They come from the
+    base URL now."""
+    await published_event()
+    app = create_app(dataclasses.replace(settings, allowed_hosts=("testserver", "alias.example")),
+                     manage_db=False)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        for path in ("/events/host-hack/calendar.ics", "/api/events/host-hack",
+                     "/api/events", "/api/events/host-hack/challenges"):
+            for host in ("testserver:9999", "alias.example"):
+                r = await c.get(path, headers={"Host": host})
+                assert r.status_code == 200, (path, host)
+                assert host not in r.text and ":9999" not in r.text, (path, host)
+        feed = (await c.get("/events/host-hack/calendar.ics",
+                            headers={"Host": "alias.example"})).text
+        assert "URL:http://testserver/events/host-hack" in feed.replace("\r\n ", "")
+
+
 def _csp(response: httpx.Response) -> dict[str, str]:
     header = response.headers.get("content-security-policy", "")
     return {part.split(None, 1)[0]: part.split(None, 1)[1] if " " in part.strip() else ""
