@@ -114,7 +114,8 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 async def unstorable_value(request: Request, exc: Exception) -> Response:
     # Tortoise checks every value against its column, lookups included, before any query: a
     # slug or code longer than its column (from a URL or a field) cannot match anything.
-    log.warning("Refused a value on %s %s: %s", request.method, request.url.path, exc)
+    # Cut short: the value is the visitor's, and may be megabytes long.
+    log.warning("Refused a value on %s %.200s: %.300s", request.method, request.url.path, exc)
     return error_page(request, 400, i18n.gettext(VALUE_DOES_NOT_FIT))
 
 

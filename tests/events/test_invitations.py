@@ -46,7 +46,7 @@ async def test_invitation_round_trip(make_client, mailbox):
     page = await visitor.get(link)
     assert "Tacka ja till inbjudan" in page.text
     r = await visitor.post_form(link, token_from=link)
-    assert r.status_code == 200 and "Välkommen! Du är nu utmaningsägare i" in r.text
+    assert r.status_code == 200 and "Välkommen! Din roll i" in r.text and ": utmaningsägare." in r.text
     kim = await EventRole.get(event=event, role=Role.CHALLENGE_OWNER).prefetch_related("user")
     assert kim.user.email == "kim@example.se"
     assert (await Invitation.get(id=invitation.id)).accepted_at is not None

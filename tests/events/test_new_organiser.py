@@ -36,13 +36,16 @@ async def test_admin_grants_creating_events_and_the_user_organises_the_new_event
     # The admin finds her by email and grants it.
     page = await a.get("/admin/users?q=KOMMUN")
     assert page.status_code == 200 and "anna@kommun.se" in page.text
-    assert "Ge rätt att skapa evenemang" in page.text
-    # Not before she has proved the address is hers (anyone can register someone's address).
+    # Not before she has proved the address is hers (anyone can register someone's address):
+    # the page says so instead of offering the button, and the server refuses it anyway.
     assert "adressen inte bekräftad" in page.text
+    assert "Kan få rätten när adressen är bekräftad" in page.text
+    assert "Ge rätt att skapa evenemang" not in page.text
     r = await grant_creating(a, anna)
     assert r.status_code == 422 and "anna@kommun.se har inte bekräftat adressen" in r.text
     assert not (await User.get(id=anna.id)).may_create_events
     await User.filter(id=anna.id).update(email_verified_at=datetime.now(timezone.utc))
+    assert "Ge rätt att skapa evenemang" in (await a.get("/admin/users?q=KOMMUN")).text
     r = await grant_creating(a, anna)
     assert r.status_code == 303 and r.headers["location"].startswith("/admin/users?q=kommun")
     anna = await User.get(id=anna.id)
