@@ -38,7 +38,7 @@ def _statement_page(kind: StatementKind):
     async def page(request: Request) -> Response:
         await current_user(request)  # public
         text = await statements.statement(kind, get_language())
-        body = statements.fill_in(text.body, request.app.state.settings.pupil_retention_days)
+        body = statements.fill_in(text.body, request.app.state.settings)
         return render(request, "privacy/statement.html", {
             "title": statements.TITLES[kind], "text": text, "body": body})
     return page

@@ -53,9 +53,11 @@ def default_body(kind: StatementKind, language: str) -> str:
     return (DEFAULTS_DIR / f"{kind.value}.{language}.md").read_text(encoding="utf-8")
 
 
-def fill_in(body: str, retention_days: int) -> str:
-    """The one figure the texts quote from the configuration (SAMSKAPA_PUPIL_RETENTION_DAYS)."""
-    return body.replace("{retention_days}", str(retention_days))
+def fill_in(body: str, settings) -> str:
+    """The figures the texts quote from the configuration (SAMSKAPA_PUPIL_RETENTION_DAYS,
+    SAMSKAPA_OUTBOX_DAYS)."""
+    return body.replace("{retention_days}", str(settings.pupil_retention_days)) \
+        .replace("{outbox_days}", str(settings.outbox_days))
 
 
 async def statement(kind: StatementKind, language: str) -> StatementText:

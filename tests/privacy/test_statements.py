@@ -23,7 +23,9 @@ async def test_the_default_privacy_text_says_what_is_stored_and_for_how_long(cli
     sv = (await client.get("/privacy")).text
     days = app.state.settings.pupil_retention_days
     for words in ("smeknamn", "hashvärde", "samskapa_session", "lang",
-                  f"raderas automatiskt {days} dagar", 'href="/account/data"', "imy.se"):
+                  f"raderas automatiskt {days} dagar", 'href="/account/data"', "imy.se",
+                  f"sparas i {app.state.settings.outbox_days} dagar i en utkorg",
+                  "Var du är inloggad"):
         assert words in sv, words
     client.cookies.set("lang", "en")
     en = (await client.get("/privacy")).text
