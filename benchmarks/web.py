@@ -21,8 +21,8 @@ What it does (see ../shared/BENCHMARKS.md for why):
    saturation throughput with evenly spaced arrivals (a small asyncio client: hey's 50 workers
    tick in step and at such low rates send bursts of 50), and at saturation (from wrk).
 5. Team join: 100 connections POST join codes, each request as a distinct signed-in participant
-   (session cookies signed with the server's secret exactly as Starlette's SessionMiddleware
-   signs them, each with its own CSRF token), rotating through 4,200 participants; a tenth of
+   (a server-side session seeded for each, and its cookie signed with the server's secret
+   exactly as Starlette's SessionMiddleware signs it, each with its own CSRF token), rotating through 4,200 participants; a tenth of
    them aim at three "hot" teams that fill up, the rest spread over 492 teams. Then an exact race:
    300 more participants, 100 at a time, for the 35 free seats of 5 teams, every answer read
    (wrk drops the answers to requests in flight when it stops). Afterwards it counts TeamMember
@@ -124,8 +124,8 @@ async def seed(database_url: str, now: datetime, generate_schema: bool = False) 
     from challenges.models import Challenge, Dataset, Organisation, Theme
     from events.models import Event, EventKind, EventRole, Role, Team, TeamMember
     from samskapa import db
-    from samskapa.auth.models import User
-    from samskapa.auth.passwords import UNAMBIGUOUS_ALPHABET, make_password_hash
+    from samskapa.auth.models import User, UserSession
+    from samskapa.auth.passwords import UNAMBIGUOUS_ALPHABET, make_password_hash, token_hash
 
     await db.init_db(database_url)
     if generate_schema:
@@ -141,6 +141,10 @@ async def seed(database_url: str, now: datetime, generate_schema: bool = False) 
                       display_name=f"Deltagare {i:05d}") for i in range(N_PARTICIPANTS)]
         await bulk(User, users)
         user_ids = [u.id for u in users]
+        # Everyone signed in: the server keeps the sessions (samskapa/auth/sessions.py), the
+        # cookie only names one (see session_cookie).
+        await bulk(UserSession, [UserSession(user_id=u, key_hash=token_hash(session_key(u)),
+                                             last_seen_at=now) for u in user_ids])
 
         organisations = [Organisation(id=i + 1, name=f"Förvaltning {i + 1:02d}",
                                       website=f"https://example.se/forvaltning-{i + 1}")
@@ -330,6 +334,10 @@ async def race(base: str, path: str, entries: list[str], concurrency: int = 100)
 
 # ---------------------------------------------------------------------------------------------
 # Sessions signed like Starlette's SessionMiddleware
+
+
+def session_key(user_id: int) -> str:
+    return f"bench-session-{user_id}"
 
 
 def session_cookie(secret: str, session: dict) -> str:
@@ -559,7 +567,7 @@ def join_entries(secret: str, codes: dict[int, str], users: list[int],
     entries = []
     for j, user_id in enumerate(users):
         csrf = secrets.token_urlsafe(32)
-        cookie = session_cookie(secret, {"user_id": user_id, "csrf": csrf})
+        cookie = session_cookie(secret, {"sid": session_key(user_id), "csrf": csrf})
         entries.append(f"{cookie} {JOIN_FIELD}={codes[team_for(j)]}&csrf_token={csrf}")
     return entries
 
@@ -605,7 +613,7 @@ def main() -> None:
             SIGNED_IN_LIST: list_path,
         }
         signed_in = {"Cookie": "samskapa_session=" + session_cookie(
-            secret, {"user_id": info["join_pool"][0], "csrf": secrets.token_urlsafe(32)})}
+            secret, {"sid": session_key(info["join_pool"][0]), "csrf": secrets.token_urlsafe(32)})}
         headers_of = {SIGNED_IN_LIST: signed_in}
         pages = {}
         for name, path in targets.items():
@@ -613,6 +621,8 @@ def main() -> None:
             if status != 200:
                 raise SystemExit(f"{name} {path} answered {status}:\n{html[:2000]}")
             pages[name] = html
+        if 'action="/logout"' not in pages[SIGNED_IN_LIST]:  # else it measures an anonymous page
+            raise SystemExit("The signed-in visitor's session was not accepted.")
         cards = {name: html.count('class="card challenge-card') for name, html in pages.items()}
 
         template_dir = workdir / "baseline"
