@@ -335,3 +335,24 @@ async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again(make_cl
     # Without a session behind it, a missing token is still refused as before.
     stranger = await make_client("10.0.0.3")
     assert (await stranger.post("/logout", data={"csrf_token": "x"})).status_code == 403
+
+
+async def test_the_current_password_cannot_be_guessed_from_a_session(make_client):
+    """Someone holding a signed-in browser (a shared school computer) must not be able to try
+    passwords on the account page faster than on the sign-in page."""
+    user = await make_user("anna@example.se")
+    thief = await signed_in(make_client, user, "10.0.0.9")
+    answers = []
+    for i in range(8):
+        r = await thief.post_form("/account/password", {
+            "current_password": f"gissning-{i}", "new_password": "nytt-lösen-1",
+            "new_password_again": "nytt-lösen-1"}, token_from="/account")
+        answers.append(r.status_code)
+        if "Försök igen om" in r.text:
+            break
+    assert answers[-1] == 422 and "Försök igen om" in r.text and len(answers) <= 7, answers
+    # Paused now even with the right password: the wait holds for the account page too.
+    r = await thief.post_form("/account/password", {
+        "current_password": PASSWORD, "new_password": "nytt-lösen-1",
+        "new_password_again": "nytt-lösen-1"}, token_from="/account")
+    assert r.status_code == 422 and "Försök igen om" in r.text

@@ -167,9 +167,12 @@ async def change_password(request: Request) -> Response:
     new = form.text("new_password", max_length=500)
     if not form.errors:
         try:
-            await service.change_password(user, current, new, form.raw("new_password_again"))
+            await service.change_password(request.app.state.limiter, user, current, new,
+                                          form.raw("new_password_again"), client_address(request))
         except ValidationError as exc:
             form.add(exc)
+        except DomainError as exc:  # too many wrong current passwords: wait
+            form.error(exc.field or "current_password", exc.message, **exc.params)
         else:
             await sign_in(request, user)  # every other session has ended; this one is new
             return redirect(request, "/account?changed=1")

@@ -161,12 +161,18 @@ async def reset_password(token: str, password: str) -> User:
     return user
 
 
-async def change_password(user: User, current: str, new: str, new_again: str) -> None:
-    """Ends every session of the account; the caller signs the user in afresh."""
+async def change_password(limiter: Limiter, user: User, current: str, new: str, new_again: str,
+                          ip: str) -> None:
+    """Ends every session of the account; the caller signs the user in afresh. The current
+    password is counted like a sign-in: a stolen session must not be a way to guess it."""
     if user.is_pupil:
         raise Forbidden(N_("Pupils sign in with a login code; ask your teacher for a new one."))
+    attempt = limits.SignIn(limiter, limits.adult_account(user.email or ""), ip)
+    await attempt.begin(field="current_password")
     errors = {}
-    if not await password_matches(user.password_hash, current):
+    if await password_matches(user.password_hash, current):
+        await attempt.succeeded()
+    else:
         errors["current_password"] = N_("This is not your current password.")
     try:
         check_password_strength(new, "new_password")
