@@ -20,7 +20,9 @@ from samskapa.auth.guards import current_user, require_user, sign_in
 from samskapa.auth.models import User
 from samskapa.auth.routes import redirect
 from samskapa.errors import DomainError
+from samskapa.flash import flash
 from samskapa.forms import Form
+from samskapa.i18n import gettext
 from samskapa.limiter import Wait
 from samskapa.security import client_address
 from samskapa.templating import is_htmx, render
@@ -159,6 +161,8 @@ async def class_delete(request: Request) -> Response:
     user, event, school_class = await class_guard(request)
     if request.method == "POST":
         await school.delete_class(event, school_class)
+        flash(request, gettext("The class %(name)s is deleted, with its pupils' accounts.",
+                               name=school_class.name))
         return redirect(request, f"/events/{event.slug}/classes")
     return render(request, "school/class_delete.html", {
         "event": event, "school_class": school_class,
@@ -197,6 +201,8 @@ async def pupil_remove(request: Request) -> Response:
     pupil = await school.class_pupil(school_class, request.path_params["pupil_id"])
     if request.method == "POST":
         await school.remove_pupil(event, pupil)
+        flash(request, gettext("%(nickname)s is removed from the class, with their account.",
+                               nickname=pupil.nickname))
         return redirect(request, class_url(event, school_class))
     return render(request, "school/pupil_remove.html",
                   {"event": event, "school_class": school_class, "pupil": pupil})

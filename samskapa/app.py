@@ -26,6 +26,7 @@ from samskapa.auth.guards import CurrentUserMiddleware, LoginRequired
 from samskapa.auth.routes import redirect
 from samskapa.auth.routes import routes as auth_routes
 from samskapa.errors import DomainError
+from samskapa.flash import flash
 from samskapa.limiter import Limiter
 from samskapa.page_cache import PageCache, invalidate_on_database_writes
 from samskapa.security import (MalformedURLMiddleware, RequestGuardMiddleware,
@@ -58,6 +59,9 @@ ERROR_TEXTS = {
                  "again in a moment."),
 }
 
+SIGNED_OUT_ELSEWHERE = i18n.N_(
+    "You have been signed out, for example because you signed out everywhere or a password or "
+    "login code was changed. Sign in again to go on where you were.")
 VALUE_DOES_NOT_FIT = i18n.N_("Something you sent is longer than we accept or not of the right "
                              "kind. Check what you typed or pasted and try again.")
 
@@ -139,8 +143,8 @@ async def _forbidden(scope: Scope, receive: Receive, send: Send) -> None:
     sign in again and come back, rather than told they lack permission."""
     request = Request(scope, receive)
     if scope.get("state", {}).get("session_ended"):
-        target = f"/login?ended=1&next={quote(_came_from(request))}"
-        await redirect(request, target)(scope, receive, send)
+        flash(request, i18n.gettext(SIGNED_OUT_ELSEWHERE))
+        await redirect(request, f"/login?next={quote(_came_from(request))}")(scope, receive, send)
     else:
         await error_page(request, 403)(scope, receive, send)
 

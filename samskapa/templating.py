@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from samskapa import i18n
+from samskapa.flash import pop_flashes
 from samskapa.markdown import render_markdown
 from samskapa.security import csrf_token
 
@@ -43,6 +44,7 @@ env.globals.update(
     LANGUAGES=i18n.LANGUAGES,
     current_language=i18n.get_language,
     csrf_token=lambda request: csrf_token(request.session),
+    pop_flashes=pop_flashes,
 )
 env.filters.update(
     datetime=i18n.format_datetime,

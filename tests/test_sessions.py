@@ -35,7 +35,7 @@ async def replay(make_client, loot: tuple[str, str], ip: str = "10.66.0.1") -> d
     attacker.cookies.set(COOKIE, cookie)
     post = await attacker.post("/logout", data={"csrf_token": csrf})
     refused = post.status_code == 403 or (
-        post.status_code == 303 and post.headers["location"].startswith("/login?ended=1"))
+        post.status_code == 303 and post.headers["location"].startswith("/login?next="))
     return {"signed_in": 'action="/logout"' in page.text,
             "post": "refused" if refused else post.status_code}
 
@@ -77,6 +77,7 @@ async def test_password_reset_ends_every_session(make_client, mailbox):
     r = await owner.post_form(link, {"password": "nytt-lösen-1", "password_again": "nytt-lösen-1"},
                               token_from=link)
     assert r.status_code == 303
+    assert "Ditt lösenord är bytt." in (await owner.get(r.headers["location"])).text
     await assert_signed_in(owner)  # the one who reset is signed in, with a new session
     assert await replay(make_client, loot) == ANONYMOUS
     r = await old.get("/")  # the old browser itself is signed out too
@@ -118,9 +119,10 @@ async def test_change_password_on_the_account_page(make_client):
     r = await here.post_form("/account/password", {
         "current_password": PASSWORD, "new_password": "nytt-lösen-1",
         "new_password_again": "nytt-lösen-1"}, token_from="/account")
-    assert r.status_code == 303 and r.headers["location"] == "/account?changed=1"
-    page = await here.get("/account?changed=1")
+    assert r.status_code == 303 and r.headers["location"] == "/account"
+    page = await here.get("/account")
     assert page.status_code == 200 and "Ditt lösenord är bytt." in page.text
+    assert "Ditt lösenord är bytt." not in (await here.get("/account")).text  # said once
     # This browser goes on with a new session; every earlier cookie is anonymous.
     assert await replay(make_client, loot_here) == ANONYMOUS
     assert await replay(make_client, loot_elsewhere) == ANONYMOUS
@@ -196,6 +198,9 @@ async def test_registration_mails_a_confirmation_link(client, make_client, mailb
     await register(client, "ny@example.se")
     user = await User.get(email="ny@example.se")
     assert not user.email_verified
+    said = (await client.get("/")).text  # where registering led: the first page says it once
+    assert "Vi har mejlat en länk till ny@example.se" in said
+    assert "Vi har mejlat en länk" not in (await client.get("/")).text
     page = await client.get("/account")
     assert "Din e-postadress är inte bekräftad än" in page.text
     link = mailbox.last_link("ny@example.se", "/email/verify/")
@@ -324,14 +329,15 @@ async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again(make_cl
     await elsewhere.post_form("/account/sign-out-everywhere", token_from="/account")
     r = await here.post("/account/sign-out-everywhere", data={"csrf_token": token},
                         headers={"Referer": "http://testserver/account"})
-    assert r.status_code == 303 and r.headers["location"] == "/login?ended=1&next=/account"
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/account"
     page = await here.get(r.headers["location"])
     assert "Du har loggats ut" in page.text and 'name="next" value="/account"' in page.text
+    assert "Du har loggats ut" not in (await here.get("/login")).text  # said once
     here.cookies.set(COOKIE, cookie)  # the same, from another tab that was open with htmx
     r = await here.post("/logout", data={"csrf_token": token}, headers={
         "HX-Request": "true", "HX-Current-URL": "http://testserver/events/hack?x=1"})
     assert r.status_code == 204
-    assert r.headers["HX-Redirect"] == "/login?ended=1&next=/events/hack%3Fx%3D1"
+    assert r.headers["HX-Redirect"] == "/login?next=/events/hack%3Fx%3D1"
     # Without a session behind it, a missing token is still refused as before.
     stranger = await make_client("10.0.0.3")
     assert (await stranger.post("/logout", data={"csrf_token": "x"})).status_code == 403

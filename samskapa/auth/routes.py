@@ -12,10 +12,14 @@ from samskapa.auth import service, sessions
 from samskapa.auth.guards import require_admin, require_user, sign_in, sign_out
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
-from samskapa.i18n import LANGUAGES, gettext
+from samskapa.flash import flash
+from samskapa.i18n import LANGUAGES, N_, gettext
 from samskapa.mail import OutboxMessage, purge_outbox
 from samskapa.security import client_address
 from samskapa.templating import render
+
+
+PASSWORD_CHANGED = N_("Your password is changed. Every other device has been signed out.")
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -51,8 +55,7 @@ def form_page(request: Request, template: str, form: Form, status_code: int = 20
 async def login(request: Request) -> Response:
     next_url = safe_next(request.query_params.get("next"))
     if request.method == "GET":
-        return form_page(request, "auth/login.html", Form({}), next=next_url,
-                         ended=request.query_params.get("ended") == "1")
+        return form_page(request, "auth/login.html", Form({}), next=next_url)
     form = await Form.from_request(request)
     email = form.email("email")
     password = form.text("password", max_length=500)
@@ -92,6 +95,8 @@ async def register(request: Request) -> Response:
             form.error(exc.field or "email", exc.message, **exc.params)
         else:
             await sign_in(request, user)
+            flash(request, gettext("Welcome! We have mailed a link to %(email)s: open it to "
+                                   "confirm that the address is yours.", email=email))
             return redirect(request, safe_next(form.raw("next"), next_url))
     return form_page(request, "auth/register.html", form, 422, next=safe_next(form.raw("next")))
 
@@ -135,6 +140,7 @@ async def reset_password(request: Request) -> Response:
             form.add(exc)
         else:
             await sign_in(request, user)
+            flash(request, gettext(PASSWORD_CHANGED))
             return redirect(request, "/")
     return form_page(request, "auth/reset.html", form, 422)
 
@@ -157,7 +163,7 @@ async def account_page(request: Request, user, status_code: int = 200, block: st
 
 async def account(request: Request) -> Response:
     user = await require_user(request)
-    return await account_page(request, user, changed=request.query_params.get("changed") == "1")
+    return await account_page(request, user)
 
 
 async def change_password(request: Request) -> Response:
@@ -175,7 +181,8 @@ async def change_password(request: Request) -> Response:
             form.error(exc.field or "current_password", exc.message, **exc.params)
         else:
             await sign_in(request, user)  # every other session has ended; this one is new
-            return redirect(request, "/account?changed=1")
+            flash(request, gettext(PASSWORD_CHANGED))
+            return redirect(request, "/account")
     return await account_page(request, user, 422, "password", form=form, errors=form.messages())
 
 
@@ -183,6 +190,7 @@ async def sign_out_everywhere(request: Request) -> Response:
     user = await require_user(request)
     await service.end_every_way_in(user.id)
     await sign_out(request)
+    flash(request, gettext("You are signed out on every device, this one included."))
     return redirect(request, "/")
 
 

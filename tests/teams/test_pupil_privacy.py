@@ -291,6 +291,8 @@ async def test_teacher_removes_a_pupil_after_confirming(signed_in, make_client):
     r = await teacher.post_form(url)
     assert r.status_code == 303 and r.headers["location"] == (
         f"/events/skola/classes/{school_class.id}")
+    said = (await teacher.get(r.headers["location"])).text
+    assert "Kubkungen är borttagen ur klassen, med sitt konto." in said
     assert not await Pupil.exists(id=pupil.id)
     assert not await TeamMember.filter(user_id=pupil.user_id).exists()
     assert not await EventRole.filter(user_id=pupil.user_id).exists()
@@ -332,6 +334,7 @@ async def test_teacher_deletes_a_class_with_its_pupils(signed_in, make_client):
     assert "Kontona för klassens 2 elever raderas också" in page.text
     r = await teacher.post_form(url)
     assert r.status_code == 303 and r.headers["location"] == "/events/skola/classes"
+    assert "är raderad, med elevernas konton." in (await teacher.get("/events/skola/classes")).text
     assert not await SchoolClass.exists(id=class_a.id)
     assert not await User.filter(id__in=user_ids).exists()
     assert not await Team.exists(id=class_team.id)
