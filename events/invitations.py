@@ -34,6 +34,10 @@ async def invite(settings, event: Event, inviter: User, email: str, role: Role,
     if invited is not None and await EventRole.exists(event_id=event.id, user_id=invited.id,
                                                       role=role):
         raise ValidationError({"email": N_("This person already has that role in the event.")})
+    # Inviting again sends a new link instead of a second invitation: the older link stops
+    # working, and the dashboard lists one invitation per person and role.
+    await Invitation.filter(event_id=event.id, email=email, role=role,
+                            accepted_at__isnull=True).delete()
     token, digest = new_token()
     invitation = await Invitation.create(event=event, email=email, role=role, token_hash=digest,
                                          invited_by=inviter,

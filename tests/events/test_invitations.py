@@ -141,3 +141,21 @@ async def test_invite_form_errors_and_permissions(make_client, client):
     assert r.status_code == 403
     assert not await Invitation.exists(email="me2@example.se")
     assert (await client.get("/events/hack/invite")).status_code == 303
+
+
+async def test_inviting_again_sends_a_new_link_instead_of_a_second_invitation(make_client,
+                                                                               mailbox):
+    """Found walking the app: two invitations for one person, the accepted one's twin still
+    listed as waiting on the dashboard."""
+    organiser = await make_user("org@example.se", name="Olga")
+    event = await make_event("hack", organiser=organiser)
+    o = await signed_in(make_client, organiser)
+    await invite(o, "hack", "kim@example.se", "jury")
+    first = mailbox.last_link("kim@example.se", "/invitations/")
+    await invite(o, "hack", "kim@example.se", "jury")
+    second = mailbox.last_link("kim@example.se", "/invitations/")
+    assert first != second
+    assert await Invitation.filter(event=event, email="kim@example.se").count() == 1
+    visitor = await make_client("127.0.0.5")
+    assert (await visitor.get(first)).status_code == 404  # the newest link counts
+    assert (await visitor.get(second)).status_code == 200
