@@ -362,3 +362,14 @@ async def test_the_current_password_cannot_be_guessed_from_a_session(make_client
         "current_password": PASSWORD, "new_password": "nytt-lösen-1",
         "new_password_again": "nytt-lösen-1"}, token_from="/account")
     assert r.status_code == 422 and "Försök igen om" in r.text
+
+
+async def test_the_account_page_names_browsers_not_user_agent_strings(make_client):
+    await make_user("anna@example.se")
+    phone = await make_client("10.0.0.1")
+    phone.headers["User-Agent"] = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) "
+                                   "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 "
+                                   "Mobile/15E148 Safari/604.1")
+    await phone.login("anna@example.se", PASSWORD)
+    page = (await phone.get("/account")).text
+    assert "Mobile Safari, iOS" in page and "Mozilla/5.0" not in page

@@ -2,8 +2,11 @@
 class code, nickname and a personal login code (stored hashed like a password)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from tortoise import fields
 from tortoise.models import Model
+from ua_parser import parse as parse_user_agent
 
 
 class User(Model):
@@ -67,6 +70,18 @@ class UserSession(Model):
 
     class Meta:
         table = "user_sessions"
+
+    @property
+    def browser(self) -> str:
+        """"Chrome, Linux" rather than a Mozilla/5.0 string nobody (least of all a pupil) reads;
+        empty when unknown."""
+        return _browser_name(self.user_agent)
+
+
+@lru_cache(maxsize=256)
+def _browser_name(user_agent: str) -> str:
+    found = parse_user_agent(user_agent or "")
+    return ", ".join(part.family for part in (found.user_agent, found.os) if part)
 
 
 # A mailed link proving that the owner of `email` holds the account.
