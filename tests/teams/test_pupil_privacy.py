@@ -254,7 +254,7 @@ async def test_teacher_renames_a_pupil(signed_in, make_client):
     page = await teacher.get(url)
     assert page.status_code == 200 and 'value="Kubkungen"' in page.text
     assert f'action="{url}"' in page.text and f'hx-post="{url}"' in page.text
-    assert "Du behöver inget riktigt namn" in page.text
+    assert "aldrig elevens riktiga namn" in page.text  # said to the teacher, not the pupil
     for bad, message in (("Lisa Nilsson", "Det ser ut som ett riktigt namn"),
                          ("diamanten", "Någon i klassen har redan det smeknamnet"),
                          ("", "Fältet måste fyllas i")):
