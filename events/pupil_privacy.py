@@ -25,6 +25,9 @@ class Audience:
     class_ids: frozenset[int] = frozenset()
     user_id: int | None = None
 
+    def sees_class(self, class_id: int) -> bool:
+        return self.everything or class_id in self.class_ids
+
 
 async def audience(event: Event, user: User | None) -> Audience:
     if not event.is_school:

@@ -8,6 +8,7 @@ argon2 like any password) shown once when it is made.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ from samskapa import limiter as limits
 from samskapa.auth.passwords import (make_password_hash, normalise_code, password_matches,
                                      random_code)
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
+from samskapa.forms import parse_id
 from samskapa.i18n import N_
 from samskapa.limiter import Limiter
 from samskapa.names import clean_name, name_key
@@ -128,13 +130,15 @@ async def class_team_views(event: Event, school_class: SchoolClass) -> list[team
     return await teams.team_views(event, class_teams)
 
 
-async def listed_class(event: Event, raw_id: str | None) -> SchoolClass | None:
-    """The class a team list is narrowed to (`?class=<id>`, where pupils land), None for all."""
+async def listed_class(event: Event, raw_id: str | None,
+                       visible: Callable[[int], bool]) -> SchoolClass | None:
+    """The class a team list is narrowed to (`?class=<id>`, where pupils land), None for all.
+    Only a class the visitor may see (`visible`, events.pupil_privacy): its name is not public."""
     if not raw_id:
         return None
-    school_class = None
-    if raw_id.isascii() and raw_id.isdigit() and int(raw_id) < 2**31:
-        school_class = await SchoolClass.get_or_none(id=int(raw_id), event_id=event.id)
+    class_id = parse_id(raw_id)
+    school_class = await SchoolClass.get_or_none(id=class_id, event_id=event.id) \
+        if class_id is not None and visible(class_id) else None
     if school_class is None:
         raise NotFound("We could not find that class.")
     return school_class

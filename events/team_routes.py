@@ -52,11 +52,12 @@ def apply_error(form: Form, exc: DomainError) -> str | None:
 async def team_list(request: Request) -> Response:
     user = await current_user(request)
     event = await teams.visible_event(request.path_params["slug"], user)
-    school_class = await school.listed_class(event, request.query_params.get("class"))
+    viewer = await pupil_privacy.audience(event, user)
+    school_class = await school.listed_class(event, request.query_params.get("class"),
+                                             viewer.sees_class)
     all_views = await (school.class_team_views(event, school_class) if school_class
                        else teams.team_views(event))
-    views, hidden = await pupil_privacy.visible_team_views(
-        all_views, await pupil_privacy.audience(event, user))
+    views, hidden = await pupil_privacy.visible_team_views(all_views, viewer)
     context = {
         "event": event,
         "school_class": school_class,

@@ -206,8 +206,10 @@ async def _team_size(conn, event: Event) -> int:
     """The event's team size as committed now, with the event row locked until the caller's
     transaction ends: an organiser lowering the size (events.service.update_event) waits for
     joins in flight and they for it, so no team ends up above the size (PostgreSQL; SQLite
-    runs one writing transaction at a time anyway)."""
-    locked = await Event.filter(id=event.id).using_db(conn).select_for_update().first()
+    runs one writing transaction at a time anyway). FOR NO KEY UPDATE: rows that merely refer to
+    the event (new teams, members, roles) are not held up by it."""
+    locked = await Event.filter(id=event.id).using_db(conn).select_for_update(no_key=True) \
+        .first()
     return locked.max_team_size if locked else 0
 
 

@@ -24,6 +24,7 @@ from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
 from samskapa.i18n import LANGUAGES, get_language
 from samskapa.page_cache import cached_public_page
+from samskapa.security import client_address
 from samskapa.templating import render
 
 
@@ -99,7 +100,8 @@ async def delete_account(request: Request) -> Response:
     confirmation = form.text("confirmation", max_length=500)
     if not form.errors:
         try:
-            await service.delete_account(user, confirmation)
+            await service.delete_account(request.app.state.limiter, user, confirmation,
+                                         client_address(request))
         except ValidationError as exc:
             form.add(exc)
         except DomainError as exc:

@@ -4,8 +4,8 @@ pupils' accounts.
 
 Forgetting keeps what others need, without the person: teams stay (their member count and
 leader follow), challenges stay without their owner, invitations stay without their sender.
-Sessions end with the account: the session cookie names a user id that no longer exists (ids are
-never reused), so the next request is anonymous.
+Sessions end with the account: its server-side sessions (samskapa/auth/sessions.py) are deleted
+with it, so the next request from any of its browsers is anonymous.
 """
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ from samskapa.auth.models import PasswordResetToken, User, UserSession
 from samskapa.auth.passwords import password_matches
 from samskapa.errors import DomainError, ValidationError
 from samskapa.i18n import N_, gettext
+from samskapa import limiter as limits
+from samskapa.limiter import Limiter
 from samskapa.mail import OutboxMessage
+from samskapa.names import name_key
 
 
 def _when(value: datetime | None) -> str | None:
@@ -123,15 +126,20 @@ async def _forget(user_ids: list[int], conn) -> None:
     await User.filter(id__in=user_ids).using_db(conn).delete()
 
 
-async def delete_account(user: User, confirmation: str) -> None:
-    """An adult confirms with their password; a pupil (who may have lost their login code)
-    by typing their nickname."""
+async def delete_account(limiter: Limiter, user: User, confirmation: str, ip: str) -> None:
+    """An adult confirms with their password (counted like a sign-in: a signed-in browser is
+    no way to guess it); a pupil, who may have lost their login code, by typing their
+    nickname."""
     if user.is_pupil:
         if " ".join(confirmation.split()).casefold() != user.display_name.casefold():
             raise ValidationError({"confirmation": N_("Type your nickname exactly as it is "
                                                       "shown to confirm.")})
-    elif not await password_matches(user.password_hash, confirmation):
-        raise ValidationError({"confirmation": N_("Wrong password.")})
+    else:
+        attempt = limits.SignIn(limiter, limits.adult_account(user.email or ""), ip)
+        await attempt.begin(field="confirmation")
+        if not await password_matches(user.password_hash, confirmation):
+            raise ValidationError({"confirmation": N_("Wrong password.")})
+        await attempt.succeeded()
     if user.is_admin and not await User.filter(is_admin=True).exclude(id=user.id).exists():
         raise DomainError("You are the only site administrator. Make someone else site "
                           "administrator before you delete your account.")
@@ -173,27 +181,21 @@ def check_event_ended(event: Event, now: datetime) -> None:
 
 
 async def _anonymise_team_names(event: Event, conn) -> None:
-    """In a school event, team names the pupils chose themselves (teams not made by the
-    teacher for a class) become "Team 1", "Team 2", ...: a name may say who was in it."""
+    """In a school event every team becomes "Team 1", "Team 2", ...: a name may say who was in
+    it, and which names pupils chose (rather than their teacher) is not recorded."""
     if not event.is_school:
         return
-    chosen = await Team.filter(event_id=event.id, school_class_id=None).using_db(conn) \
-        .order_by("id")
-    if not chosen:
-        return
-    kept = set(await Team.filter(event_id=event.id).exclude(
-        id__in=[t.id for t in chosen]).using_db(conn).values_list("name", flat=True))
-    names, n = [], 0
-    while len(names) < len(chosen):
-        n += 1
+    ids = await Team.filter(event_id=event.id).using_db(conn).order_by("id") \
+        .values_list("id", flat=True)
+    # Two steps, so that no rename collides with a name another team still has. The folded
+    # key goes with the name (update() skips Team.save, which keeps it in step).
+    for team_id in ids:
+        placeholder = secrets.token_hex(16)
+        await Team.filter(id=team_id).using_db(conn).update(name=placeholder,
+                                                            name_key=placeholder)
+    for n, team_id in enumerate(ids, start=1):
         name = gettext("Team %(n)s", n=n)
-        if name not in kept:
-            names.append(name)
-    # Two steps, so that no rename collides with a name another renamed team still has.
-    for team in chosen:
-        await Team.filter(id=team.id).using_db(conn).update(name=secrets.token_hex(16))
-    for team, name in zip(chosen, names):
-        await Team.filter(id=team.id).using_db(conn).update(name=name)
+        await Team.filter(id=team_id).using_db(conn).update(name=name, name_key=name_key(name))
 
 
 async def erase_event(event: Event, now: datetime) -> EventPersonalData:

@@ -36,8 +36,8 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 def parse_id(raw: str) -> int | None:
     """An id typed or sent as ASCII digits within the database's range; None otherwise
     (int() alone takes '١٢' and '1_000', and str.isdigit() lets '²' through to int())."""
-    if not raw.isascii() or not raw.isdigit():
-        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > len(str(MAX_ID)):
+        return None  # (a long one first: int() refuses over 4,300 digits with an error)
     value = int(raw)
     return value if 0 < value <= MAX_ID else None
 

@@ -125,7 +125,9 @@ class RequestGuardMiddleware:
 
         expected = scope.get("session", {}).get("csrf")
         given = headers.get(CSRF_HEADER) or _token_from_body(headers.get("content-type", ""), body)
-        if not expected or not given or not hmac.compare_digest(expected, given):
+        # As bytes: compare_digest refuses (TypeError) a str that is not ASCII.
+        if not expected or not given or not hmac.compare_digest(expected.encode(),
+                                                                 given.encode()):
             await self.on_forbidden(scope, receive, send)
             return
 

@@ -39,6 +39,7 @@ MALFORMED = {
     "2^31": "2147483648",
     "2^63": "9223372036854775808",
     "30 digits": "9" * 30,
+    "4,400 digits": "9" * 4400,  # int() refuses past 4,300 digits (found in review)
     "superscript two": "²",
     "Arabic-Indic digits": "١٢",
     "negative": "-1",
@@ -198,8 +199,12 @@ async def test_no_route_answers_malformed_input_with_5xx(app, world, cheap_argon
                     await check(role, method, pattern, bad_url, data=base,
                                 what=f"{label} in path {name}")
                 if method == "GET":
-                    await check(role, method, pattern, url, query=dict.fromkeys(names, value),
-                                what=f"{label} in the query")
+                    # In groups that keep a long value's URL within what a client sends.
+                    group = max(1, 60_000 // (len(value) * 3 + 20))
+                    for start in range(0, len(names), group):
+                        await check(role, method, pattern, url,
+                                    query=dict.fromkeys(names[start:start + group], value),
+                                    what=f"{label} in the query")
                     continue
                 await check(role, method, pattern, url, data=dict.fromkeys(names, value),
                             what=f"{label} in every field")

@@ -303,18 +303,24 @@ async def test_an_account_claimed_before_its_owner_arrives(make_client, mailbox)
 
 
 async def test_a_signed_in_request_costs_one_query(make_client, caplog):
-    """The session lookup loads the user with it (a join): a signed-in request for a static
-    file asks the database exactly once, as before sessions lived in the database."""
+    """The session lookup loads the user with it (a join): a signed-in request asks the
+    database once before any page's own queries (a redirect that needs nothing else here),
+    and a static file not at all (found in review: each stylesheet cost a lookup)."""
     user = await make_user("anna@example.se")
     anna = await signed_in(make_client, user)
     await assert_signed_in(anna)  # last_seen_at is fresh: no write follows
     caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
+
+    def queries() -> list[str]:
+        return [rec.getMessage() for rec in caplog.records if rec.name == "tortoise.db_client"]
+
     caplog.clear()
-    r = await anna.get("/static/css/site.css")
-    assert r.status_code == 200
-    queries = [rec.getMessage() for rec in caplog.records if rec.name == "tortoise.db_client"]
-    assert len(queries) == 1, queries
-    assert "user_sessions" in queries[0] and "users" in queries[0]
+    assert (await anna.get("/lang?to=sv&next=/")).status_code == 303
+    assert len(queries()) == 1, queries()
+    assert "user_sessions" in queries()[0] and "users" in queries()[0]
+    caplog.clear()
+    assert (await anna.get("/static/css/site.css")).status_code == 200
+    assert queries() == []
 
 
 async def test_a_form_sent_after_the_session_ended_asks_to_sign_in_again(make_client):
@@ -373,3 +379,27 @@ async def test_the_account_page_names_browsers_not_user_agent_strings(make_clien
     await phone.login("anna@example.se", PASSWORD)
     page = (await phone.get("/account")).text
     assert "Mobile Safari, iOS" in page and "Mozilla/5.0" not in page
+
+
+async def test_signing_in_as_someone_else_ends_the_earlier_session(make_client):
+    """A shared school computer: B signs in where A was signed in. A's session ends there and
+    then, instead of lingering for 14 days for anyone who copied its cookie (found in review)."""
+    await make_user("anna@example.se")
+    await make_user("bo@example.se")
+    shared = await make_client("10.0.0.1")
+    await shared.login("anna@example.se", PASSWORD)
+    loot = await stolen(shared)
+    await shared.login("bo@example.se", PASSWORD)
+    assert await replay(make_client, loot) == ANONYMOUS
+    assert await UserSession.filter(user__email="anna@example.se").count() == 0
+
+
+async def test_a_csrf_token_that_is_not_ascii_is_refused_not_a_500(make_client):
+    visitor = await make_client("10.0.0.1")
+    await visitor.get("/login")  # now the session holds a token
+    r = await visitor.post("/login", data={"email": "a@example.se", "password": "x",
+                                           "csrf_token": "é"})
+    assert r.status_code == 403
+    r = await visitor.post("/login", data={"email": "a@example.se"},
+                           headers={"X-CSRF-Token": "ö".encode()})  # raw UTF-8 bytes
+    assert r.status_code == 403

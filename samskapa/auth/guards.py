@@ -25,11 +25,13 @@ class CurrentUserMiddleware:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
             cookie = scope.get("session", {})
-            record = await sessions.find(cookie["sid"]) if cookie.get("sid") else None
+            # Static files need nobody: no session lookup for each stylesheet and script.
+            wanted = cookie.get("sid") and not scope["path"].startswith("/static/")
+            record = await sessions.find(cookie["sid"]) if wanted else None
             state = scope.setdefault("state", {})
             # Ended elsewhere (sign out everywhere, a new password, a new login code): a form
             # sent from an open page is then asked to sign in again, not refused (app.py).
-            state["session_ended"] = record is None and bool(cookie.get("sid"))
+            state["session_ended"] = record is None and bool(wanted)
             if state["session_ended"]:
                 cookie.clear()
             state["user_session"] = record
@@ -64,7 +66,11 @@ async def require_event_creator(request: Request) -> User:
 
 async def sign_in(request: Request, user: User) -> None:
     # A fresh cookie (new session key, new CSRF token) on sign-in: a token planted before login
-    # is worth nothing after it.
+    # is worth nothing after it. A session this browser had (someone else on a shared school
+    # computer) ends here rather than lingering for anyone who copied its cookie.
+    earlier = getattr(request.state, "user_session", None)
+    if earlier is not None:
+        await sessions.end(earlier.id)
     request.session.clear()
     record, key = await sessions.start(user, request.headers.get("user-agent", ""))
     request.session["sid"] = key

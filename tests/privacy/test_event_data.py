@@ -10,6 +10,7 @@ from challenges.models import Challenge
 from events.models import EventRole, Invitation, Pupil, Role, SchoolClass, Team, TeamMember
 from samskapa.auth.models import User
 from samskapa.auth.passwords import token_hash
+from samskapa.names import name_key
 from tests.privacy.conftest import (grant, join_pupil, make_class, make_event, make_user,
                                     put_in_team, signed_in, utcnow)
 
@@ -24,9 +25,10 @@ async def _school_world(results_published):
     p1, _ = await join_pupil(klass, "Kubkungen")
     p2, _ = await join_pupil(klass, "Creeper")
     p3, _ = await join_pupil(klass, "Steve")
-    # Pupils named one team themselves; the teacher made the other for the class.
+    # Pupils named one team themselves (in their class, as the app makes it); the teacher
+    # made the others for the class.
     own = await Team.create(event=event, name="Kalle och Lisas lag", join_code="EGET22",
-                            looking_for="En som kan rita")
+                            looking_for="En som kan rita", school_class=klass)
     await put_in_team(own, p1, p2)
     given = await Team.create(event=event, name="Gruppen", join_code="GRUP22",
                               school_class=klass)
@@ -90,10 +92,13 @@ async def test_after_the_results_the_organiser_confirms_and_personal_data_goes(m
     # ...the event, its challenge, class and teams stay, with consistent counts...
     assert await Challenge.exists(id=challenge.id)
     assert await SchoolClass.exists(id=klass.id)
+    # Every team name is anonymised (which ones the pupils chose is not recorded), with its
+    # folded key: "Kalle och Lisas lag" is nowhere in the database any more.
     names = set(await Team.filter(event_id=event.id).values_list("name", flat=True))
-    assert names == {"Lag 2", "Gruppen", "Lag 1"}  # the pupils' own name is anonymised
+    assert names == {"Lag 1", "Lag 2", "Lag 3"}
     for team in await Team.filter(event_id=event.id):
         assert team.member_count == 0 and team.leader_id is None and team.looking_for == ""
+        assert team.name_key == name_key(team.name)
     # ...and the adults keep their accounts, staff their roles.
     assert await User.exists(id=adult.id)
     assert await EventRole.exists(event_id=event.id, user_id=organiser.id, role=Role.ORGANISER)

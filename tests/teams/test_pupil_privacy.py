@@ -387,3 +387,14 @@ async def test_organiser_may_manage_any_class(signed_in, make_client):
     assert (await organiser.post_form(f"{base}/delete")).status_code == 303
     assert not await Pupil.exists() and not await SchoolClass.exists()
 
+
+async def test_a_class_name_is_not_listed_to_outsiders(signed_in, make_client):
+    """`?class=<id>` on the team list named the class to anyone (found in review)."""
+    event = await make_event("skola", kind=EventKind.SCHOOL)
+    teacher, _, school_class = await teacher_with_class(signed_in, event)
+    url = f"/events/skola/teams?class={school_class.id}"
+    anonymous = await make_client("10.1.1.1")
+    r = await anonymous.get(url)
+    assert r.status_code == 404 and school_class.name not in r.text
+    r = await teacher.get(url)
+    assert r.status_code == 200 and school_class.name in r.text
