@@ -30,7 +30,7 @@ class UnconfirmedAddress(DomainError):
 
 async def set_may_create_events(user_id: int, allowed: bool) -> User:
     # Pupils' accounts exist for their class only: they can never be given this.
-    user = await User.get_or_none(id=user_id, is_pupil=False) if 0 < user_id < 2**31 else None
+    user = await User.get_or_none(id=user_id, is_pupil=False)  # {user_id:id}: in range
     if user is None:
         raise NotFound(NO_SUCH_ACCOUNT)
     if allowed and not user.email_verified:
