@@ -135,10 +135,10 @@ async def name_taken(event: Event, name: str) -> bool:
     return await Team.filter(event_id=event.id, name_key=name_key(name)).exists()
 
 
-async def check_may_take_part(event: Event, user: User, team: Team | None = None) -> Pupil | None:
+async def check_may_take_part(event: Event, user: User) -> Pupil | None:
     """Teams in a school event are pupils' teams, each of one class: adults never create or
-    join them, and a pupil takes part only in their own class's event and teams. Returns the
-    pupil's place in the event's class (None for adults in an open hackathon)."""
+    join them, and a pupil takes part only in their own class's event. Returns the pupil's
+    place in the event's class (None for adults in an open hackathon)."""
     pupil = await Pupil.filter(user_id=user.id, school_class__event_id=event.id).first() \
         if user.is_pupil else None
     if event.is_school and not user.is_pupil:
@@ -146,10 +146,6 @@ async def check_may_take_part(event: Event, user: User, team: Team | None = None
                         "join them. Teachers place their pupils from their class's page.")
     if user.is_pupil and pupil is None:
         raise Forbidden("Pupil accounts take part only in the event of their class.")
-    if team is not None and pupil is not None and team.school_class_id not in (
-            None, pupil.school_class_id):
-        raise Forbidden("This team belongs to another class: join one of your own class's "
-                        "teams.")
     return pupil
 
 
@@ -292,14 +288,17 @@ async def join_team(event: Event, user: User, code: str, now: datetime) -> Team:
     code = normalise_code(code)
     if not code:
         raise ValidationError({"code": N_("This field is required.")})
-    await check_may_take_part(event, user)
+    # Before the code is looked up: an adult learns nothing about pupils' teams by trying.
+    pupil = await check_may_take_part(event, user)
     check_registration_open(event, now, field="code")
     team = await Team.filter(event_id=event.id, join_code=code).first() \
         if len(code) <= JOIN_CODE_MAX else None
     if team is None:
         raise UnknownJoinCode(N_("No team in this event has that join code. Check the code and "
                                  "try again."), field="code")
-    await check_may_take_part(event, user, team)
+    if pupil is not None and team.school_class_id not in (None, pupil.school_class_id):
+        raise Forbidden("This team belongs to another class: join one of your own class's "
+                        "teams.")
     await add_member(event, team, user, field="code")
     await ensure_participant(event, user)
     return team

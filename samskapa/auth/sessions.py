@@ -35,7 +35,7 @@ async def find(key: str) -> UserSession | None:
         key_hash=token_hash(key), last_seen_at__gt=moment - IDLE_LIFETIME,
     ).select_related("user").first()
     if record is not None and record.last_seen_at < moment - TOUCH_EVERY:
-        # update() rather than save(): no model signal, so the public page cache is kept.
+        # A bookkeeping write: it leaves the public page cache alone (page_cache.UNSHOWN_TABLES).
         await UserSession.filter(id=record.id).update(last_seen_at=moment)
         record.last_seen_at = moment
     return record
