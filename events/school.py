@@ -18,9 +18,9 @@ from tortoise.transactions import in_transaction
 from events import teams
 from events.first_names import FIRST_NAMES
 from events.models import Event, EventRole, Pupil, Role, SchoolClass, Team, TeamMember
+from samskapa import limiter as limits
 from samskapa.auth import sessions
 from samskapa.auth.models import User
-from samskapa import limiter as limits
 from samskapa.auth.passwords import (make_password_hash, normalise_code, password_matches,
                                      random_code)
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
@@ -319,14 +319,19 @@ async def remove_pupil(event: Event, pupil: Pupil) -> None:
 
 async def delete_class(event: Event, school_class: SchoolClass) -> int:
     """Delete a class with its pupils' accounts and its teams; returns how many pupils went."""
-    removed = 0
-    # Again until none is left: a pupil may join with the class code while this runs.
-    while pupils := await Pupil.filter(school_class_id=school_class.id):
-        for pupil in pupils:
-            await remove_pupil(event, pupil)
-        removed += len(pupils)
-    await SchoolClass.filter(id=school_class.id).delete()  # its teams go with it (cascade)
-    return removed
+    pupils = await Pupil.filter(school_class_id=school_class.id)
+    for pupil in pupils:  # one by one, so their teams' counts and leaders stay right
+        await remove_pupil(event, pupil)
+    async with in_transaction() as conn:
+        # The class row locked: a pupil joining now waits, then fails on the missing class (on
+        # PostgreSQL; SQLite writes one at a time). One who joined during the loop above goes
+        # here, account and all, instead of being left behind by the cascade.
+        await SchoolClass.filter(id=school_class.id).using_db(conn).select_for_update().first()
+        late = await Pupil.filter(school_class_id=school_class.id).using_db(conn) \
+            .values_list("user_id", flat=True)
+        await SchoolClass.filter(id=school_class.id).using_db(conn).delete()  # teams go too
+        await User.filter(id__in=list(late), is_pupil=True).using_db(conn).delete()
+    return len(pupils) + len(late)
 
 
 # --- teams for a class -----------------------------------------------------------------------

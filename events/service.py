@@ -15,7 +15,7 @@ from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from events.models import (EVENT_KIND_LABELS, PHASE_LABELS, RESERVED_SLUGS, SCHEDULE_FIELDS,
-                           SLUG_RE, Event, EventKind, EventRole, Phase, Role, TeamMember)
+                           SLUG_RE, Event, EventKind, EventRole, Phase, Role, Team, TeamMember)
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
@@ -126,7 +126,6 @@ async def _check(data: EventData, event: Event | None) -> None:
 
 
 async def _team_size_errors(event: Event, size: int, conn=None) -> dict[str, tuple[str, dict]]:
-    from events.models import Team
     biggest = await Team.filter(event_id=event.id).using_db(conn) \
         .order_by("-member_count").first()
     if biggest is not None and biggest.member_count > size:

@@ -21,11 +21,11 @@ from tortoise.transactions import in_transaction
 from challenges.models import Challenge
 from events.models import (Event, EventRole, Invitation, Phase, Pupil, Role, SchoolClass, Team,
                            TeamMember)
+from samskapa import limiter as limits
 from samskapa.auth.models import PasswordResetToken, User, UserSession
 from samskapa.auth.passwords import password_matches
 from samskapa.errors import DomainError, ValidationError
 from samskapa.i18n import N_, gettext
-from samskapa import limiter as limits
 from samskapa.limiter import Limiter
 from samskapa.mail import OutboxMessage
 from samskapa.names import name_key
