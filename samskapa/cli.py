@@ -84,10 +84,11 @@ def createadmin(email: str, name: str, password: str | None) -> None:
     """Create a site administrator (or make an existing account one)."""
     from samskapa.auth.service import create_admin
     from samskapa.errors import ValidationError
+    from samskapa.names import clean_email
 
     password = password or os.environ.get("SAMSKAPA_ADMIN_PASSWORD") or getpass.getpass()
-    try:
-        user = _run(lambda settings: create_admin(email.strip().lower(), password, name))
+    try:  # the address written as every form writes it (samskapa.names)
+        user = _run(lambda settings: create_admin(clean_email(email, "email"), password, name))
     except ValidationError as exc:
         raise click.ClickException(" ".join(exc.texts().values()))
     click.echo(f"Site administrator ready: {user.email}")

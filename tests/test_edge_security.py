@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -11,6 +10,7 @@ from starlette.routing import Route
 
 from events.models import Event
 from samskapa.app import create_app
+from tests.events.helpers import make_event
 
 CSP_DIRECTIVES = {
     "default-src": "'self'", "script-src": "'self'", "style-src": "'self'",
@@ -21,12 +21,7 @@ ABSOLUTE_LINK = re.compile(r'(?:href|src|action)="(?:https?:)?//', re.I)
 
 
 async def published_event() -> Event:
-    now = datetime.now(timezone.utc)
-    return await Event.create(
-        slug="host-hack", title="Host Hack", published=True,
-        registration_opens=now - timedelta(days=1), registration_closes=now + timedelta(days=1),
-        hacking_starts=now + timedelta(days=2), submissions_close=now + timedelta(days=3),
-        judging_closes=now + timedelta(days=4), results_published=now + timedelta(days=5))
+    return await make_event("host-hack", title="Host Hack")
 
 
 async def test_a_forged_host_is_refused_and_never_reaches_the_next_visitor(client):

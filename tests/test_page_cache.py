@@ -2,7 +2,6 @@
 emptied by any database write (update-only, raw SQL, bulk, during a render), one render for a
 crowd on an expired or empty entry."""
 import asyncio
-from datetime import datetime, timedelta, timezone
 
 from starlette.responses import Response
 from tortoise import Tortoise
@@ -13,15 +12,11 @@ from events.models import Event
 from samskapa.auth.models import User
 from samskapa.auth.passwords import make_password_hash
 from samskapa.page_cache import PageCache
+from tests.events.helpers import make_event
 
 
 async def published_event() -> Event:
-    now = datetime.now(timezone.utc)
-    return await Event.create(
-        slug="cache-hack", title="Cache Hack", published=True,
-        registration_opens=now - timedelta(days=1), registration_closes=now + timedelta(days=1),
-        hacking_starts=now + timedelta(days=2), submissions_close=now + timedelta(days=3),
-        judging_closes=now + timedelta(days=4), results_published=now + timedelta(days=5))
+    return await make_event("cache-hack", title="Cache Hack")
 
 
 async def test_anonymous_pages_carry_no_token_and_set_no_cookie(client):
