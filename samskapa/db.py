@@ -16,6 +16,8 @@ MODEL_MODULES = [
     "events.models",
     "challenges.models",
     "privacy.models",
+    "submissions.models",
+    "judging.models",
 ]
 
 

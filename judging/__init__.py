@@ -1,0 +1,1 @@
+"""Rubrics, jury, assignment, scores, pairwise votes, people's choice and results."""

@@ -1,0 +1,1 @@
+"""Team submissions: versions, files, the gallery."""
