@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export SAMSKAPA_DATA_DIR ?= data
 
-.PHONY: run test install install-test browser messages bench-web bench-world
+.PHONY: run test install install-test browser pdf messages bench-web bench-world
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,13 +38,23 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# WeasyPrint (the jury protocol and diplomas as PDF) draws text with Debian's pango and harfbuzz,
+# the libraries its documentation lists for Debian; DejaVu has the glyphs of å ä ö.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf:
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 \
+	  && fc-list 2>/dev/null | grep -qi dejavu || { \
+	  echo "Installing Debian's pango, harfbuzz and DejaVu fonts for the PDFs"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(PDF_LIBS) >/dev/null; }
+
 # make run PORT=8001 (HOST=0.0.0.0 to be reached from other machines)
-run: install
+run: install pdf
 	@$(BIN)/samskapa migrate
 	@$(BIN)/samskapa demo
 	$(BIN)/samskapa serve --host $(HOST) --port $(PORT)
 
-test: install-test browser
+test: install-test browser pdf
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: install

@@ -90,6 +90,8 @@ class JudgingSettings(Model):
     public_vote_percent = fields.IntField(default=0)
     peoples_choice_open = fields.BooleanField(default=False)
     show_scores_to_teams = fields.BooleanField(default=False)
+    # Whether the public results page shows the ranking under the awards (0009_results).
+    public_ranking = fields.BooleanField(default=False, db_default=False)
     # The chair's approval; the public sees results from max(this, event.results_published).
     results_approved_at = fields.DatetimeField(null=True)
     results_approved_by = fields.ForeignKeyField("models.User", related_name="results_approved",

@@ -1,0 +1,209 @@
+"""The ranking the jury chair deliberates on: the event's scores from the database, put through
+the method the organiser chose (judging/scoring.py, judging/crowd_bt.py, both pure), with each
+submission's interval, ties, the per-criterion breakdown, each juror's leniency, review counts
+and the islands of a juror-submission graph that is not connected.
+
+A review counts once its juror has scored every criterion of its rubric (a skipped one never).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from events.models import Event
+from judging import assignment, scoring
+from judging.models import (Assignment, AssignmentStatus, Confidence, Criterion, JudgingSettings,
+                            Method, PairwiseItem, Score)
+from samskapa.auth.models import User
+from samskapa.i18n import N_
+from submissions.models import Submission
+
+# How much a review weighs by the juror's own confidence in it (calibration's weights).
+CONFIDENCE_WEIGHTS = {Confidence.LOW: 0.5, Confidence.MEDIUM: 1.0, Confidence.HIGH: 1.5}
+
+# Which of two equal scores goes first (an organiser's choice per event).
+TIE_BREAKS = {
+    "more_reviews": N_("More reviews first"),
+    "narrower_interval": N_("The more certain score first (narrower interval)"),
+    "chair": N_("Shared place: the jury chair decides"),
+}
+# Scores equal at the precision shown (0-100 with one decimal) are equal.
+SHOWN_PRECISION = 3
+
+
+@dataclass
+class Row:
+    submission: Submission
+    score: float
+    low: float
+    high: float
+    rank: int
+    tied: bool
+    reviews: int
+    criteria: dict[int, float] = field(default_factory=dict)  # criterion id -> mean value
+    votes: int | None = None
+
+
+@dataclass
+class JurorRow:
+    juror: User
+    bias: float | None
+    reviews: int
+
+
+@dataclass
+class Island:
+    jurors: list[User]
+    submissions: list[Submission]
+
+
+@dataclass
+class RankingView:
+    method: Method
+    rows: list[Row]
+    jurors: list[JurorRow]
+    islands: list[Island]          # empty when the graph is connected
+    criteria: list[Criterion]
+    public_weight: float           # 0..1, the people's share of the score
+    votes_shown: bool
+    unscored: list[Submission]     # eligible but without one complete review
+
+
+@dataclass
+class LoadedReviews:
+    reviews: list[scoring.Review]
+    pairs: list[tuple[int, int]]                        # (juror, submission) with a review
+    criteria_means: dict[int, dict[int, float]]         # submission -> criterion -> mean
+    counts: dict[int, int]                              # submission -> reviews
+    jurors: dict[int, int]                              # juror -> reviews
+
+
+def _criterion(c: Criterion) -> scoring.Criterion:
+    return scoring.Criterion(key=c.id, weight=c.weight, minimum=c.scale_min, maximum=c.scale_max)
+
+
+async def load_reviews(event: Event, submission_ids: set[int]) -> LoadedReviews:
+    """Every complete review of these submissions, as the pure scoring module takes them."""
+    assignments = await Assignment.filter(
+        event_id=event.id, submission_id__in=list(submission_ids)
+    ).exclude(status=AssignmentStatus.SKIPPED)
+    scores = await Score.filter(assignment_id__in=[a.id for a in assignments]) \
+        .prefetch_related("criterion")
+    by_assignment: dict[int, list[Score]] = defaultdict(list)
+    for s in scores:
+        by_assignment[s.assignment_id].append(s)
+    rubric_ids = {s.criterion.rubric_id for s in scores}
+    rubric_criteria: dict[int, list[Criterion]] = defaultdict(list)
+    for c in await Criterion.filter(rubric_id__in=list(rubric_ids)):
+        rubric_criteria[c.rubric_id].append(c)
+
+    loaded = LoadedReviews([], [], {}, defaultdict(int), defaultdict(int))
+    sums: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for a in assignments:
+        given = by_assignment.get(a.id, [])
+        if not given:
+            continue
+        criteria = rubric_criteria[given[0].criterion.rubric_id]
+        values = {s.criterion_id: s.value for s in given}
+        if any(c.id not in values for c in criteria):
+            continue  # not finished: counts once every criterion has its score
+        loaded.reviews.append(scoring.Review(
+            juror=a.juror_id, submission=a.submission_id,
+            score=scoring.criteria_score(values, [_criterion(c) for c in criteria]),
+            confidence=CONFIDENCE_WEIGHTS[Confidence(a.confidence)]))
+        loaded.pairs.append((a.juror_id, a.submission_id))
+        loaded.counts[a.submission_id] += 1
+        loaded.jurors[a.juror_id] += 1
+        for criterion_id, value in values.items():
+            sums[a.submission_id][criterion_id].append(value)
+    loaded.criteria_means = {sid: {cid: sum(v) / len(v) for cid, v in by_c.items()}
+                             for sid, by_c in sums.items()}
+    return loaded
+
+
+async def _pairwise(submission_ids: set[int]) -> scoring.Ranking:
+    """Crowd-BT's belief as a ranking: mu with mu +- 1.96 sigma as its interval."""
+    items = await PairwiseItem.filter(submission_id__in=list(submission_ids))
+    rows = [scoring.Ranked(submission=i.submission_id, score=i.mu,
+                           low=i.mu - 1.96 * i.sigma_sq ** 0.5,
+                           high=i.mu + 1.96 * i.sigma_sq ** 0.5, rank=0, tied=False)
+            for i in items]
+    return scoring.Ranking(method=Method.PAIRWISE.value, rows=scoring.ranked(rows),
+                           juror_bias={}, islands=[])
+
+
+def _tie_break_key(rule: str, row: Row):
+    if rule == "more_reviews":
+        return -row.reviews
+    if rule == "narrower_interval":
+        return row.high - row.low
+    return 0
+
+
+def ordered(rows: list[Row], rule: str) -> list[Row]:
+    """Best first; equal scores (as shown) ordered by the tie-break rule, and sharing a place
+    where the rule does not separate them."""
+    rows = sorted(rows, key=lambda r: (-round(r.score, SHOWN_PRECISION),
+                                       _tie_break_key(rule, r), r.submission.title))
+    previous = None
+    for position, row in enumerate(rows, start=1):
+        key = (round(row.score, SHOWN_PRECISION), _tie_break_key(rule, row))
+        row.rank = previous[1] if previous and previous[0] == key else position
+        previous = (key, row.rank)
+    return rows
+
+
+async def ranking(event: Event, settings: JudgingSettings, *, method: Method | None = None,
+                  challenge_id: int | None = None, votes: dict[int, int] | None = None,
+                  ) -> RankingView:
+    """The ranking by `method` (default: the event's), of one challenge's submissions or all.
+    `votes` (submission -> people's votes) are blended in at the event's share when given."""
+    method = method or Method(settings.method)
+    query = Submission.filter(event_id=event.id, hidden=False).prefetch_related("team")
+    if challenge_id is not None:
+        query = query.filter(challenge_id=challenge_id)
+    submissions = {s.id: s for s in await query if s.eligibility != "ineligible"}
+    loaded = await load_reviews(event, set(submissions))
+    if method == Method.PAIRWISE:
+        result = await _pairwise(set(submissions))
+    else:
+        result = scoring.METHODS[method.value](loaded.reviews)
+    public_weight = settings.public_vote_percent / 100
+    if votes is not None and public_weight > 0 and result.rows:
+        result = scoring.blend(result, votes, public_weight)
+
+    rows = [Row(submission=submissions[r.submission], score=r.score, low=r.low, high=r.high,
+                rank=r.rank, tied=r.tied, reviews=loaded.counts.get(r.submission, 0),
+                criteria=loaded.criteria_means.get(r.submission, {}),
+                votes=(votes or {}).get(r.submission, 0) if votes is not None else None)
+            for r in result.rows if r.submission in submissions]
+    ranked_ids = {r.submission.id for r in rows}
+
+    users = {u.id: u for u in await User.filter(id__in=list(loaded.jurors))}
+    jurors = sorted((JurorRow(users[j], result.juror_bias.get(j), n)
+                     for j, n in loaded.jurors.items() if j in users),
+                    key=lambda j: j.juror.public_name.lower())
+    islands = []
+    components = assignment.islands(loaded.pairs)
+    if len(components) > 1:
+        islands = [Island(sorted((users[j] for j in js if j in users),
+                                 key=lambda u: u.public_name.lower()),
+                          sorted((submissions[s] for s in ss), key=lambda s: s.title.lower()))
+                   for js, ss in components]
+    rubric_ids = {c for c in await Criterion.filter(
+        scores__assignment__event_id=event.id).distinct().values_list("rubric_id", flat=True)}
+    criteria = await Criterion.filter(rubric_id__in=list(rubric_ids))
+    return RankingView(
+        method=method, rows=ordered(rows, settings.tie_break), jurors=jurors, islands=islands,
+        criteria=criteria, public_weight=public_weight, votes_shown=votes is not None,
+        unscored=sorted((s for sid, s in submissions.items() if sid not in ranked_ids),
+                        key=lambda s: s.title.lower()))
+
+
+async def save_settings(event: Event, *, method: Method, tie_break: str, public_vote_percent: int,
+                        show_scores_to_teams: bool, public_ranking: bool) -> None:
+    """The organiser's choices for turning scores into results."""
+    await JudgingSettings.get_or_create(event_id=event.id)
+    await JudgingSettings.filter(event_id=event.id).update(
+        method=method, tie_break=tie_break, public_vote_percent=public_vote_percent,
+        show_scores_to_teams=show_scores_to_teams, public_ranking=public_ranking)

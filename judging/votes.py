@@ -1,0 +1,221 @@
+"""People's choice: one vote per person, final.
+
+Who votes: a signed-in participant of the event with their account, or anyone with a
+single-use vote code (a teacher prints them as QR codes for a classroom: pupils have no email).
+Never for one's own team. Voting is open only while the organiser keeps it open.
+
+A vote code is derived from its `VoteToken` row's id with an HMAC of the site's secret key, so
+no secret is stored and a sheet can be printed again; the id is written in clear in front of it
+(`123-ABCD-EFGH`) so that the code finds its row without a search.
+
+Totals are hidden while voting is open; the jury chair and the organisers see them once it is
+closed (to decide the people's choice award), everyone else once the results are public.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from events.models import Event, EventRole, Role, SchoolClass, TeamMember
+from judging.awards import awardable
+from judging.models import JudgingSettings, Vote, VoteToken
+from samskapa import limiter as limits
+from samskapa.auth.models import User
+from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
+from samskapa.i18n import N_
+from submissions.models import Submission
+
+# Letters only (no I or O, which read as 1 and 0): the digits in front are the row's id.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LETTERS = 8  # 24^8, about 2^37 codes per row, and wrong guesses are slowed down
+MAX_TOKENS_AT_ONCE = 200
+CODE_RE = re.compile(r"^([0-9]{1,10})([A-Z]{%d})$" % CODE_LETTERS)
+
+VOTE_CODE_GUESSES = limits.Rule(
+    "vote-code-ip", free=30, window=timedelta(hours=1), backoff=timedelta(seconds=30),
+    message=N_("Too many wrong vote codes from this network. Try again in %(wait)s."))
+
+UNKNOWN_CODE = N_("That vote code is not valid. Check that you typed it as it is printed.")
+CLOSED = N_("Voting for the people's choice is closed.")
+
+
+class UnknownVoteCode(DomainError):
+    pass
+
+
+def _mac(secret: str, event_id: int, token_id: int) -> str:
+    digest = hmac.new(secret.encode(), f"vote-token\x1f{event_id}\x1f{token_id}".encode(),
+                      hashlib.sha256).digest()
+    number = int.from_bytes(digest[:8], "big")
+    letters = []
+    for _ in range(CODE_LETTERS):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        letters.append(CODE_ALPHABET[index])
+    return "".join(letters)
+
+
+def token_code(secret: str, token: VoteToken) -> str:
+    """The printable code of a token: `<id>-ABCD-EFGH`."""
+    mac = _mac(secret, token.event_id, token.id)
+    return f"{token.id}-{mac[:4]}-{mac[4:]}"
+
+
+def parse_code(raw: str) -> tuple[int, str] | None:
+    """(token id, letters) from a code as typed: any case, spaces and dashes anywhere."""
+    cleaned = re.sub(r"[\s\-]", "", raw).upper()
+    match = CODE_RE.match(cleaned) if cleaned.isascii() else None
+    if match is None:
+        return None
+    token_id = int(match.group(1))
+    return (token_id, match.group(2)) if 0 < token_id <= 2**31 - 1 else None
+
+
+async def make_tokens(event: Event, user: User, count: int,
+                      school_class: SchoolClass | None) -> list[VoteToken]:
+    if not 1 <= count <= MAX_TOKENS_AT_ONCE:
+        raise ValidationError({"count": (N_("Enter a number from %(min)s to %(max)s."),
+                                         {"min": 1, "max": MAX_TOKENS_AT_ONCE})})
+    async with in_transaction():
+        return [await VoteToken.create(event_id=event.id, created_by=user,
+                                       school_class=school_class) for _ in range(count)]
+
+
+async def unused_tokens(event: Event, school_class: SchoolClass | None) -> list[VoteToken]:
+    query = VoteToken.filter(event_id=event.id, used_at=None)
+    query = query.filter(school_class_id=school_class.id) if school_class else \
+        query.filter(school_class_id=None)
+    return await query.order_by("id")
+
+
+async def token_counts(event: Event) -> dict[int | None, tuple[int, int]]:
+    """class id (None: no class) -> (made, used)."""
+    made: Counter = Counter()
+    used: Counter = Counter()
+    for class_id, used_at in await VoteToken.filter(event_id=event.id).values_list(
+            "school_class_id", "used_at"):
+        made[class_id] += 1
+        if used_at is not None:
+            used[class_id] += 1
+    return {key: (made[key], used[key]) for key in made}
+
+
+async def candidates(event: Event) -> list[Submission]:
+    """What may be voted for: every submission not ruled out or hidden."""
+    submissions = await Submission.filter(event_id=event.id).prefetch_related("team")
+    return [s for s in submissions if awardable(s)]
+
+
+async def own_vote(event: Event, user: User | None) -> Vote | None:
+    if user is None:
+        return None
+    return await Vote.get_or_none(event_id=event.id, voter_id=user.id) \
+        .prefetch_related("submission")
+
+
+async def _own_team_id(event: Event, user: User | None) -> int | None:
+    if user is None:
+        return None
+    return await TeamMember.filter(event_id=event.id, user_id=user.id).first() \
+        .values_list("team_id", flat=True)
+
+
+async def _candidate(event: Event, submission_id: int | None, user: User | None) -> Submission:
+    submission = await Submission.get_or_none(id=submission_id, event_id=event.id) \
+        if submission_id is not None else None
+    if submission is None or not awardable(submission):
+        raise ValidationError({"submission": N_("Choose one of the projects.")})
+    if submission.team_id == await _own_team_id(event, user):
+        raise ValidationError({"submission": N_(
+            "You cannot vote for your own team. Choose another project.")})
+    return submission
+
+
+async def vote_with_account(event: Event, settings: JudgingSettings, user: User,
+                            submission_id: int | None) -> Vote:
+    if not settings.peoples_choice_open:
+        raise DomainError(CLOSED)
+    if not await is_participant(event, user):
+        raise Forbidden(N_("Only the event's participants vote with their account. Anyone "
+                           "else needs a vote code from the organisers or their teacher."))
+    submission = await _candidate(event, submission_id, user)
+    if await Vote.filter(event_id=event.id, voter_id=user.id).exists():
+        raise DomainError(N_("You have already voted. A vote is final."))
+    try:
+        return await Vote.create(event_id=event.id, submission=submission, voter=user)
+    except IntegrityError:  # the same person voting twice at once: one of them counts
+        raise DomainError(N_("You have already voted. A vote is final."))
+
+
+async def vote_with_code(event: Event, settings: JudgingSettings, secret: str, code: str,
+                         submission_id: int | None, user: User | None, now: datetime) -> Vote:
+    if not settings.peoples_choice_open:
+        raise DomainError(CLOSED)
+    parsed = parse_code(code)
+    if parsed is None:
+        raise UnknownVoteCode(UNKNOWN_CODE, field="code")
+    token_id, letters = parsed
+    if not hmac.compare_digest(letters, _mac(secret, event.id, token_id)):
+        raise UnknownVoteCode(UNKNOWN_CODE, field="code")
+    submission = await _candidate(event, submission_id, user)
+    async with in_transaction():
+        # Conditional: two phones sending the same code at once use it once.
+        used = await VoteToken.filter(id=token_id, event_id=event.id, used_at=None) \
+            .update(used_at=now)
+        if not used:
+            if await VoteToken.filter(id=token_id, event_id=event.id).exists():
+                raise DomainError(N_("This vote code has already been used. Each code gives "
+                                     "one vote."), field="code")
+            raise UnknownVoteCode(UNKNOWN_CODE, field="code")  # deleted with its class
+        return await Vote.create(event_id=event.id, submission=submission, token_id=token_id)
+
+
+async def vote_with_code_counted(limiter: limits.Limiter, ip: str, *args, **kwargs) -> Vote:
+    """vote_with_code, with wrong codes from one address counted and slowed down."""
+    guesses = limits.check(VOTE_CODE_GUESSES, ip)
+    await limiter.check(guesses, field="code")
+    try:
+        return await vote_with_code(*args, **kwargs)
+    except UnknownVoteCode:
+        await limiter.count(guesses)
+        raise
+
+
+async def totals(event: Event) -> dict[int, int]:
+    """submission id -> votes."""
+    counted: Counter = Counter(await Vote.filter(event_id=event.id)
+                               .values_list("submission_id", flat=True))
+    return dict(counted)
+
+
+async def votes_cast(event: Event) -> int:
+    return await Vote.filter(event_id=event.id).count()
+
+
+def totals_visible(settings: JudgingSettings, *, chair: bool, public: bool) -> bool:
+    """Hidden while voting is open; then the chair's, and everyone's once the results are."""
+    if settings.peoples_choice_open:
+        return False
+    return public or chair
+
+
+async def class_in(event: Event, class_id: int) -> SchoolClass:
+    found = await SchoolClass.get_or_none(id=class_id, event_id=event.id)
+    if found is None:
+        raise NotFound(N_("There is no such class in this event."))
+    return found
+
+
+async def is_participant(event: Event, user: User | None) -> bool:
+    return user is not None and await EventRole.filter(
+        event_id=event.id, user_id=user.id, role=Role.PARTICIPANT).exists()
+
+
+async def set_open(event: Event, is_open: bool) -> None:
+    await JudgingSettings.get_or_create(event_id=event.id)
+    await JudgingSettings.filter(event_id=event.id).update(peoples_choice_open=is_open)

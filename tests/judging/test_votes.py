@@ -1,0 +1,106 @@
+"""People's choice: one final vote per participant or per code, never for one's own team, only
+while voting is open; codes derived from their row with the site's secret."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from judging import votes
+from judging.models import Vote, VoteToken
+from samskapa.errors import DomainError, Forbidden, ValidationError
+from tests.judging.results_helpers import judged_event
+
+SECRET = "test-secret"
+
+
+def now():
+    return datetime.now(timezone.utc)
+
+
+async def open_voting(w):
+    await votes.set_open(w.event, True)
+    await w.settings.refresh_from_db()
+
+
+async def test_a_participant_votes_once_never_for_their_own_team(clean_db):
+    w = await judged_event()
+    voter = w.members["Solrosen"][0]
+    with pytest.raises(DomainError, match="closed"):
+        await votes.vote_with_account(w.event, w.settings, voter, w.submissions["Bussen"].id)
+    await open_voting(w)
+    with pytest.raises(ValidationError) as refused:
+        await votes.vote_with_account(w.event, w.settings, voter, w.submissions["Solrosen"].id)
+    assert "own team" in refused.value.errors["submission"][0]
+    await votes.vote_with_account(w.event, w.settings, voter, w.submissions["Bussen"].id)
+    with pytest.raises(DomainError, match="already voted"):
+        await votes.vote_with_account(w.event, w.settings, voter,
+                                      w.submissions["Parkappen"].id)
+    # A juror (not a participant) needs a code.
+    with pytest.raises(Forbidden):
+        await votes.vote_with_account(w.event, w.settings, w.jurors["fair"],
+                                      w.submissions["Bussen"].id)
+    assert await votes.totals(w.event) == {w.submissions["Bussen"].id: 1}
+
+
+async def test_a_code_gives_one_vote(clean_db):
+    w = await judged_event()
+    await open_voting(w)
+    token, = await votes.make_tokens(w.event, w.organiser, 1, None)
+    code = votes.token_code(SECRET, token)
+    assert code.startswith(f"{token.id}-") and len(code) == len(str(token.id)) + 10
+    # Typed sloppily: lower case, without the dashes, with spaces.
+    sloppy = " ".join(code.replace("-", "").lower())
+    await votes.vote_with_code(w.event, w.settings, SECRET, sloppy,
+                               w.submissions["Parkappen"].id, None, now())
+    with pytest.raises(DomainError, match="already been used"):
+        await votes.vote_with_code(w.event, w.settings, SECRET, code,
+                                   w.submissions["Bussen"].id, None, now())
+    assert await Vote.filter(event=w.event).count() == 1
+    assert (await VoteToken.get(id=token.id)).used_at is not None
+
+
+async def test_a_forged_or_foreign_code_is_refused(clean_db):
+    w = await judged_event()
+    other = await judged_event("annat-2025")
+    await open_voting(w)
+    token, = await votes.make_tokens(w.event, w.organiser, 1, None)
+    foreign, = await votes.make_tokens(other.event, other.organiser, 1, None)
+    code = votes.token_code(SECRET, token)
+    forged = code[:-1] + ("A" if code[-1] != "A" else "B")
+    for attempt in (forged, votes.token_code("another-secret", token),
+                    votes.token_code(SECRET, foreign), "12-ÅÄÖÅ-ÄÖÅÄ", "", "9" * 40):
+        with pytest.raises(votes.UnknownVoteCode):
+            await votes.vote_with_code(w.event, w.settings, SECRET, attempt,
+                                       w.submissions["Bussen"].id, None, now())
+    assert await Vote.all().count() == 0
+
+
+async def test_a_signed_in_team_member_cannot_use_a_code_for_their_own_team(clean_db):
+    w = await judged_event()
+    await open_voting(w)
+    token, = await votes.make_tokens(w.event, w.organiser, 1, None)
+    with pytest.raises(ValidationError):
+        await votes.vote_with_code(w.event, w.settings, SECRET, votes.token_code(SECRET, token),
+                                   w.submissions["Solrosen"].id, w.members["Solrosen"][1], now())
+    assert (await VoteToken.get(id=token.id)).used_at is None  # the code is still good
+
+
+async def test_totals_are_hidden_while_voting_is_open():
+    from judging.models import JudgingSettings
+    is_open = JudgingSettings(peoples_choice_open=True)
+    closed = JudgingSettings(peoples_choice_open=False)
+    assert not votes.totals_visible(is_open, chair=True, public=True)
+    assert votes.totals_visible(closed, chair=True, public=False)
+    assert not votes.totals_visible(closed, chair=False, public=False)
+    assert votes.totals_visible(closed, chair=False, public=True)
+
+
+async def test_making_codes_is_bounded(clean_db):
+    w = await judged_event()
+    for count in (0, votes.MAX_TOKENS_AT_ONCE + 1):
+        with pytest.raises(ValidationError):
+            await votes.make_tokens(w.event, w.organiser, count, None)
+    made = await votes.make_tokens(w.event, w.organiser, 3, None)
+    assert [t.id for t in await votes.unused_tokens(w.event, None)] == [t.id for t in made]
+    assert await votes.token_counts(w.event) == {None: (3, 0)}
