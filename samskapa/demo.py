@@ -1,4 +1,5 @@
-"""Demo data: "Hack for Södertälje" and a school "Minecraft-hackathon", in Swedish.
+"""Demo data: "Hack for Södertälje", a school "Minecraft-hackathon" and last year's finished
+Hack for Södertälje with its submissions, scores, votes and published results, in Swedish.
 
 Idempotent: everything is looked up by a natural key first, so running `samskapa demo` twice
 changes nothing. The demo accounts have known passwords (printed by the command): demo only.
@@ -12,9 +13,14 @@ from tortoise.transactions import in_transaction
 from challenges.models import Challenge, Dataset, Organisation, Theme
 from events.models import (Event, EventKind, EventRole, Pupil, Role, SchoolClass, Team,
                            TeamMember)
+from judging.models import (Assignment, AssignmentStatus, Award, AwardKind, Confidence,
+                            Criterion, JudgingSettings, Method, Rubric, Score, ScoreChange, Vote,
+                            VoteToken)
 from samskapa.auth.models import User
 from samskapa.auth.passwords import make_password_hash, random_code
 from samskapa.i18n import TIMEZONE
+from submissions.models import (VERSIONED_FIELDS, Eligibility, GallerySettings, Submission,
+                                SubmissionVersion)
 
 DEMO_PASSWORD = "samskapa-demo"
 PUPIL_CODE = "BYGG2345"  # every demo pupil's personal login code
@@ -95,6 +101,65 @@ CHALLENGES = [
 ]
 
 
+# Last year's Hack for Södertälje, finished and judged: the whole flow from submissions to
+# published results. Jurors: one fair, one strict, one lenient (calibration finds them).
+LAST_YEAR_SLUG = "hack-for-sodertalje-2025"
+LAST_YEAR_ACCOUNTS = [
+    ("jury2", "jury2@demo.samskapa.se", "Karin Sträng", False),
+    ("jury3", "jury3@demo.samskapa.se", "Leif Snäll", False),
+    ("jury4", "jury4@demo.samskapa.se", "Maja Mittemellan", False),
+    ("p5", "deltagare5@demo.samskapa.se", "Fatima Ali", False),
+    ("p6", "deltagare6@demo.samskapa.se", "Gustav Åberg", False),
+    ("p7", "deltagare7@demo.samskapa.se", "Hanna Öst", False),
+    ("p8", "deltagare8@demo.samskapa.se", "Ivan Petrov", False),
+]
+LAST_YEAR_CHALLENGES = [
+    ("gronare-centrum-2025", "Ett grönare centrum", "Samhällsbyggnadsförvaltningen",
+     "Fler gröna platser i stadskärnan, och vägen dit."),
+    ("tryggare-skolvagar-2025", "Tryggare skolvägar", "Trafik- och mobilitetsenheten",
+     "Fler barn ska kunna gå och cykla till skolan."),
+]
+RUBRIC = [  # name, weight, levels 1-5
+    ("Nytta för invånarna", 2.0, ["Oklar nytta", "Liten nytta", "Tydlig nytta för några",
+                                  "Tydlig nytta för många", "Löser ett verkligt problem"]),
+    ("Användning av öppna data", 1.0, ["Ingen", "Lite", "Rimlig", "God", "Förebildlig"]),
+    ("Genomförande", 1.0, ["Idé", "Skiss", "Prototyp", "Fungerande prototyp", "Nästan klar"]),
+]
+# title, team, challenge index, members, quality 1-5, summary, description
+PROJECTS = [
+    ("Gröna stråket", "Stråkfinnarna", 0, ["p1", "p2"], 4.6,
+     "En karta som leder dig mellan parkerna genom centrum.",
+     "Appen räknar ut den **grönaste vägen** mellan två platser i centrum med kommunens "
+     "parkdata och OpenStreetMap.\n\n- Väljer skuggiga stråk på varma dagar\n- Visar "
+     "bänkar och lekplatser längs vägen"),
+    ("Skolvägskollen", "Cykelkompisarna", 1, ["p3", "p4"], 4.1,
+     "Föräldrar och barn ritar in otrygga platser på vägen till skolan.",
+     "Skolvägskollen samlar otrygga korsningar som barn och föräldrar märker ut och visar dem "
+     "för trafikplanerarna, tillsammans med kollektivtrafikens hållplatser."),
+    ("Blomsterrabatten", "Rabatt-teamet", 0, ["p5"], 3.2,
+     "Invånare adopterar en rabatt i centrum.",
+     "En enkel tjänst där grannar och butiker tar hand om en rabatt och delar bilder på den."),
+    ("Cykelbussen", "Trampkraft", 1, ["p6", "p7"], 3.7,
+     "Barnen cyklar till skolan tillsammans, med en vuxen i täten.",
+     "Cykelbussen planerar gemensamma cykelturer till skolan längs de tryggaste vägarna och "
+     "påminner föräldrarna när det är deras tur att leda."),
+    ("Parkbänken", "Bänkgänget", 0, ["p8"], 2.6,
+     "Hitta en ledig bänk i solen.",
+     "En prototyp som visar var bänkarna i centrum står och var solen når dem just nu."),
+]
+JUROR_BIAS = {"jury": 0.0, "jury2": -1.0, "jury3": 0.8, "jury4": 0.2}
+AWARDS = [
+    (AwardKind.OVERALL, "Årets bidrag", None, 0,
+     "Gröna stråket visar hur **kommunens öppna data** kan göra stadskärnan grönare på riktigt. "
+     "Laget byggde en fungerande prototyp på 24 timmar och testade den med besökare i centrum."),
+    (AwardKind.CHALLENGE, "Bästa lösning: Tryggare skolvägar", 1, 1,
+     "Skolvägskollen låter barnen själva peka ut var det känns otryggt, och ger trafikplanerarna "
+     "något konkret att arbeta med."),
+    (AwardKind.PEOPLES_CHOICE, "Publikens pris", None, 3,
+     "Flest röster från besökarna på Science Park: en idé som alla förstod direkt."),
+]
+
+
 def _at(day: datetime, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day.date(), time(hour, minute), TIMEZONE)
 
@@ -136,6 +201,105 @@ async def _unique_code(model, field: str, length: int) -> str:
         code = random_code(length)
         if not await model.filter(**{field: code}).exists():
             return code
+
+
+def _demo_score(quality: float, bias: float, criterion: int, project: int, juror: int) -> int:
+    """A juror's score on a 1-5 scale: the project's quality, the juror's leniency and a small
+    fixed wobble (the same on every run: the demo is idempotent)."""
+    wobble = ((project * 7 + juror * 3 + criterion * 5) % 5 - 2) * 0.25
+    return max(1, min(5, round(quality + bias + wobble)))
+
+
+async def finished_event(today: datetime, users: dict[str, User]) -> Event | None:
+    """Last year's Hack for Södertälje with everything in it; made once (looked up by its
+    address: a second run changes nothing)."""
+    if await Event.filter(slug=LAST_YEAR_SLUG).exists():
+        return None
+    for key, email, name, admin in LAST_YEAR_ACCOUNTS:
+        users[key] = await _account(email, name, admin)
+    start = _at(today - timedelta(days=365), 10)
+    event = await Event.create(
+        slug=LAST_YEAR_SLUG, title="Hack for Södertälje 2025",
+        summary="Förra årets hackathon: se bidragen, juryns motiveringar och vinnarna.",
+        description="24 timmar på Södertälje Science Park med kommunens utmaningar och öppna "
+                    "data. **Resultaten är publicerade.**",
+        venue="Södertälje Science Park, Kvarnbergagatan 12, Södertälje",
+        kind=EventKind.HACKATHON, published=True, max_team_size=5,
+        registration_opens=start - timedelta(days=30), registration_closes=start,
+        hacking_starts=start, submissions_close=start + timedelta(days=1),
+        judging_closes=start + timedelta(days=3), results_published=start + timedelta(days=4))
+    await _role(event, users["admin"], Role.ORGANISER)
+    await _role(event, users["organiser"], Role.ORGANISER)
+    for key in JUROR_BIAS:
+        await _role(event, users[key], Role.JURY)
+    challenges = []
+    for slug, title, org_name, summary in LAST_YEAR_CHALLENGES:
+        org, _ = await Organisation.get_or_create(name=org_name)
+        challenges.append(await Challenge.create(
+            event=event, slug=slug, title=title, summary=summary, organisation=org,
+            owner=users["owner"], published=True,
+            search_text=Challenge.make_search_text(title, summary, org_name)))
+    rubric = await Rubric.create(event=event, locked_at=start + timedelta(days=1, hours=1))
+    criteria = [await Criterion.create(
+        rubric=rubric, position=i, name=name, weight=weight, scale_min=1, scale_max=5,
+        levels={str(step): text for step, text in enumerate(levels, start=1)})
+        for i, (name, weight, levels) in enumerate(RUBRIC)]
+    submissions = []
+    for number, (title, team_name, challenge, members, _q, summary, text) in enumerate(PROJECTS):
+        team = await _team(event, team_name, [users[m] for m in members],
+                           challenge=challenges[challenge])
+        submission = await Submission.create(
+            event=event, team=team, challenge=challenges[challenge], title=title,
+            summary=summary, description=text,
+            repository_url=f"https://example.org/demo/{team.join_code.lower()}",
+            demo_url="", eligibility=Eligibility.ELIGIBLE, updated_by=users[members[0]])
+        await SubmissionVersion.create(
+            submission=submission, number=1, saved_by=users[members[0]],
+            snapshot={f: getattr(submission, f) for f in VERSIONED_FIELDS})
+        submissions.append(submission)
+    jurors = list(JUROR_BIAS)
+    judged_at = start + timedelta(days=2)
+    for number, submission in enumerate(submissions):
+        quality = PROJECTS[number][4]
+        # Three reviews each, by overlapping jurors, so the jury is one connected graph.
+        for offset in range(3):
+            key = jurors[(number + offset) % len(jurors)]
+            review = await Assignment.create(
+                event=event, juror=users[key], submission=submission,
+                status=AssignmentStatus.DONE, completed_at=judged_at,
+                confidence=Confidence.HIGH if offset == 0 else Confidence.MEDIUM,
+                feedback=f"Tack för ett engagerat bidrag! {submission.title} har en tydlig "
+                         "idé; visa gärna mer av hur invånarna skulle använda den.",
+                private_note="Diskutera i juryn: hur realistisk är driften?")
+            for index, criterion in enumerate(criteria):
+                value = _demo_score(quality, JUROR_BIAS[key], index, number, offset)
+                await Score.create(assignment=review, criterion=criterion, value=value)
+                await ScoreChange.create(event=event, assignment=review,
+                                         changed_by=users[key], what=f"criterion:{criterion.id}",
+                                         new_value=str(value))
+    # People's choice: visitors' codes and participants' own votes.
+    for number, count in enumerate([9, 6, 4, 14, 3]):
+        for _ in range(count):
+            token = await VoteToken.create(event=event, created_by=users["organiser"],
+                                           used_at=start + timedelta(days=1, hours=2))
+            await Vote.create(event=event, submission=submissions[number], token=token)
+    await Vote.create(event=event, submission=submissions[3], voter=users["p1"])
+    await Vote.create(event=event, submission=submissions[0], voter=users["p6"])
+    for kind, name, project_or_challenge, position, motivation in AWARDS:
+        project = {AwardKind.OVERALL: 0, AwardKind.CHALLENGE: 1,
+                   AwardKind.PEOPLES_CHOICE: 3}[kind]
+        await Award.create(event=event, kind=kind, name=name, position=position,
+                           challenge=challenges[project_or_challenge]
+                           if kind == AwardKind.CHALLENGE else None,
+                           submission=submissions[project], motivation=motivation,
+                           decided_by=users["organiser"])
+    await JudgingSettings.create(
+        event=event, method=Method.CALIBRATED, peoples_choice_open=False,
+        public_vote_percent=20, show_scores_to_teams=True, public_ranking=True,
+        results_approved_at=start + timedelta(days=3, hours=2),
+        results_approved_by=users["organiser"])
+    await GallerySettings.get_or_create(event=event, defaults={"opens_at_phase": "results"})
+    return event
 
 
 async def load_demo(today: datetime | None = None) -> list[tuple[str, str]]:
@@ -237,6 +401,8 @@ async def load_demo(today: datetime | None = None) -> list[tuple[str, str]]:
                 accounts.append(await pupil.user)
             await _team(school, f"{class_name} Gröna taken", accounts[:2], school_class=klass)
             await _team(school, f"{class_name} Framtidsbron", accounts[2:], school_class=klass)
+
+        await finished_event(today, users)
 
     logins = [(role, f"{email} / {DEMO_PASSWORD}") for role, email, _n, _a in
               [("Site admin + organiser", *ACCOUNTS[0][1:]),

@@ -17,7 +17,8 @@ from tests.conftest import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT_TABLES = ["users", "events", "event_roles", "challenges", "datasets", "themes", "teams",
-                "team_members", "school_classes", "pupils"]
+                "team_members", "school_classes", "pupils", "submissions", "assignments",
+                "scores", "votes", "vote_tokens", "awards", "judging_settings"]
 
 
 async def test_migrations_match_the_models(database, settings):
@@ -68,7 +69,10 @@ def test_migrate_then_demo_twice(tmp_path, fresh_database_url):
     first = _samskapa(env, "demo")
     assert "admin@demo.samskapa.se" in first and "class code" in first
     counts = _counts(env)
-    assert counts["events"] == 2 and counts["challenges"] >= 5 and counts["pupils"] == 8
+    assert counts["events"] == 3 and counts["challenges"] >= 5 and counts["pupils"] == 8
+    # Last year's event, judged: three reviews per submission, votes and awards.
+    assert counts["submissions"] == 5 and counts["assignments"] == 15
+    assert counts["votes"] > 0 and counts["awards"] == 3 and counts["judging_settings"] == 1
     assert counts["team_members"] > 0
     # Idempotent: a second run adds nothing.
     _samskapa(env, "demo")
