@@ -15,11 +15,12 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge
-from events.models import Event
+from events.models import Event, SchoolClass
+from events.pupil_privacy import Audience
 from judging.models import Award, AwardKind, JudgingSettings
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, NotFound, ValidationError
-from samskapa.i18n import N_
+from samskapa.i18n import N_, gettext
 from submissions.models import Eligibility, Submission
 
 AWARD_KIND_LABELS = {
@@ -168,3 +169,25 @@ async def withdraw_approval(event: Event, now: datetime) -> JudgingSettings:
     settings.results_approved_by = None
     await settings.save(update_fields=["results_approved_at", "results_approved_by_id"])
     return settings
+
+
+async def team_labels(event: Event, viewer: Audience, submissions: list[Submission]
+                      ) -> dict[int, str]:
+    """submission id -> what this visitor may read as the submission's team. Pupils' team names
+    reach only their class, their teacher, the organisers and the jury (events/pupil_privacy.py);
+    anyone else reads the class and school a teacher named, never a pupil's words."""
+    labels = {}
+    class_ids = {s.team.school_class_id for s in submissions if s.team.school_class_id}
+    classes = {c.id: c for c in await SchoolClass.filter(id__in=list(class_ids))}
+    for submission in submissions:
+        team = submission.team
+        if not event.is_school or viewer.everything or (
+                team.school_class_id is not None and viewer.sees_class(team.school_class_id)):
+            labels[submission.id] = team.name
+        elif team.school_class_id in classes:
+            school_class = classes[team.school_class_id]
+            labels[submission.id] = ", ".join(p for p in (school_class.name,
+                                                          school_class.school) if p)
+        else:
+            labels[submission.id] = gettext("A pupils' team")
+    return labels

@@ -11,24 +11,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from events.models import Event
-from judging import assignment, scoring
+from judging import crowd_bt, scoring
+from judging.awards import awardable
 from judging.models import (Assignment, AssignmentStatus, Confidence, Criterion, JudgingSettings,
                             Method, PairwiseItem, Score)
 from samskapa.auth.models import User
 from samskapa.i18n import N_
 from submissions.models import Submission
 
-# How much a review weighs by the juror's own confidence in it (calibration's weights).
-CONFIDENCE_WEIGHTS = {Confidence.LOW: 0.5, Confidence.MEDIUM: 1.0, Confidence.HIGH: 1.5}
-
-# Which of two equal scores goes first (an organiser's choice per event).
+# Which of two equal scores goes first (an organiser's choice per event): the stored value ->
+# the rule of judging/scoring.py (build_ranking) and its label.
 TIE_BREAKS = {
-    "more_reviews": N_("More reviews first"),
-    "narrower_interval": N_("The more certain score first (narrower interval)"),
-    "chair": N_("Shared place: the jury chair decides"),
+    "more_reviews": ("reviews", N_("More reviews first")),
+    "narrower_interval": ("precision", N_("The more certain score first (smaller standard "
+                                          "error)")),
 }
-# Scores equal at the precision shown (0-100 with one decimal) are equal.
-SHOWN_PRECISION = 3
 
 
 @dataclass
@@ -72,7 +69,6 @@ class RankingView:
 @dataclass
 class LoadedReviews:
     reviews: list[scoring.Review]
-    pairs: list[tuple[int, int]]                        # (juror, submission) with a review
     criteria_means: dict[int, dict[int, float]]         # submission -> criterion -> mean
     counts: dict[int, int]                              # submission -> reviews
     jurors: dict[int, int]                              # juror -> reviews
@@ -97,7 +93,7 @@ async def load_reviews(event: Event, submission_ids: set[int]) -> LoadedReviews:
     for c in await Criterion.filter(rubric_id__in=list(rubric_ids)):
         rubric_criteria[c.rubric_id].append(c)
 
-    loaded = LoadedReviews([], [], {}, defaultdict(int), defaultdict(int))
+    loaded = LoadedReviews([], {}, defaultdict(int), defaultdict(int))
     sums: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for a in assignments:
         given = by_assignment.get(a.id, [])
@@ -110,8 +106,7 @@ async def load_reviews(event: Event, submission_ids: set[int]) -> LoadedReviews:
         loaded.reviews.append(scoring.Review(
             juror=a.juror_id, submission=a.submission_id,
             score=scoring.criteria_score(values, [_criterion(c) for c in criteria]),
-            confidence=CONFIDENCE_WEIGHTS[Confidence(a.confidence)]))
-        loaded.pairs.append((a.juror_id, a.submission_id))
+            confidence=scoring.CONFIDENCE_WEIGHTS[Confidence(a.confidence).value]))
         loaded.counts[a.submission_id] += 1
         loaded.jurors[a.juror_id] += 1
         for criterion_id, value in values.items():
@@ -124,33 +119,12 @@ async def load_reviews(event: Event, submission_ids: set[int]) -> LoadedReviews:
 async def _pairwise(submission_ids: set[int]) -> scoring.Ranking:
     """Crowd-BT's belief as a ranking: mu with mu +- 1.96 sigma as its interval."""
     items = await PairwiseItem.filter(submission_id__in=list(submission_ids))
-    rows = [scoring.Ranked(submission=i.submission_id, score=i.mu,
-                           low=i.mu - 1.96 * i.sigma_sq ** 0.5,
-                           high=i.mu + 1.96 * i.sigma_sq ** 0.5, rank=0, tied=False)
-            for i in items]
-    return scoring.Ranking(method=Method.PAIRWISE.value, rows=scoring.ranked(rows),
-                           juror_bias={}, islands=[])
+    return crowd_bt.ranking({i.submission_id: crowd_bt.Item(i.mu, i.sigma_sq) for i in items},
+                            views={i.submission_id: i.views for i in items})
 
 
-def _tie_break_key(rule: str, row: Row):
-    if rule == "more_reviews":
-        return -row.reviews
-    if rule == "narrower_interval":
-        return row.high - row.low
-    return 0
-
-
-def ordered(rows: list[Row], rule: str) -> list[Row]:
-    """Best first; equal scores (as shown) ordered by the tie-break rule, and sharing a place
-    where the rule does not separate them."""
-    rows = sorted(rows, key=lambda r: (-round(r.score, SHOWN_PRECISION),
-                                       _tie_break_key(rule, r), r.submission.title))
-    previous = None
-    for position, row in enumerate(rows, start=1):
-        key = (round(row.score, SHOWN_PRECISION), _tie_break_key(rule, row))
-        row.rank = previous[1] if previous and previous[0] == key else position
-        previous = (key, row.rank)
-    return rows
+def _tie_break(settings: JudgingSettings) -> str:
+    return TIE_BREAKS.get(settings.tie_break, TIE_BREAKS["more_reviews"])[0]
 
 
 async def ranking(event: Event, settings: JudgingSettings, *, method: Method | None = None,
@@ -159,18 +133,19 @@ async def ranking(event: Event, settings: JudgingSettings, *, method: Method | N
     """The ranking by `method` (default: the event's), of one challenge's submissions or all.
     `votes` (submission -> people's votes) are blended in at the event's share when given."""
     method = method or Method(settings.method)
-    query = Submission.filter(event_id=event.id, hidden=False).prefetch_related("team")
+    query = Submission.filter(event_id=event.id).prefetch_related("team")
     if challenge_id is not None:
         query = query.filter(challenge_id=challenge_id)
-    submissions = {s.id: s for s in await query if s.eligibility != "ineligible"}
+    submissions = {s.id: s for s in await query if awardable(s)}
     loaded = await load_reviews(event, set(submissions))
+    tie_break = _tie_break(settings)
     if method == Method.PAIRWISE:
         result = await _pairwise(set(submissions))
     else:
-        result = scoring.METHODS[method.value](loaded.reviews)
+        result = scoring.METHODS[method.value](loaded.reviews, tie_break=tie_break)
     public_weight = settings.public_vote_percent / 100
-    if votes is not None and public_weight > 0 and result.rows:
-        result = scoring.blend(result, votes, public_weight)
+    if votes is not None and public_weight > 0:
+        result = scoring.blend(result, votes, public_weight, tie_break=tie_break)
 
     rows = [Row(submission=submissions[r.submission], score=r.score, low=r.low, high=r.high,
                 rank=r.rank, tied=r.tied, reviews=loaded.counts.get(r.submission, 0),
@@ -184,17 +159,16 @@ async def ranking(event: Event, settings: JudgingSettings, *, method: Method | N
                      for j, n in loaded.jurors.items() if j in users),
                     key=lambda j: j.juror.public_name.lower())
     islands = []
-    components = assignment.islands(loaded.pairs)
-    if len(components) > 1:
+    if not result.connected:
         islands = [Island(sorted((users[j] for j in js if j in users),
                                  key=lambda u: u.public_name.lower()),
                           sorted((submissions[s] for s in ss), key=lambda s: s.title.lower()))
-                   for js, ss in components]
+                   for js, ss in result.islands]
     rubric_ids = {c for c in await Criterion.filter(
         scores__assignment__event_id=event.id).distinct().values_list("rubric_id", flat=True)}
     criteria = await Criterion.filter(rubric_id__in=list(rubric_ids))
     return RankingView(
-        method=method, rows=ordered(rows, settings.tie_break), jurors=jurors, islands=islands,
+        method=method, rows=rows, jurors=jurors, islands=islands,
         criteria=criteria, public_weight=public_weight, votes_shown=votes is not None,
         unscored=sorted((s for sid, s in submissions.items() if sid not in ranked_ids),
                         key=lambda s: s.title.lower()))

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound, Route
 
+from events import pupil_privacy
 from events.models import Event, TeamMember
 from events.policy import Permission, Standing, event_for
 from judging import awards, feedback, ranking, votes
@@ -45,7 +46,7 @@ def _method_options() -> list[tuple[str, str]]:
 
 
 def _tie_break_options() -> list[tuple[str, str]]:
-    return [(key, gettext(label)) for key, label in ranking.TIE_BREAKS.items()]
+    return [(key, gettext(label)) for key, (_rule, label) in ranking.TIE_BREAKS.items()]
 
 
 def _settings_form(settings: JudgingSettings) -> Form:
@@ -252,9 +253,13 @@ async def results_page(request: Request) -> Response:
         given = await awards.awards_of(event)
         context["awards"] = [(a, project_url(request, event, a.submission) if a.submission
                               else None) for a in given]
+        shown = [a.submission for a in given if a.submission]
         if settings.public_ranking:
             context["view"] = await ranking.ranking(event, settings,
                                                     votes=await votes.totals(event))
+            shown += [row.submission for row in context["view"].rows]
+        context["teams"] = await awards.team_labels(
+            event, await pupil_privacy.audience(event, user), shown)
         context["my_team"] = await TeamMember.filter(event_id=event.id, user_id=user.id) \
             .exists() if user else False
     return render(request, "judging/results_page.html", context)

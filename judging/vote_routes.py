@@ -56,7 +56,7 @@ async def vote_page(request: Request) -> Response:
     try:
         if code or user is None:
             if not code:
-                raise ValidationError({"code": "Type the vote code you were given."})
+                raise ValidationError({"code": N_("Type the vote code you were given.")})
             vote = await votes.vote_with_code_counted(
                 request.app.state.limiter, client_address(request), event, settings,
                 request.app.state.settings.secret_key, code, submission_id, user, now())

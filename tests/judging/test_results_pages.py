@@ -1,0 +1,191 @@
+"""The results pages over HTTP: the chair's ranking and settings, awards and approval, the
+public results page (in Swedish and English), each team's feedback, voting and vote codes,
+and the exports."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from events.models import EventKind, EventRole, Role, SchoolClass
+from judging.models import Award, JudgingSettings, Method, Vote, VoteToken
+from judging import votes as votes_service
+from tests.events.helpers import make_user, signed_in
+from tests.judging.results_helpers import judged_event
+
+
+async def test_the_chair_sees_the_ranking_jurors_and_teams_do_not(make_client, clock):
+    w = await judged_event()
+    chair = await make_user("ordforande@hack-2025.se", name="Ordförande")
+    await EventRole.create(event=w.event, user=chair, role=Role.JURY_CHAIR)
+    page = await (await signed_in(make_client, chair)).get("/events/hack-2025/judging/ranking")
+    assert page.status_code == 200
+    text = page.text
+    assert "Kalibrerad" in text and "Juror Lenient" in text
+    order = [text.index(t) for t in ("Solrosen", "Cykelbanan", "Parkappen", "Bussen")]
+    assert order == sorted(order)
+    assert "results-settings" not in text  # the method is the organisers' choice
+    for who in (w.jurors["fair"], w.members["Solrosen"][0]):
+        r = await (await signed_in(make_client, who)).get("/events/hack-2025/judging/ranking")
+        assert r.status_code == 403
+    r = await (await make_client()).get("/events/hack-2025/judging/ranking")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+async def test_the_organiser_picks_the_method_and_bad_input_comes_back(make_client, clock):
+    w = await judged_event()
+    organiser = await signed_in(make_client, w.organiser)
+    r = await organiser.post_form("/events/hack-2025/judging/results-settings", {
+        "method": "zscore", "tie_break": "narrower_interval", "public_vote_percent": "20",
+        "public_ranking": "on"}, token_from="/events/hack-2025/judging/ranking")
+    assert r.status_code == 303
+    settings = await JudgingSettings.get(event=w.event)
+    assert settings.method == Method.ZSCORE and settings.public_vote_percent == 20
+    assert settings.public_ranking and not settings.show_scores_to_teams
+    r = await organiser.post_form("/events/hack-2025/judging/results-settings", {
+        "method": "dice", "tie_break": "more_reviews", "public_vote_percent": "120"},
+        token_from="/events/hack-2025/judging/ranking")
+    assert r.status_code == 422
+    assert "Välj ett av alternativen" in r.text and "Ange ett tal från 0 till 100" in r.text
+    assert (await JudgingSettings.get(event=w.event)).method == Method.ZSCORE
+
+
+async def test_awards_approval_and_the_public_page_at_the_release_time(make_client, clock):
+    w = await judged_event(results_in=timedelta(hours=2))
+    organiser = await signed_in(make_client, w.organiser)
+    public = await make_client()
+    r = await organiser.post_form("/events/hack-2025/judging/awards", {
+        "kind": "overall", "name": "Årets bidrag", "submission": str(w.submissions["Solrosen"].id),
+        "motivation": "Ett **genomarbetat** bidrag.", "position": "0"},
+        token_from="/events/hack-2025/judging/awards")
+    assert r.status_code == 303, r.text[-600:]
+    r = await organiser.post_form("/events/hack-2025/judging/approve", {},
+                                  token_from="/events/hack-2025/judging/awards")
+    assert r.status_code == 303
+    page = (await organiser.get("/events/hack-2025/judging/awards")).text
+    assert 'data-status="approved"' in page
+    # Approved, but announced for two hours from now: the public waits.
+    r = await public.get("/events/hack-2025/results")
+    assert r.status_code == 200 and 'data-results="pending"' in r.text
+    assert "Årets bidrag" not in r.text
+    clock.advance(timedelta(hours=2, minutes=1))
+    r = await public.get("/events/hack-2025/results")
+    assert "Årets bidrag" in r.text and "<strong>genomarbetat</strong>" in r.text
+    assert "Solrosen" in r.text and "Lag Å" in r.text
+    r = await public.get("/events/hack-2025/results", headers={"Accept-Language": "en"})
+    assert "Results" in r.text and "Overall winner" in r.text
+    # Published: the chair can no longer change anything.
+    award = await Award.get(event=w.event)
+    r = await organiser.post_form(f"/events/hack-2025/judging/awards/{award.id}/delete", {},
+                                  token_from="/events/hack-2025/judging/awards")
+    assert r.status_code == 400 and "kan inte längre ändras" in r.text
+    assert await Award.filter(event=w.event).count() == 1
+
+
+async def test_a_school_event_s_results_name_no_pupil(make_client, clock):
+    w = await judged_event(results_in=-timedelta(hours=1), kind=EventKind.SCHOOL)
+    klass = await SchoolClass.create(event=w.event, name="6A", school="Demoskolan",
+                                     code="KLASS6AA")
+    team = w.teams["Solrosen"]
+    team.school_class = klass
+    await team.save()
+    await Award.create(event=w.event, kind="overall", name="Bästa bygget",
+                       submission=w.submissions["Solrosen"], motivation="Snyggt!")
+    await JudgingSettings.filter(event=w.event).update(
+        results_approved_at=w.event.results_published, public_ranking=True)
+    text = (await (await make_client()).get("/events/hack-2025/results")).text
+    assert "Bästa bygget" in text and "Solrosen" in text and "6A" in text
+    for member in w.members["Solrosen"]:
+        assert member.display_name not in text
+    assert "Lag Å" not in text  # pupils' own team name: only for their class (pupil_privacy)
+
+
+async def test_a_team_sees_its_feedback_never_the_private_note_or_the_juror(make_client, clock):
+    w = await judged_event(results_in=-timedelta(hours=1))
+    member = await signed_in(make_client, w.members["Solrosen"][0])
+    r = await member.get("/events/hack-2025/results/feedback")
+    assert "när resultaten publiceras" in r.text and "Bra jobbat" not in r.text
+    await JudgingSettings.filter(event=w.event).update(
+        results_approved_at=w.event.results_published)
+    text = (await member.get("/events/hack-2025/results/feedback")).text
+    assert text.count("Bra jobbat, Solrosen!") == 3
+    assert "Hemligt" not in text and "Juror" not in text and "Idé" not in text
+    await JudgingSettings.filter(event=w.event).update(show_scores_to_teams=True)
+    text = (await member.get("/events/hack-2025/results/feedback")).text
+    assert "Idé" in text and "4.7 / 5" in text.replace(",", ".")
+
+
+async def test_voting_with_an_account_and_with_codes(make_client, clock, settings):
+    w = await judged_event()
+    voter = await signed_in(make_client, w.members["Solrosen"][0])
+    r = await voter.post_form("/events/hack-2025/vote",
+                              {"submission": str(w.submissions["Bussen"].id)},
+                              token_from="/events/hack-2025/vote")
+    assert r.status_code == 400 and "Röstningen" in r.text and "stängd" in r.text
+    await votes_service.set_open(w.event, True)
+    page = (await voter.get("/events/hack-2025/vote")).text
+    assert "Solrosen" not in page and "Bussen" in page and "slutgiltig" in page
+    r = await voter.post_form("/events/hack-2025/vote",
+                              {"submission": str(w.submissions["Solrosen"].id)},
+                              token_from="/events/hack-2025/vote")
+    assert r.status_code == 422 and "ditt eget lag" in r.text
+    r = await voter.post_form("/events/hack-2025/vote",
+                              {"submission": str(w.submissions["Bussen"].id)},
+                              token_from="/events/hack-2025/vote")
+    assert r.status_code == 303
+    assert "Du har röstat på Bussen" in (await voter.get("/events/hack-2025/vote")).text
+    # A pupil with a printed code, anonymous; the same code again is refused.
+    token, = await votes_service.make_tokens(w.event, w.organiser, 1, None)
+    code = votes_service.token_code(settings.secret_key, token)
+    pupil = await make_client()
+    page = (await pupil.get(f"/events/hack-2025/vote?code={code}")).text
+    assert f'value="{code}"' in page
+    r = await pupil.post_form("/events/hack-2025/vote", {
+        "code": code, "submission": str(w.submissions["Parkappen"].id)},
+        token_from="/events/hack-2025/vote")
+    assert r.status_code == 303
+    r = await (await make_client()).post_form("/events/hack-2025/vote", {
+        "code": code, "submission": str(w.submissions["Bussen"].id)},
+        token_from="/events/hack-2025/vote", htmx=True)
+    assert r.status_code == 400 and "redan använts" in r.text
+    assert await Vote.filter(event=w.event).count() == 2
+
+
+async def test_a_teacher_prints_codes_for_their_own_class(make_client, clock, settings):
+    w = await judged_event(kind=EventKind.SCHOOL)
+    teacher = await make_user("larare@hack-2025.se", name="Tove Lärare")
+    other = await make_user("annan@hack-2025.se", name="Annan Lärare")
+    for person in (teacher, other):
+        await EventRole.create(event=w.event, user=person, role=Role.TEACHER)
+    own = await SchoolClass.create(event=w.event, name="6A", teacher=teacher, code="KLASS6AA")
+    theirs = await SchoolClass.create(event=w.event, name="6B", teacher=other, code="KLASS6BB")
+    client = await signed_in(make_client, teacher)
+    r = await client.post_form("/events/hack-2025/vote-codes",
+                               {"school_class": str(own.id), "count": "3"},
+                               token_from="/events/hack-2025/vote-codes")
+    assert r.status_code == 303
+    r = await client.post_form("/events/hack-2025/vote-codes",
+                               {"school_class": str(theirs.id), "count": "3"},
+                               token_from="/events/hack-2025/vote-codes")
+    assert r.status_code == 422 and "Välj en av dina klasser" in r.text
+    assert await VoteToken.filter(event=w.event).count() == 3
+    sheet = (await client.get(f"/events/hack-2025/vote-codes/print?class={own.id}")).text
+    codes = re.findall(r'data-code="([^"]+)"', sheet)
+    assert len(codes) == 3 and sheet.count('src="data:image/svg+xml') == 3
+    assert (await client.get(f"/events/hack-2025/vote-codes/print?class={theirs.id}")
+            ).status_code in (400, 403)
+
+
+async def test_exports_for_the_chair_only(make_client, clock):
+    w = await judged_event()
+    organiser = await signed_in(make_client, w.organiser)
+    r = await organiser.get("/events/hack-2025/judging/exports/scores.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "Juror Fair" in r.text
+    r = await organiser.get("/events/hack-2025/judging/protocol.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    r = await organiser.get("/events/hack-2025/judging/protocol")
+    assert r.status_code == 200 and "Juryprotokoll" in r.text
+    juror = await signed_in(make_client, w.jurors["fair"])
+    for url in ("/events/hack-2025/judging/exports/scores.csv",
+                "/events/hack-2025/judging/diplomas.pdf"):
+        assert (await juror.get(url)).status_code == 403
