@@ -1,0 +1,1 @@
+"""Judging: rubric, jury, assignment and aggregation of scores (issue #7)."""
