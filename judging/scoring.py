@@ -217,7 +217,7 @@ def _shrunk(var: np.ndarray, n: np.ndarray, pooled: float, n0: float) -> np.ndar
         s̃² = Z·s² + (1 − Z)·s_p²,   Z = ν / (ν + n0),
     i.e. the common variance counts as n0 extra degrees of freedom."""
     nu = np.maximum(n - 1, 0)
-    z = np.divide(nu, nu + n0, out=np.ones_like(nu), where=(nu + n0) > 0)
+    z = np.divide(nu, nu + n0, out=np.zeros_like(nu), where=nu > 0)   # one value: Z = 0
     return z * var + (1 - z) * pooled
 
 
