@@ -78,5 +78,5 @@ async def test_diplomas_one_page_per_team_member_in_swedish(clean_db):
     assert len(found) == 8
     pages, text = pdf_text(await exports.diplomas_pdf(w.event, found))
     assert pages == 8
-    assert "Diplom" in text and "Åsa Öberg Parkappen 1" in text and "Lag Ö" in text
+    assert "DIPLOM" in text and "Åsa Öberg Parkappen 1" in text and "Lag Ö" in text
     assert text.count("Publikens pris") == 2  # both members of the winning team
