@@ -15,9 +15,9 @@ from challenges.models import Challenge
 from challenges.service import ChallengeInput, DatasetInput, Viewer
 from events.models import Event
 from samskapa.auth.guards import current_user, require_user
-from samskapa.auth.routes import redirect
 from samskapa.errors import ValidationError
 from samskapa.forms import Form
+from samskapa.http import redirect
 from samskapa.page_cache import cached_public_page
 from samskapa.templating import is_htmx, render
 

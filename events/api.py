@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from events import service
 from events.models import Event
+from samskapa import clock
 from samskapa.auth.guards import current_user
 from samskapa.errors import NotFound
 from samskapa.i18n import TIMEZONE
@@ -47,7 +48,7 @@ def not_found() -> JSONResponse:
 
 
 async def api_events(request: Request) -> JSONResponse:
-    now = service.utcnow()
+    now = clock.now()
     events = service.order_for_listing(await Event.filter(published=True), now)
     return JSONResponse({"events": [event_json(request, e, now) for e in events]})
 
@@ -60,7 +61,7 @@ async def api_event(request: Request) -> JSONResponse:
         event = await service.visible_event(request.path_params["slug"], user)
     except NotFound:
         return not_found()
-    now = service.utcnow()
+    now = clock.now()
     challenges = await Challenge.filter(event_id=event.id, published=True).prefetch_related(
         "themes", "organisation").order_by("title")
     data = event_json(request, event, now)

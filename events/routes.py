@@ -13,10 +13,11 @@ from events.api import routes as api_routes
 from events.ical import event_calendar
 from events.models import (EVENT_KIND_LABELS, ROLE_LABELS, SCHEDULE_FIELDS, SLUG_RE, Event,
                            EventKind, Role)
+from samskapa import clock
 from samskapa.auth.guards import current_user, require_event_creator, require_user
-from samskapa.auth.routes import form_page, redirect
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
+from samskapa.http import form_page, redirect
 from samskapa.i18n import TIMEZONE, gettext
 from samskapa.page_cache import cached_public_page
 from samskapa.templating import is_htmx, render
@@ -70,7 +71,7 @@ def _read_event_form(form: Form) -> service.EventData | None:
 @cached_public_page
 async def home(request: Request) -> Response:
     user = await current_user(request)
-    now = service.utcnow()
+    now = clock.now()
     published, drafts = await service.listed_events(user, now)
     return render(request, "events/home.html", {
         "events": published, "drafts": drafts, "now": now, "phase_label": service.phase_label})
@@ -85,7 +86,7 @@ async def new_event(request: Request) -> Response:
         return form_page(request, "events/form.html", form, **_event_form_context(None))
     form = await Form.from_request(request)
     data = _read_event_form(form)
-    now = service.utcnow()
+    now = clock.now()
     if data is not None:
         try:
             event = await service.create_event(data, user, now,
@@ -154,7 +155,7 @@ async def _event_page(request: Request, event: Event, *, status_code: int = 200,
                       registration_error: str | None = None, registered_now: bool = False,
                       saved_now: bool = False):
     user = await current_user(request)
-    now = service.utcnow()
+    now = clock.now()
     registration = await service.participant_role(event, user) if user else None
     if form is None:
         form = Form({"skills": registration.skills, "looking_for_team":
@@ -196,7 +197,7 @@ async def register(request: Request) -> Response:
                                  form=form)
     try:
         _role, created = await service.register_participant(event, user, skills, looking,
-                                                            service.utcnow())
+                                                            clock.now())
     except DomainError as exc:
         return await _event_page(request, event, status_code=exc.status_code,
                                  block="registration", form=form,
@@ -212,7 +213,7 @@ async def register(request: Request) -> Response:
 async def dashboard(request: Request) -> Response:
     user = await require_user(request)
     event = await service.organised_event(request.path_params["slug"], user)
-    now = service.utcnow()
+    now = clock.now()
     return render(request, "events/dashboard.html", {
         "event": event, "now": now, "board": await service.dashboard(event, now),
         "phase_label": service.phase_label(event, now), "role_labels": ROLE_LABELS,
@@ -232,7 +233,7 @@ def _role_choices(event: Event) -> list[tuple[str, str]]:
 async def invite(request: Request) -> Response:
     user = await require_user(request)
     event = await service.organised_event(request.path_params["slug"], user)
-    now = service.utcnow()
+    now = clock.now()
 
     async def page(form: Form, status_code: int = 200, sent: str | None = None):
         return form_page(request, "events/invite.html", form, status_code, event=event,
@@ -260,7 +261,7 @@ async def invite(request: Request) -> Response:
 async def invitation(request: Request) -> Response:
     token = request.path_params["token"]
     user = await current_user(request)
-    now = service.utcnow()
+    now = clock.now()
     context = {"token": token, "next": quote(f"/invitations/{token}")}
     try:
         found = await invitations.find_invitation(token, now)
@@ -292,7 +293,7 @@ async def calendar(request: Request) -> Response:
     site = request.app.state.settings
     url = site.url(request.app.url_path_for("event", slug=event.slug))
     body = event_calendar(event, url, urlsplit(site.base_url).hostname or "samskapa",
-                          service.utcnow())
+                          clock.now())
     return Response(body, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": f'inline; filename="{event.slug}.ics"'})
 

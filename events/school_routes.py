@@ -6,8 +6,6 @@ stored in the session or a URL), so it is seen once.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,18 +16,16 @@ from events.models import Event, SchoolClass
 from events.team_routes import apply_error, read_challenge
 from samskapa.auth.guards import current_user, require_user, sign_in
 from samskapa.auth.models import User
-from samskapa.auth.routes import redirect
+from samskapa.clock import now
 from samskapa.errors import DomainError
 from samskapa.flash import flash
 from samskapa.forms import Form
+from samskapa.http import redirect
 from samskapa.i18n import gettext
 from samskapa.limiter import Wait
 from samskapa.security import client_address
 from samskapa.templating import is_htmx, render
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def class_url(event: Event, school_class: SchoolClass) -> str:

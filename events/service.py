@@ -7,7 +7,7 @@ domain errors with English msgids that are translated where they are shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from slugify import slugify
 from tortoise.exceptions import IntegrityError
@@ -27,10 +27,6 @@ SLUG_MAX = 80
 SLUG_FALLBACK = "event"  # for a title with no letters or digits at all
 REGISTRATION_CLOSED = N_("Registration for this event is closed.")
 EVENT_NOT_FOUND = N_("There is no such event, or it is not published yet.")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # --- who may see and run an event ---------------------------------------------------------------

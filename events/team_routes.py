@@ -5,8 +5,6 @@ block of the same template.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -15,15 +13,13 @@ from events import pupil_privacy, school, teams
 from events.models import Event, Team
 from samskapa.auth.guards import current_user, require_user
 from samskapa.auth.models import User
-from samskapa.auth.routes import redirect
+from samskapa.clock import now
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
+from samskapa.http import redirect
 from samskapa.security import client_address
 from samskapa.templating import is_htmx, render
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def team_url(event: Event, team: Team) -> str:

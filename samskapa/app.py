@@ -23,10 +23,10 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from samskapa import db, i18n
 from samskapa.auth.admin_routes import routes as admin_routes
 from samskapa.auth.guards import CurrentUserMiddleware, LoginRequired
-from samskapa.auth.routes import redirect
 from samskapa.auth.routes import routes as auth_routes
 from samskapa.errors import DomainError
 from samskapa.flash import flash
+from samskapa.http import redirect
 from samskapa.limiter import Limiter
 from samskapa.page_cache import PageCache, invalidate_on_database_writes
 from samskapa.security import (MalformedURLMiddleware, RequestGuardMiddleware,

@@ -15,6 +15,7 @@ import pytest
 from argon2 import PasswordHasher
 from tortoise import Tortoise
 
+import samskapa.clock
 from samskapa import db
 from samskapa.auth import passwords
 from samskapa.app import create_app
@@ -187,7 +188,7 @@ def mailbox(caplog) -> Mailbox:
 
 
 class Clock:
-    """A clock the test moves by hand (the limiter's waits without waiting)."""
+    """A clock the test moves by hand (the limiter's waits, deadlines) without waiting."""
 
     def __init__(self) -> None:
         self.now = datetime.now(timezone.utc)
@@ -200,6 +201,7 @@ class Clock:
 
 
 @pytest.fixture
-def clock(app) -> Clock:
-    app.state.limiter.clock = clock = Clock()
+def clock(monkeypatch) -> Clock:
+    """Time for the whole app: samskapa.clock.now() is the one place it reads the wall clock."""
+    monkeypatch.setattr(samskapa.clock, "source", clock := Clock())
     return clock

@@ -2,13 +2,14 @@
 admins (throttled: see samskapa/limiter.py)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
 
 from samskapa import limiter as limits
 from samskapa.auth import sessions
 from samskapa.auth.models import EmailVerificationToken, PasswordResetToken, User
+from samskapa.clock import now
 from samskapa.auth.passwords import (MIN_PASSWORD_LENGTH, make_password_hash, new_token,
                                      password_matches, token_hash)
 from samskapa.errors import DomainError, Forbidden, ValidationError
@@ -23,9 +24,6 @@ VERIFICATION_LIFETIME = timedelta(days=7)
 # One verification mail per this interval and account: "send again" cannot flood a mailbox.
 VERIFICATION_RESEND_AFTER = timedelta(minutes=2)
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def check_password_strength(password: str, field: str = "password") -> None:
