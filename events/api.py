@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from events import service
 from events.models import Event
+from events.policy import event_for
 from samskapa import clock
 from samskapa.auth.guards import current_user
 from samskapa.errors import NotFound
@@ -58,7 +59,7 @@ async def api_event(request: Request) -> JSONResponse:
 
     user = await current_user(request)
     try:
-        event = await service.visible_event(request.path_params["slug"], user)
+        event, _standing = await event_for(request.path_params["slug"], user)
     except NotFound:
         return not_found()
     now = clock.now()

@@ -8,11 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events import invitations, service
+from events import invitations, policy, service
 from events.api import routes as api_routes
 from events.ical import event_calendar
 from events.models import (EVENT_KIND_LABELS, ROLE_LABELS, SCHEDULE_FIELDS, SLUG_RE, Event,
                            EventKind, Role)
+from events.policy import Permission as P
+from events.policy import event_for
 from samskapa import clock
 from samskapa.auth.guards import current_user, require_event_creator, require_user
 from samskapa.errors import DomainError, ValidationError
@@ -118,7 +120,7 @@ async def slug_suggestion(request: Request) -> Response:
 
 async def edit_event(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.organised_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
     if request.method == "GET":
         return form_page(request, "events/form.html", _form_from_event(event),
                          **_event_form_context(event))
@@ -136,14 +138,14 @@ async def edit_event(request: Request) -> Response:
 
 async def publish(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.organised_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
     await service.set_published(event, True)
     return redirect(request, f"/events/{event.slug}")
 
 
 async def unpublish(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.organised_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
     await service.set_published(event, False)
     return redirect(request, f"/events/{event.slug}")
 
@@ -155,6 +157,7 @@ async def _event_page(request: Request, event: Event, *, status_code: int = 200,
                       registration_error: str | None = None, registered_now: bool = False,
                       saved_now: bool = False):
     user = await current_user(request)
+    standing = await policy.standing(event, user)
     now = clock.now()
     registration = await service.participant_role(event, user) if user else None
     if form is None:
@@ -166,8 +169,8 @@ async def _event_page(request: Request, event: Event, *, status_code: int = 200,
         "phase_label": service.phase_label(event, now),
         "current_step": service.current_step(event, now),
         "kind_label": service.kind_label(event),
-        "is_organiser": await service.is_organiser(event, user),
-        "roles": sorted(ROLE_LABELS[r] for r in await service.roles_of(event, user)),
+        "is_organiser": standing.may(P.MANAGE_EVENT),
+        "roles": sorted(ROLE_LABELS[r] for r in standing.roles),
         "my_team": await service.team_of(event, user),
         "registration": registration,
         "registration_open": event.registration_open(now),
@@ -182,13 +185,13 @@ async def _event_page(request: Request, event: Event, *, status_code: int = 200,
 @cached_public_page
 async def event_page(request: Request) -> Response:
     user = await current_user(request)
-    event = await service.visible_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user)
     return await _event_page(request, event)
 
 
 async def register(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.visible_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user)
     form = await Form.from_request(request)
     skills = form.text("skills", required=False, max_length=300)
     looking = form.checkbox("looking_for_team")
@@ -212,7 +215,7 @@ async def register(request: Request) -> Response:
 
 async def dashboard(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.organised_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
     now = clock.now()
     return render(request, "events/dashboard.html", {
         "event": event, "now": now, "board": await service.dashboard(event, now),
@@ -232,7 +235,7 @@ def _role_choices(event: Event) -> list[tuple[str, str]]:
 
 async def invite(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.organised_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
     now = clock.now()
 
     async def page(form: Form, status_code: int = 200, sent: str | None = None):
@@ -280,7 +283,7 @@ async def invitation(request: Request) -> Response:
     except DomainError as exc:
         return render(request, "events/invitation.html", {**context, "problem": exc.text()},
                       status_code=exc.status_code)
-    visible = found.event.published or Role(found.role) == Role.ORGANISER
+    visible = found.event.published or P.SEE_DRAFTS in policy.grants([Role(found.role)])
     return render(request, "events/invitation.html", {**context, "accepted": True,
                                                       "event_visible": visible})
 
@@ -289,7 +292,7 @@ async def invitation(request: Request) -> Response:
 
 async def calendar(request: Request) -> Response:
     user = await current_user(request)
-    event = await service.visible_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user)
     site = request.app.state.settings
     url = site.url(request.app.url_path_for("event", slug=event.slug))
     body = event_calendar(event, url, urlsplit(site.base_url).hostname or "samskapa",

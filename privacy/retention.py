@@ -22,6 +22,11 @@ async def purge(retention_days: int, now: datetime | None = None) -> int:
     return deleted
 
 
+async def run_for_app(settings) -> None:
+    """The app's task (privacy's DomainPackage): purges on the configured retention."""
+    await run_periodically(settings.pupil_retention_days)
+
+
 async def run_periodically(retention_days: int) -> None:
     """At start-up, then every PURGE_INTERVAL_S, until cancelled (the app's shutdown)."""
     while True:

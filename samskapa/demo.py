@@ -10,12 +10,13 @@ from datetime import datetime, time, timedelta
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge, Dataset, Organisation, Theme
-from events.models import (Event, EventKind, EventRole, Pupil, Role, SchoolClass, Team,
-                           TeamMember)
+from events.models import Event, EventKind, EventRole, Role
 from samskapa import clock
 from samskapa.auth.models import User
 from samskapa.auth.passwords import make_password_hash, random_code
 from samskapa.i18n import TIMEZONE
+from school.models import Pupil, SchoolClass
+from teams.models import Team, TeamMember
 
 DEMO_PASSWORD = "samskapa-demo"
 PUPIL_CODE = "BYGG2345"  # every demo pupil's personal login code

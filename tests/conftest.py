@@ -15,10 +15,10 @@ import pytest
 from argon2 import PasswordHasher
 from tortoise import Tortoise
 
-import samskapa.clock
+from samskapa import clock as app_clock
 from samskapa import db
-from samskapa.auth import passwords
 from samskapa.app import create_app
+from samskapa.auth import passwords
 from samskapa.settings import Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -203,5 +203,5 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     """Time for the whole app: samskapa.clock.now() is the one place it reads the wall clock."""
-    monkeypatch.setattr(samskapa.clock, "source", clock := Clock())
+    monkeypatch.setattr(app_clock, "source", clock := Clock())
     return clock

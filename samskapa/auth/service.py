@@ -9,9 +9,9 @@ from tortoise.exceptions import IntegrityError
 from samskapa import limiter as limits
 from samskapa.auth import sessions
 from samskapa.auth.models import EmailVerificationToken, PasswordResetToken, User
-from samskapa.clock import now
 from samskapa.auth.passwords import (MIN_PASSWORD_LENGTH, make_password_hash, new_token,
                                      password_matches, token_hash)
+from samskapa.clock import now
 from samskapa.errors import DomainError, Forbidden, ValidationError
 from samskapa.i18n import N_, gettext
 from samskapa.limiter import Limiter
