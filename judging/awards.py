@@ -15,8 +15,9 @@ from datetime import datetime
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge
-from events.models import Event, SchoolClass
-from events.pupil_privacy import Audience
+from events.models import Event
+from school.models import SchoolClass
+from school.pupil_privacy import Audience
 from judging.models import Award, AwardKind, JudgingSettings
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, NotFound, ValidationError

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from events.models import Event, TeamMember
+from events.models import Event
+from teams.models import TeamMember
 from judging import awards as awards_service
 from judging import ranking as ranking_service
 from judging import votes as votes_service

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from events.models import Event, Team, TeamMember
+from events.models import Event
+from teams.models import Team, TeamMember
 from judging.models import Assignment, AssignmentStatus, Criterion, JudgingSettings, Score
 from samskapa.auth.models import User
 from submissions.models import Submission

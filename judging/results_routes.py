@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import NoMatchFound, Route
 
-from events import pupil_privacy
-from events.models import Event, TeamMember
+from school import pupil_privacy
+from events.models import Event
+from teams.models import TeamMember
 from events.policy import Permission, Standing, event_for
-from judging import awards, feedback, ranking, votes
+from judging import awards, export_routes, feedback, ranking, vote_routes, votes
 from judging.models import AwardKind, JudgingSettings, Method, METHOD_LABELS
 from samskapa.auth.guards import current_user, require_user
 from samskapa.clock import now
@@ -276,6 +277,7 @@ async def team_feedback(request: Request) -> Response:
         "release": awards.release_time(settings, event)})
 
 
+# The results side of judging: these pages, then voting and the exports.
 routes = [
     Route("/events/{slug}/judging/ranking", ranking_page, name="judging_ranking"),
     Route("/events/{slug}/judging/results-settings", results_settings, methods=["POST"],
@@ -293,4 +295,6 @@ routes = [
           name="judging_withdraw"),
     Route("/events/{slug}/results", results_page, name="event_results"),
     Route("/events/{slug}/results/feedback", team_feedback, name="team_feedback"),
+    *vote_routes.routes,
+    *export_routes.routes,
 ]

@@ -10,7 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events.models import Event, SchoolClass, TeamMember
+from events.models import Event
+from school.models import SchoolClass
+from teams.models import TeamMember
 from events.policy import Permission, Standing, event_for
 from judging import awards, votes
 from samskapa.auth.guards import current_user, require_user

@@ -22,7 +22,9 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events.models import Event, EventRole, Role, SchoolClass, TeamMember
+from events.models import Event, EventRole, Role
+from school.models import SchoolClass
+from teams.models import TeamMember
 from judging.awards import awardable
 from judging.models import JudgingSettings, Vote, VoteToken
 from samskapa import limiter as limits

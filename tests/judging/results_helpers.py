@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from events.models import Event, EventKind, EventRole, Role, Team, TeamMember
+from events.models import Event, EventKind, EventRole, Role
+from teams.models import Team, TeamMember
 from judging.models import (Assignment, AssignmentStatus, Confidence, Criterion, JudgingSettings,
                             Rubric, Score)
 from samskapa.auth.models import User

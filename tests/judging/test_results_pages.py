@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from events.models import EventKind, EventRole, Role, SchoolClass
+from events.models import EventKind, EventRole, Role
+from school.models import SchoolClass
 from judging.models import Award, JudgingSettings, Method, Vote, VoteToken
 from judging import votes as votes_service
 from tests.events.helpers import make_user, signed_in
