@@ -20,7 +20,7 @@ from samskapa.auth.guards import current_user, require_user
 from samskapa.clock import now
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
-from samskapa.http import form_page, redirect
+from samskapa.http import redirect
 from samskapa.i18n import gettext
 from samskapa.templating import render
 from challenges.models import Challenge
@@ -245,7 +245,7 @@ async def withdraw(request: Request) -> Response:
 
 async def results_page(request: Request) -> Response:
     user = await current_user(request)
-    event, _standing = await event_for(_slug(request), user)
+    event, standing = await event_for(_slug(request), user)
     settings = await awards.judging_settings(event)
     public = awards.results_public(settings, event, now())
     context = {"event": event, "public": public, "release": awards.release_time(settings, event),
@@ -260,7 +260,7 @@ async def results_page(request: Request) -> Response:
                                                     votes=await votes.totals(event))
             shown += [row.submission for row in context["view"].rows]
         context["teams"] = await awards.team_labels(
-            event, await pupil_privacy.audience(event, user), shown)
+            event, await pupil_privacy.audience(standing), shown)
         context["my_team"] = await TeamMember.filter(event_id=event.id, user_id=user.id) \
             .exists() if user else False
     return render(request, "judging/results_page.html", context)

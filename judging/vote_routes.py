@@ -47,7 +47,7 @@ async def _vote_page(request: Request, event: Event, *, form: Form | None = None
 
 
 async def vote_page(request: Request) -> Response:
-    event, _standing = await event_for(_slug(request), await current_user(request))
+    event, _standing = await event_for(request.path_params["slug"], await current_user(request))
     if request.method == "GET":
         return await _vote_page(request, event)
     user = await current_user(request)

@@ -124,7 +124,8 @@ async def test_voting_with_an_account_and_with_codes(make_client, clock, setting
     assert r.status_code == 400 and "Röstningen" in r.text and "stängd" in r.text
     await votes_service.set_open(w.event, True)
     page = (await voter.get("/events/hack-2025/vote")).text
-    assert "Solrosen" not in page and "Bussen" in page and "slutgiltig" in page
+    assert f'value="{w.submissions["Solrosen"].id}"' not in page  # not one's own team
+    assert f'value="{w.submissions["Bussen"].id}"' in page and "slutgiltig" in page
     r = await voter.post_form("/events/hack-2025/vote",
                               {"submission": str(w.submissions["Solrosen"].id)},
                               token_from="/events/hack-2025/vote")
