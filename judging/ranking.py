@@ -141,6 +141,8 @@ async def ranking(event: Event, settings: JudgingSettings, *, method: Method | N
     tie_break = _tie_break(settings)
     if method == Method.PAIRWISE:
         result = await _pairwise(set(submissions))
+    elif not loaded.reviews:  # nothing scored yet: an empty ranking, everything unscored
+        result = scoring.Ranking(method=method.value, rows=[])
     else:
         result = scoring.METHODS[method.value](loaded.reviews, tie_break=tie_break)
     public_weight = settings.public_vote_percent / 100

@@ -19,7 +19,7 @@ from judging.models import AwardKind, JudgingSettings, Method, METHOD_LABELS
 from samskapa.auth.guards import current_user, require_user
 from samskapa.clock import now
 from samskapa.errors import DomainError, ValidationError
-from samskapa.forms import Form
+from samskapa.forms import Form, parse_id
 from samskapa.http import redirect
 from samskapa.i18n import gettext
 from samskapa.templating import render
@@ -63,11 +63,10 @@ async def _ranking_page(request: Request, event: Event, standing: Standing, *,
     settings = await awards.judging_settings(event)
     raw_method = request.query_params.get("method", "")
     method = Method(raw_method) if raw_method in {m.value for m in Method} else None
-    challenge_id = None
-    raw_challenge = request.query_params.get("challenge", "")
     challenges = await Challenge.filter(event_id=event.id).order_by("title")
-    if raw_challenge.isdigit() and int(raw_challenge) in {c.id for c in challenges}:
-        challenge_id = int(raw_challenge)
+    challenge_id = parse_id(request.query_params.get("challenge", ""))
+    if challenge_id not in {c.id for c in challenges}:
+        challenge_id = None  # all challenges
     shown = votes.totals_visible(settings, chair=True, public=False)
     view = await ranking.ranking(event, settings, method=method, challenge_id=challenge_id,
                                  votes=await votes.totals(event) if shown else None)

@@ -20,7 +20,7 @@ from samskapa.auth.models import User
 from samskapa.clock import now
 from samskapa.errors import DomainError, Forbidden, ValidationError
 from samskapa.flash import flash
-from samskapa.forms import Form
+from samskapa.forms import Form, parse_id
 from samskapa.http import redirect
 from samskapa.i18n import N_, gettext
 from samskapa.security import client_address
@@ -100,7 +100,7 @@ async def _chosen_class(event: Event, user: User, standing: Standing,
             raise Forbidden(N_("Choose one of your classes."))
         return None
     allowed = {c.id: c for c in await _code_classes(event, user, standing)}
-    class_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+    class_id = parse_id(raw)
     if class_id not in allowed:
         raise ValidationError({"school_class": N_("Choose one of your classes.")})
     return allowed[class_id]

@@ -32,6 +32,7 @@ from starlette.routing import Mount, Route, Router
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge, Theme
+from judging.models import Award, AwardKind
 from events.models import Event, EventKind, EventRole, Invitation, Role
 from samskapa.app import create_app
 from samskapa.auth.models import PasswordResetToken, User, UserSession
@@ -47,6 +48,7 @@ PUPIL_CODE = "ABCD2345"
 INVITE_TOKEN = "inbjudan-till-deltagaren"
 RESET_TOKEN = "aterstall-deltagarens-losenord"
 CSRF = "csrf-token-of-this-visitor"
+VOTE_SECRET = "test-secret"  # the site's secret key in tests/conftest.py: vote codes derive from it
 
 _hashes: dict[str, str] = {}
 
@@ -134,8 +136,30 @@ async def build_world() -> World:
                       "cslug": "utkast-utmaning", "tslug": "utkast-tema"}
     w.ids = {"team_a": team_a.id, "team_b": team_b.id, "class": klass.id, "pupil": pupil.id,
              "class_team": class_team.id, "mate": u["mate"].id, "theme": theme.id,
-             "challenge": own.id}
+             "challenge": own.id, **await _results_world(hack, skola, u, team_a, team_b)}
+    w.draft_params["award_id"] = (await Award.create(event=draft, kind=AwardKind.SPECIAL,
+                                                     name="Utkastpris")).id
     return w
+
+
+async def _results_world(hack, skola, u, team_a, team_b) -> dict:
+    """Results: submissions, an award, voting open with a printed code in the hackathon; the
+    school event's results approved but not yet public."""
+    from judging import votes
+    from judging.models import JudgingSettings, VoteToken
+    from submissions.models import Eligibility, Submission
+
+    alfa = await Submission.create(event=hack, team=team_a, title="Alfas bidrag",
+                                   eligibility=Eligibility.ELIGIBLE)
+    beta = await Submission.create(event=hack, team=team_b, title="Betas bidrag",
+                                   eligibility=Eligibility.ELIGIBLE)
+    award = await Award.create(event=hack, kind=AwardKind.OVERALL, name="Årets bidrag",
+                               submission=alfa)
+    await JudgingSettings.create(event=hack, peoples_choice_open=True)
+    await JudgingSettings.create(event=skola, results_approved_at=datetime.now(timezone.utc))
+    token = await VoteToken.create(event=hack, created_by=u["organiser"])
+    return {"sub_alfa": alfa.id, "sub_beta": beta.id, "award": award.id,
+            "vote_code": votes.token_code(VOTE_SECRET, token)}
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -294,6 +318,33 @@ CASES = [
     Case("/events/{slug}/personal-data", "/events/hack/personal-data", {"confirm": "on"},
          signed_in("403", organiser="422", admin="422"),
          "the event's organisers, and only after its results (this one has not ended)"),
+
+    # --- judging, the results side (judging/results_routes.py, vote_routes.py) --------------
+    Case("/events/{slug}/judging/results-settings", "/events/hack/judging/results-settings",
+         {"method": "zscore", "tie_break": "more_reviews", "public_vote_percent": "20"},
+         only(*ORGANISERS), "the method is the organisers' choice, not the jury's"),
+    Case("/events/{slug}/judging/peoples-choice", "/events/hack/judging/peoples-choice",
+         {"open": ""}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/awards", "/events/hack/judging/awards",
+         {"kind": "special", "name": "Juryns pris", "submission": "{sub_beta}",
+          "motivation": "Modigt!", "position": "1"}, only(*ORGANISERS),
+         "the jury chair (and organisers); a juror does not decide awards alone"),
+    Case("/events/{slug}/judging/awards/{award_id:id}", "/events/hack/judging/awards/{award}",
+         {"kind": "overall", "name": "Årets bidrag", "submission": "{sub_beta}",
+          "motivation": "", "position": "0"}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/awards/{award_id:id}/delete",
+         "/events/hack/judging/awards/{award}/delete", {}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/approve", "/events/hack/judging/approve", {},
+         only(*ORGANISERS)),
+    Case("/events/{slug}/judging/withdraw", "/events/skola/judging/withdraw", {},
+         only(*ORGANISERS), "approved, not yet public: the approval can be taken back"),
+    Case("/events/{slug}/vote", "/events/hack/vote",
+         {"code": "{vote_code}", "submission": "{sub_beta}"},
+         everyone("ok", other_team="422"),
+         "the printed code is the authorisation; never a vote for one's own team"),
+    Case("/events/{slug}/vote-codes", "/events/skola/vote-codes",
+         {"school_class": "{class}", "count": "2"}, only("teacher", *ORGANISERS),
+         "a teacher for their own class, and the organisers"),
 ]
 
 

@@ -54,7 +54,7 @@ async def judged_event(slug: str = "hack-2025", *, results_in: timedelta = timed
     organiser = await make_user(f"arrangor@{slug}.se", name="Olle Arrangör")
     await EventRole.create(event=event, user=organiser, role=Role.ORGANISER)
     jurors = {}
-    for key in (scores or SCORES):
+    for key in (SCORES if scores is None else scores):
         jurors[key] = await make_user(f"{key}@{slug}.se", name=f"Juror {key.capitalize()}")
         await EventRole.create(event=event, user=jurors[key], role=Role.JURY)
     rubric = await Rubric.create(event=event)
@@ -75,7 +75,7 @@ async def judged_event(slug: str = "hack-2025", *, results_in: timedelta = timed
         submissions[title] = await Submission.create(
             event=event, team=team, title=title, summary=f"Om {title}",
             eligibility=Eligibility.ELIGIBLE)
-    for key, given in (scores or SCORES).items():
+    for key, given in (SCORES if scores is None else scores).items():
         for title, values in given.items():
             a = await Assignment.create(event=event, juror=jurors[key],
                                         submission=submissions[title],

@@ -119,3 +119,12 @@ async def test_settings_are_saved(clean_db):
     assert (w.settings.method, w.settings.tie_break, w.settings.public_vote_percent) == \
         (Method.ZSCORE, "narrower_interval", 20)
     assert w.settings.show_scores_to_teams and w.settings.public_ranking
+
+
+@pytest.mark.parametrize("method", list(Method))
+async def test_before_any_score_the_ranking_is_empty(clean_db, method):
+    w = await judged_event(scores={})
+    view = await ranking.ranking(w.event, w.settings, method=method,
+                                 votes={w.submissions["Bussen"].id: 3})
+    assert view.rows == [] and not view.islands and not view.jurors
+    assert [s.title for s in view.unscored] == sorted(ORDER)
