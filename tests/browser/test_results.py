@@ -48,7 +48,7 @@ def test_the_chair_publishes_and_the_public_sees_the_results(server, new_page, s
     rows = chair.locator("table.ranking tbody tr")
     expect(rows).to_have_count(4)
     expect(rows.first).to_contain_text("Solrosen")
-    expect(chair.get_by_role("cell", name="Juror Lenient")).to_be_visible()
+    expect(chair.get_by_role("rowheader", name="Juror Lenient")).to_be_visible()
 
     # An award with its motivation, then the approval.
     chair.get_by_role("link", name=sv("Awards and approval")).first.click()
