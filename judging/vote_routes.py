@@ -15,6 +15,7 @@ from school.models import SchoolClass
 from teams.models import TeamMember
 from events.policy import Permission, Standing, event_for
 from judging import awards, votes
+from school import pupil_privacy
 from samskapa.auth.guards import current_user, require_user
 from samskapa.auth.models import User
 from samskapa.clock import now
@@ -28,18 +29,20 @@ from samskapa.templating import is_htmx, render
 
 
 
-async def _vote_page(request: Request, event: Event, *, form: Form | None = None,
-                     status_code: int = 200, voted=None, problem: str | None = None
-                     ) -> Response:
-    user = await current_user(request)
+async def _vote_page(request: Request, event: Event, standing: Standing, *,
+                     form: Form | None = None, status_code: int = 200, voted=None,
+                     problem: str | None = None) -> Response:
+    user = standing.user
     settings = await awards.judging_settings(event)
     own_team = await TeamMember.filter(event_id=event.id, user_id=user.id).first() \
         .values_list("team_id", flat=True) if user else None
+    candidates = sorted((s for s in await votes.candidates(event) if s.team_id != own_team),
+                        key=lambda s: s.title.lower())
     form = form or Form({"code": request.query_params.get("code", "")[:40]})
     return render(request, "judging/vote_page.html", {
-        "event": event, "open": settings.peoples_choice_open,
-        "candidates": sorted((s for s in await votes.candidates(event) if s.team_id != own_team),
-                             key=lambda s: s.title.lower()),
+        "event": event, "open": settings.peoples_choice_open, "candidates": candidates,
+        "teams": await awards.team_labels(event, await pupil_privacy.audience(standing),
+                                          candidates),
         "own_vote": voted or await votes.own_vote(event, user),
         "may_vote_with_account": await votes.is_participant(event, user),
         "form": form, "errors": form.messages(), "problem": problem,
@@ -47,10 +50,10 @@ async def _vote_page(request: Request, event: Event, *, form: Form | None = None
 
 
 async def vote_page(request: Request) -> Response:
-    event, _standing = await event_for(request.path_params["slug"], await current_user(request))
+    event, standing = await event_for(request.path_params["slug"], await current_user(request))
     if request.method == "GET":
-        return await _vote_page(request, event)
-    user = await current_user(request)
+        return await _vote_page(request, event, standing)
+    user = standing.user
     form = await Form.from_request(request)
     code = form.text("code", required=False, max_length=40)
     submission_id = form.id("submission")
@@ -66,16 +69,17 @@ async def vote_page(request: Request) -> Response:
             vote = await votes.vote_with_account(event, settings, user, submission_id)
     except ValidationError as exc:
         form.add(exc)
-        return await _vote_page(request, event, form=form, status_code=422)
+        return await _vote_page(request, event, standing, form=form, status_code=422)
     except DomainError as exc:
         if exc.field:
             form.error(exc.field, exc.message, **exc.params)
-            return await _vote_page(request, event, form=form, status_code=exc.status_code)
-        return await _vote_page(request, event, form=form, status_code=exc.status_code,
-                                problem=exc.text())
+            return await _vote_page(request, event, standing, form=form,
+                                    status_code=exc.status_code)
+        return await _vote_page(request, event, standing, form=form,
+                                status_code=exc.status_code, problem=exc.text())
     await vote.fetch_related("submission")
     if is_htmx(request):
-        return await _vote_page(request, event, form=Form({}), voted=vote)
+        return await _vote_page(request, event, standing, form=Form({}), voted=vote)
     flash(request, gettext("Thank you! Your vote for %(title)s is counted.",
                            title=vote.submission.title))
     return redirect(request, f"/events/{event.slug}/vote")

@@ -98,6 +98,10 @@ async def test_a_school_event_s_results_name_no_pupil(make_client, clock):
     for member in w.members["Solrosen"]:
         assert member.display_name not in text
     assert "Lag Å" not in text  # pupils' own team name: only for their class (pupil_privacy)
+    # The same on the voting page.
+    await votes_service.set_open(w.event, True)
+    text = (await (await make_client()).get("/events/hack-2025/vote")).text
+    assert "Solrosen" in text and "6A, Demoskolan" in text and "Lag Å" not in text
 
 
 async def test_a_team_sees_its_feedback_never_the_private_note_or_the_juror(make_client, clock):

@@ -10,8 +10,10 @@ import pytest
 from starlette.routing import Route
 
 from events.models import EventKind, EventRole, Role
+from judging.models import Award, AwardKind
 from samskapa.auth.models import User
 from school.models import Pupil, SchoolClass
+from submissions.models import Eligibility, Submission
 from teams.models import Team, TeamMember
 from tests.school.test_school import pupil_joins, teacher_with_class
 from tests.teams.conftest import grant, make_challenge, make_event
@@ -67,8 +69,14 @@ async def school_world(signed_in, make_client):
         "class_teacher": teacher_a,
         "class_mate": mate,
     }
+    # Their submission has an award (results pages; tests/judging covers the published ones).
+    work = await Submission.create(event=event, team=team_a, title="Bygget",
+                                   eligibility=Eligibility.ELIGIBLE)
+    award = await Award.create(event=event, kind=AwardKind.OVERALL, name="Bästa bygget",
+                               submission=work)
     ids = {"slug": "skola", "team_id": team_a.id, "class_id": class_a.id, "cslug": challenge.slug,
-           "pupil_id": (await Pupil.get(nickname="Kubkungen")).id, "tslug": "tema"}
+           "pupil_id": (await Pupil.get(nickname="Kubkungen")).id, "tslug": "tema",
+           "award_id": award.id}
     return event, visitors, ids, team_a
 
 
