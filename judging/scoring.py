@@ -308,6 +308,8 @@ class Calibration:
     se: dict[int, float]          # standard error of v_a
     bias: dict[int, float]        # b_r (each island: mean over its jurors is 0)
     residual_variance: float      # σ̂²
+    reviews: dict[int, int]       # number of reviews per submission
+    islands: list[Island]
 
 
 def calibrate(reviews: Iterable[Review], *, regularisation: float = 0.25) -> Calibration:
@@ -343,8 +345,9 @@ def calibrate(reviews: Iterable[Review], *, regularisation: float = 0.25) -> Cal
 
         σ̂² = Σ c_ra (s_ra − v'_a − b'_r)² / (N − S − J + #islands)
 
-    (N reviews; the unregularised degrees of freedom; with none left — e.g. one juror — σ̂² is
-    the variance of all scores, so the intervals are wide on purpose). The SE of the reported
+    (N reviews; the unregularised degrees of freedom). With none left (e.g. one juror, or a
+    design that is a tree) noise cannot be told from quality: σ̂² is then the pooled
+    within-juror variance of the scores (_pooled_variance), so the intervals are wide on purpose. The SE of the reported
     v'_a = v_a + b̄_I uses the blocks H⁻¹_bb = S⁻¹, H⁻¹_vb = −D⁻¹ W S⁻¹,
     H⁻¹_vv = D⁻¹ + D⁻¹ W S⁻¹ Wᵀ D⁻¹:
 
@@ -389,7 +392,10 @@ def calibrate(reviews: Iterable[Review], *, regularisation: float = 0.25) -> Cal
 
     residual = s - v_gauged[d.submission] - b_gauged[d.juror]
     dof = len(s) - n_sub - n_jur + n_isl
-    sigma2 = float(c @ residual ** 2) / dof if dof > 0 else float(np.var(s))
+    if dof > 0:
+        sigma2 = float(c @ residual ** 2) / dof
+    else:   # no replication: as unsure as the jurors' own spread (invariant to their shifts)
+        sigma2 = _pooled_variance(d.juror, s, n_jur)[3]
 
     inv_schur = cho_solve(factor, np.eye(n_jur))
     P = np.asarray(M @ inv_schur)                              # D⁻¹ W S⁻¹, dense S×J
@@ -404,21 +410,18 @@ def calibrate(reviews: Iterable[Review], *, regularisation: float = 0.25) -> Cal
         quality={a: float(v_gauged[i]) for i, a in enumerate(d.submissions)},
         se={a: float(se[i]) for i, a in enumerate(d.submissions)},
         bias={r: float(b_gauged[i]) for i, r in enumerate(d.jurors)},
-        residual_variance=sigma2)
+        residual_variance=sigma2,
+        reviews={a: int(n) for a, n in zip(d.submissions, np.bincount(d.submission, minlength=n_sub))},
+        islands=d.islands)
 
 
 def calibrated(reviews: Iterable[Review], *, regularisation: float = 0.25,
                tie_break: TieBreak = "reviews") -> Ranking:
     """Ranking by calibrate()'s v'_a ± 1.96·SE; `juror_bias` is b'_r (the leniency shown to
     the organiser); islands anchored separately, as the module docstring says."""
-    reviews = list(reviews)
     fit = calibrate(reviews, regularisation=regularisation)
-    counts: dict[int, int] = {}
-    for r in reviews:
-        counts[r.submission] = counts.get(r.submission, 0) + 1
-    estimates = {a: Estimate(fit.quality[a], fit.se[a], counts[a]) for a in fit.quality}
-    return build_ranking("calibrated", estimates, juror_bias=fit.bias,
-                         islands=graph_islands((r.juror, r.submission) for r in reviews),
+    estimates = {a: Estimate(fit.quality[a], fit.se[a], fit.reviews[a]) for a in fit.quality}
+    return build_ranking("calibrated", estimates, juror_bias=fit.bias, islands=fit.islands,
                          tie_break=tie_break)
 
 
