@@ -1,12 +1,19 @@
 """Pairwise judging: Crowd-BT (Chen, Bennett, Collins-Thompson & Horvitz, "Pairwise ranking
 aggregation in a crowdsourced setting", WSDM 2013), with Gavel's priors and constants (pure).
 
-    Item(mu, sigma_sq)          # a submission's quality: N(mu, sigma_sq)
-    Annotator(alpha, beta)      # a juror's reliability: eta ~ Beta(alpha, beta)
+    Item(mu=0.0, sigma_sq=1.0)          # a submission's quality: N(mu, sigma_sq); frozen
+    Annotator(alpha=10.0, beta=1.0)     # a juror's reliability: eta ~ Beta(alpha, beta); frozen
     update(annotator, winner, loser) -> (Annotator, Item, Item)
     expected_information_gain(annotator, a, b) -> float
-    choose_next(annotator, previous, candidates, rng, ...) -> item id | None
-    ranking(items) -> scoring.Ranking                   # mu ± 1.96·sigma, ties flagged
+    choose_next(annotator, previous: Item | None, candidates: Mapping[int, Item],
+                rng: random.Random, *, epsilon=0.25, views: Mapping[int, int] | None = None,
+                min_views=0, busy: Collection[int] = ()) -> int | None
+    ranking(items: Mapping[int, Item], *, views=None) -> scoring.Ranking  # μ ± 1.96σ, "pairwise"
+    kl_normal(...), kl_beta(...)        # the two divergences, elementwise
+
+The web keeps per juror: the Annotator, the previous item id, the items judged/skipped (left
+out of `candidates`), and per item the Item and its number of comparisons (`views`); `busy`
+are the items other jurors have open right now (Gavel: opened within the last few minutes).
 
 Model. Item i has quality s_i; the Bradley–Terry probability that i beats j is
 σ(s_i − s_j) = e^{s_i}/(e^{s_i} + e^{s_j}). A juror k is reliable with probability η_k: with

@@ -8,6 +8,16 @@
     blend(jury, votes, public_weight) -> Ranking          # people's choice mixed in
     build_ranking(method, estimates, ...) -> Ranking     # shared by crowd_bt.ranking
 
+Signatures (refining CONTRACTS.md §2; all keyword options have defaults, so the contract's
+calls work unchanged):
+    raw_mean(reviews, *, shrinkage=5.0, tie_break="reviews")
+    z_scores(reviews, *, shrinkage=5.0, min_reviews=3, tie_break="reviews")
+    calibrated(reviews, *, regularisation=0.25, tie_break="reviews")
+    calibrate(reviews, *, regularisation=0.25) -> Calibration   # the fit behind `calibrated`
+    blend(jury, votes, public_weight, *, tie_break="reviews")   # method "<jury method>+votes"
+`Ranked` has one field more than the contract, `reviews` (default 0); `Ranking.islands` is
+list[(jurors, submissions)] of frozensets and `Ranking.connected` says whether it has one.
+
 A `Review` is one juror's finished review of one submission: `score` is its criteria_score
 (0..1) and `confidence` the weight MacKay et al. give a declared confidence (CONFIDENCE_WEIGHTS
 maps low/medium/high; 1.0 is "medium"). Only `calibrated` uses the confidence; the two simpler
@@ -276,7 +286,7 @@ def z_scores(reviews: Iterable[Review], *, shrinkage: float = 5.0, min_reviews: 
         y_ra = ḡ + s_p · z_ra,   score_a = mean of y_ra over a's reviews
 
     (ḡ the mean of all scores; a common increasing map, so the order is that of mean z), with
-    SE from the spread of the y_ra as for the mean.
+    SE from the spread of the y_ra as for the mean (`shrinkage` is n0 there too).
 
     Invariance (exact): adding a constant to one juror's scores changes nothing but a common
     shift of every score (m_r absorbs it; s_p is a within-juror spread). Multiplying one
