@@ -72,6 +72,7 @@ class LoadedReviews:
     criteria_means: dict[int, dict[int, float]]         # submission -> criterion -> mean
     counts: dict[int, int]                              # submission -> reviews
     jurors: dict[int, int]                              # juror -> reviews
+    criteria: list[Criterion]                           # of the rubrics scored
 
 
 def _criterion(c: Criterion) -> scoring.Criterion:
@@ -90,10 +91,12 @@ async def load_reviews(event: Event, submission_ids: set[int]) -> LoadedReviews:
         by_assignment[s.assignment_id].append(s)
     rubric_ids = {s.criterion.rubric_id for s in scores}
     rubric_criteria: dict[int, list[Criterion]] = defaultdict(list)
-    for c in await Criterion.filter(rubric_id__in=list(rubric_ids)):
+    every_criterion = await Criterion.filter(rubric_id__in=list(rubric_ids)) \
+        .order_by("rubric_id", "position", "id")
+    for c in every_criterion:
         rubric_criteria[c.rubric_id].append(c)
 
-    loaded = LoadedReviews([], {}, defaultdict(int), defaultdict(int))
+    loaded = LoadedReviews([], {}, defaultdict(int), defaultdict(int), every_criterion)
     sums: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for a in assignments:
         given = by_assignment.get(a.id, [])
@@ -166,12 +169,9 @@ async def ranking(event: Event, settings: JudgingSettings, *, method: Method | N
                                  key=lambda u: u.public_name.lower()),
                           sorted((submissions[s] for s in ss), key=lambda s: s.title.lower()))
                    for js, ss in result.islands]
-    rubric_ids = {c for c in await Criterion.filter(
-        scores__assignment__event_id=event.id).distinct().values_list("rubric_id", flat=True)}
-    criteria = await Criterion.filter(rubric_id__in=list(rubric_ids))
     return RankingView(
         method=method, rows=rows, jurors=jurors, islands=islands,
-        criteria=criteria, public_weight=public_weight, votes_shown=votes is not None,
+        criteria=loaded.criteria, public_weight=public_weight, votes_shown=votes is not None,
         unscored=sorted((s for sid, s in submissions.items() if sid not in ranked_ids),
                         key=lambda s: s.title.lower()))
 
