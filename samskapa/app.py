@@ -20,13 +20,13 @@ from starlette.types import Message, Receive, Scope, Send
 from tortoise.exceptions import ValidationError as UnstorableValue
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from samskapa import db, i18n
+from samskapa import db, i18n, packages
 from samskapa.auth.admin_routes import routes as admin_routes
 from samskapa.auth.guards import CurrentUserMiddleware, LoginRequired
-from samskapa.auth.routes import redirect
 from samskapa.auth.routes import routes as auth_routes
 from samskapa.errors import DomainError
 from samskapa.flash import flash
+from samskapa.http import redirect
 from samskapa.limiter import Limiter
 from samskapa.page_cache import PageCache, invalidate_on_database_writes
 from samskapa.security import (MalformedURLMiddleware, RequestGuardMiddleware,
@@ -180,32 +180,22 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             except Exception:
                 await db.close_db()  # else aiosqlite's thread keeps the failed process alive
                 raise
-        retention = asyncio.create_task(run_periodically(settings.pupil_retention_days))
+        running = [asyncio.create_task(task(settings)) for task in packages.tasks()]
         try:
             yield
         finally:
-            retention.cancel()
-            await asyncio.gather(retention, return_exceptions=True)
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
             if manage_db:
                 await db.close_db()
-
-    from challenges.routes import routes as challenge_routes
-    from events.routes import routes as event_routes
-    from events.school_routes import routes as school_routes
-    from events.team_routes import routes as team_routes
-    from privacy.retention import run_periodically
-    from privacy.routes import routes as privacy_routes
 
     routes = [
         # First, so url_for("static", ...) in every page finds it without walking every route.
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         *auth_routes,
         *admin_routes,
-        *event_routes,
-        *team_routes,
-        *school_routes,
-        *challenge_routes,
-        *privacy_routes,
+        *packages.routes(),  # every installed domain package's, in INSTALLED order
     ]
     page_cache = PageCache(settings.public_cache_seconds)
     invalidate_on_database_writes()
