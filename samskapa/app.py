@@ -195,6 +195,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     from events.team_routes import routes as team_routes
     from privacy.retention import run_periodically
     from privacy.routes import routes as privacy_routes
+    from submissions.routes import routes as submission_routes
 
     routes = [
         # First, so url_for("static", ...) in every page finds it without walking every route.
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         *school_routes,
         *challenge_routes,
         *privacy_routes,
+        *submission_routes,
     ]
     page_cache = PageCache(settings.public_cache_seconds)
     invalidate_on_database_writes()
