@@ -148,6 +148,7 @@ class RequestGuardMiddleware:
             limit = limit if streamed is None else streamed
         declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit:
+            scope.setdefault("state", {})["body_limit"] = limit  # for the 413 page to say
             await self.on_too_large(scope, receive, send)
             return
         if scope["method"] not in UNSAFE_METHODS:
@@ -209,7 +210,8 @@ class RequestGuardMiddleware:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             ended = not message.get("more_body")
-            given = _token_from_body(headers.get("content-type", ""), b"".join(chunks))
+            given = _token_from_body(headers.get("content-type", ""),
+                                     b"".join(chunks)[:STREAMED_TOKEN_WINDOW])
         if size > limit:
             await self.on_too_large(scope, receive, send)
             return

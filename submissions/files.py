@@ -38,7 +38,7 @@ CHOOSE_FILE = N_("Choose a file to upload.")
 
 
 def megabytes(limit: int) -> str:
-    return f"{limit / (1024 * 1024):g}"
+    return f"{limit / (1024 * 1024):.1f}".removesuffix(".0")
 
 
 def _new_name() -> str:

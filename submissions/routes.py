@@ -69,6 +69,8 @@ async def _page(request: Request, event: Event, team: Team, user: User | None, *
     member = await service.is_member(team, user)
     is_open = service.is_open(event, now())
     form = form or _form_of(submission)
+    if submission is None and file_errors:  # no files section to show it in
+        notice = " ".join(file_errors.values())
     context = {
         "event": event, "team": team, "submission": submission, "member": member,
         "editable": member and is_open, "is_open": is_open,
