@@ -119,9 +119,9 @@ async def add_file(event: Event, team: Team, user: User, kind: FileKind, upload:
                    filename: str, uploads_dir: Path, limit: int,
                    now: datetime) -> SubmissionFile:
     """Adds an image or attachment to the team's submission as a new version."""
+    submission = await _target_submission(event, team, user, now)
     if upload is None or not filename:
         raise ValidationError({"file": CHOOSE_FILE})
-    submission = await _target_submission(event, team, user, now)
     fields = await run_in_threadpool(_process, kind, upload, filename, uploads_dir, limit)
     try:
         async with in_transaction() as conn:
