@@ -275,3 +275,14 @@ async def test_a_50_mb_world_streams_without_being_held_in_memory(world, alice):
     row = await SubmissionFile.get()
     assert row.size == size
     assert peak < 20 * MB
+
+
+def test_the_upload_limits_come_from_the_environment(tmp_path):
+    from samskapa.settings import Settings
+    base = {"SAMSKAPA_DATA_DIR": str(tmp_path), "SECRET_KEY": "x"}
+    defaults = Settings.from_env(base)
+    assert (defaults.max_image_bytes, defaults.max_attachment_bytes) == (10 * MB, 200 * MB)
+    chosen = Settings.from_env({**base, "SAMSKAPA_MAX_IMAGE_MB": "2",
+                                "SAMSKAPA_MAX_ATTACHMENT_MB": "0.5"})
+    assert (chosen.max_image_bytes, chosen.max_attachment_bytes) == (2 * MB, MB // 2)
+    assert chosen.uploads_dir == tmp_path.resolve() / "uploads"
