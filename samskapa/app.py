@@ -59,6 +59,7 @@ ERROR_TEXTS = {
                  "again in a moment."),
 }
 
+TOO_LARGE_LIMIT = i18n.N_("What you sent is larger than the %(mb)s MB we accept here.")
 SIGNED_OUT_ELSEWHERE = i18n.N_(
     "You have been signed out, for example because you signed out everywhere or a password or "
     "login code was changed. Sign in again to go on where you were.")
@@ -156,7 +157,13 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def _asgi_error(status_code: int):
     async def respond(scope: Scope, receive: Receive, send: Send) -> None:
-        await error_page(Request(scope, receive), status_code)(scope, receive, send)
+        request = Request(scope, receive)
+        limit = scope.get("state", {}).get("body_limit")
+        message = None
+        if status_code == 413 and limit:
+            i18n.set_language(request_language(request))
+            message = i18n.gettext(TOO_LARGE_LIMIT, mb=f"{limit / 1048576:.1f}".removesuffix(".0"))
+        await error_page(request, status_code, message)(scope, receive, send)
     return respond
 
 

@@ -38,6 +38,7 @@ from samskapa.auth.models import PasswordResetToken, User, UserSession
 from samskapa.auth.passwords import make_password_hash, token_hash
 from school.models import Pupil, SchoolClass
 from teams.models import Team, TeamMember
+from submissions.models import FileKind, Submission, SubmissionFile, SubmissionVersion
 
 ROLES = ["anonymous", "participant", "other_team", "teacher", "challenge_owner", "jury",
          "organiser", "admin", "event_creator"]
@@ -129,13 +130,39 @@ async def build_world() -> World:
         school_class=draft_class, nickname="Utkastelev")
     await Challenge.create(event=draft, slug="utkast-utmaning", title="U", published=True)
     await Theme.create(event=draft, slug="utkast-tema", name_sv="U", name_en="U")
+    # Submissions: team Alfa's at version 2 with a picture; one in the draft for the sweep.
+    submission = await make_submission(hack, team_a, "Alfa-bygget", u["participant"])
+    picture = await SubmissionFile.create(submission=submission, kind=FileKind.IMAGE,
+                                          original_name="bild.png",
+                                          stored_name="authz-alfa.png", content_type="image/png",
+                                          size=10, thumbnail_name="authz-alfa.thumb.jpg")
+    draft_submission = await make_submission(draft, draft_team, "Utkastbygget", None)
+    draft_file = await SubmissionFile.create(
+        submission=draft_submission, kind=FileKind.IMAGE, original_name="utkast.png",
+        stored_name="authz-utkast.png", content_type="image/png", size=10,
+        thumbnail_name="authz-utkast.thumb.jpg")
     w.draft_params = {"slug": "utkast", "team_id": draft_team.id, "class_id": draft_class.id,
                       "pupil_id": draft_pupil.id,
-                      "cslug": "utkast-utmaning", "tslug": "utkast-tema"}
+                      "cslug": "utkast-utmaning", "tslug": "utkast-tema",
+                      "submission_id": draft_submission.id, "file_id": draft_file.id}
     w.ids = {"team_a": team_a.id, "team_b": team_b.id, "class": klass.id, "pupil": pupil.id,
              "class_team": class_team.id, "mate": u["mate"].id, "theme": theme.id,
-             "challenge": own.id}
+             "challenge": own.id, "submission": submission.id, "file": picture.id}
     return w
+
+
+async def make_submission(event: Event, team: Team, title: str, user: User | None) -> Submission:
+    """A submission at version 2 (version 1 restorable)."""
+    submission = await Submission.create(event=event, team=team, title=title, version=2,
+                                         updated_by=user)
+    for number in (1, 2):
+        await SubmissionVersion.create(submission=submission, number=number,
+                                       snapshot={"title": f"{title} {number}"}, saved_by=user)
+    return submission
+
+
+UPLOADED_FILES = ("authz-alfa.png", "authz-alfa.thumb.jpg", "authz-utkast.png",
+                  "authz-utkast.thumb.jpg")
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -285,6 +312,31 @@ CASES = [
     Case("/events/{slug}/themes/{tslug}/delete", "/events/hack/themes/mobilitet/delete",
          {"detach": "on"}, only(*ORGANISERS)),
 
+    # --- submissions (submissions/routes.py) ------------------------------------------------
+    Case("/events/{slug}/teams/{team_id:id}/submission",
+         "/events/hack/teams/{team_a}/submission", {"title": "Nytt", "version": "2"},
+         only("participant"), "a team's own members, nobody else (organisers neither)"),
+    Case("/events/{slug}/teams/{team_id:id}/submission/restore",
+         "/events/hack/teams/{team_a}/submission/restore", {"number": "1", "version": "2"},
+         only("participant")),
+    Case("/events/{slug}/teams/{team_id:id}/submission/images",
+         "/events/hack/teams/{team_a}/submission/images", {},
+         only("participant", participant="422"),
+         "the team's members (this form carries no file: 'choose a file')"),
+    Case("/events/{slug}/teams/{team_id:id}/submission/attachments",
+         "/events/hack/teams/{team_a}/submission/attachments", {},
+         only("participant", participant="422")),
+    Case("/events/{slug}/teams/{team_id:id}/submission/files/{file_id:id}/remove",
+         "/events/hack/teams/{team_a}/submission/files/{file}/remove", {},
+         only("participant")),
+    Case("/events/{slug}/submissions/{submission_id:id}/eligibility",
+         "/events/hack/submissions/{submission}/eligibility",
+         {"eligibility": "ineligible", "reason": "Fel lag"}, only(*ORGANISERS)),
+    Case("/events/{slug}/submissions/{submission_id:id}/hidden",
+         "/events/hack/submissions/{submission}/hidden", {"hidden": "on"}, only(*ORGANISERS)),
+    Case("/events/{slug}/gallery/settings", "/events/hack/gallery/settings",
+         {"opens_at_phase": "judging"}, only(*ORGANISERS)),
+
     # --- privacy (privacy/routes.py) --------------------------------------------------------
     Case("/admin/statements/{kind}/{language}", "/admin/statements/privacy/sv",
          {"body": "## Vem ansvarar?"}, only("admin")),
@@ -359,10 +411,13 @@ def app(settings):
 
 
 @pytest.fixture(scope="module")
-async def world(database):
+async def world(database, settings):
     from tests.conftest import _truncate
     await _truncate()
     w = await build_world()
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    for name in UPLOADED_FILES:  # the files the world's rows name (the sweep fetches them)
+        (settings.uploads_dir / name).write_bytes(b"\x89PNG\r\n")
     yield w
     await _truncate()
 

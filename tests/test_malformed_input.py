@@ -60,7 +60,7 @@ def field_names() -> set[str]:
         text = path.read_text()
         names |= set(re.findall(r'name="([a-z_]+)"', text))
         names |= set(re.findall(r'(?:field|select|checkbox)\("([a-z_]+)"', text))
-    for package in ("samskapa", "events", "challenges"):
+    for package in ("samskapa", "events", "challenges", "submissions"):
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text()
             names |= set(re.findall(r'(?:form\.\w+|query_params\.get|_getlist\(form,)\(?\s*'
@@ -94,6 +94,7 @@ def valid_params(pattern: str, world) -> dict[str, str]:
         "class_id": str(world.ids["class"]),
         "pupil_id": str(world.ids["pupil"]),
         "cslug": "cykel", "tslug": "mobilitet",
+        "submission_id": str(world.ids["submission"]), "file_id": str(world.ids["file"]),
         "token": INVITE_TOKEN if pattern.startswith("/invitations") else RESET_TOKEN,
         "path": "css/app.css",
     }
