@@ -26,6 +26,7 @@ from samskapa.forms import Form
 from samskapa.i18n import N_, format_datetime, gettext
 from samskapa.security import BodyTooLarge, streamed_upload
 from samskapa.templating import render
+from school.pupil_privacy import audience
 from submissions import files, service
 from submissions.diff import changes
 from submissions.models import (ELIGIBILITY_LABELS, Eligibility, FileKind, Submission,
@@ -337,8 +338,16 @@ async def gallery(request: Request) -> Response:
                "opens_label": PHASE_LABELS.get(service.Phase(settings.opens_at_phase)),
                "challenges": await service.gallery_challenges(event) if is_open or staff else [],
                "challenge": challenge,
-               "covers": await _covers(projects)}
+               "covers": await _covers(projects),
+               "teams_shown": await _teams_shown(standing, [p.team for p in projects])}
     return render(request, "submissions/gallery.html", context, block="projects")
+
+
+async def _teams_shown(standing, teams: list[Team]) -> set[int]:
+    """The ids of the teams whose names this visitor may read: a pupils' team name is what
+    pupils typed, so outside their class it is left out (school/pupil_privacy.py)."""
+    viewer = await audience(standing)
+    return {t.id for t in teams if t.school_class_id is None or viewer.sees_class(t.school_class_id)}
 
 
 async def _covers(projects: list[Submission]) -> dict[int, int]:
@@ -361,6 +370,7 @@ async def project_page(request: Request) -> Response:
     # Pupils are never named in public: a school event's project shows its team's name only.
     members = [] if event.is_school else await _member_names(team)
     context = {"event": event, "submission": submission, "team": team, "members": members,
+               "team_shown": bool(await _teams_shown(standing, [team])),
                "files": await service.files_of(submission),
                "member": await service.is_member(team, user),
                "staff": standing.may(Permission.MANAGE_SUBMISSIONS),
