@@ -193,6 +193,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     from events.routes import routes as event_routes
     from events.school_routes import routes as school_routes
     from events.team_routes import routes as team_routes
+    from judging.routes import routes as judging_routes
+    from judging.scope import JuryScopeMiddleware
     from privacy.retention import run_periodically
     from privacy.routes import routes as privacy_routes
 
@@ -206,6 +208,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         *school_routes,
         *challenge_routes,
         *privacy_routes,
+        *judging_routes,
     ]
     page_cache = PageCache(settings.public_cache_seconds)
     invalidate_on_database_writes()
@@ -220,6 +223,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         Middleware(LanguageMiddleware),
         Middleware(SecureAwareSessionMiddleware, secret_key=settings.secret_key),
         Middleware(CurrentUserMiddleware),
+        # A session opened by a jury link reaches its event's jury pages only (judging/scope.py).
+        Middleware(JuryScopeMiddleware, on_forbidden=_asgi_error(403)),
         Middleware(MalformedURLMiddleware, on_bad_request=_asgi_error(400)),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
                    on_forbidden=_forbidden, on_too_large=_asgi_error(413)),
