@@ -1,1 +1,1 @@
-"""Rubrics, jury, assignment, scores, pairwise votes, people's choice and results."""
+"""Judging: rubrics, jury, assignment, scores, pairwise votes, people's choice and results (issue #7)."""
