@@ -31,6 +31,18 @@ NOTE_MAX = 2000
 SKIP_REASON_MAX = 300
 
 
+# How the audit log names what changed (criteria are named by the rubric).
+AUDIT_LABELS = {
+    "confidence": N_("Confidence"),
+    "feedback": N_("Feedback for the team"),
+    "private_note": N_("Private note for the jury"),
+    "status": N_("Status"),
+    "juror": N_("Moved to another jury member"),
+    "removed": N_("Review removed"),
+    "rubric": N_("Rubric"),
+}
+
+
 class ReviewRefused(DomainError):
     status_code = 422
 

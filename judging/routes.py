@@ -27,7 +27,7 @@ from samskapa.errors import DomainError, ValidationError
 from samskapa.flash import flash
 from samskapa.forms import Form, parse_id
 from samskapa.http import form_page, redirect
-from samskapa.i18n import gettext
+from samskapa.i18n import N_, gettext
 from samskapa.templating import is_htmx, render
 
 CRITERION_FIELD = re.compile(r"^criterion_([0-9]{1,10})$")
@@ -141,19 +141,19 @@ def _status_action(action):
 
 async def _finish(event, user, assignment, form):
     await review.finish(event, user, assignment, clock.now())
-    return "Review finished. Thank you!"
+    return N_("Review finished. Thank you!")
 
 
 async def _reopen(event, user, assignment, form):
     await review.reopen(event, user, assignment, clock.now())
-    return "The review is open again."
+    return N_("The review is open again.")
 
 
 async def _skip(event, user, assignment, form):
     reason = form.text("skip_reason", required=False, max_length=review.SKIP_REASON_MAX)
     form.raise_if_invalid()
     await review.skip(event, user, assignment, reason, clock.now())
-    return "Skipped. The organisers will see your reason."
+    return N_("Skipped. The organisers will see your reason.")
 
 
 finish = _status_action(_finish)
@@ -565,7 +565,8 @@ async def audit(request: Request) -> Response:
     criteria = {f"criterion:{c.id}": c.name for c in await rubric.Criterion.filter(
         rubric__event_id=event.id)}
     return render(request, "judging/audit.html", {
-        "event": event, "changes": await review.audit_log(event), "criteria": criteria})
+        "event": event, "changes": await review.audit_log(event), "criteria": criteria,
+        "labels": review.AUDIT_LABELS})
 
 
 J = "/events/{slug}/jury"

@@ -28,6 +28,7 @@ DOMAINS = {
               "events/school_routes.py", "templates/teams", "templates/school"],
     "challenges": ["challenges", "templates/challenges"],
     "privacy": ["privacy", "templates/privacy"],
+    "judging": ["judging", "templates/judging"],
 }
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n"}}
