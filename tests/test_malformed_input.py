@@ -60,7 +60,7 @@ def field_names() -> set[str]:
         text = path.read_text()
         names |= set(re.findall(r'name="([a-z_]+)"', text))
         names |= set(re.findall(r'(?:field|select|checkbox)\("([a-z_]+)"', text))
-    for package in ("samskapa", "events", "challenges"):
+    for package in ("samskapa", "events", "challenges", "judging"):
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text()
             names |= set(re.findall(r'(?:form\.\w+|query_params\.get|_getlist\(form,)\(?\s*'
