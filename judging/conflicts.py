@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from events.models import Event, EventRole, Role, Team, TeamMember
 from judging.models import Conflict, ConflictKind
@@ -48,8 +49,9 @@ async def pairs(event: Event) -> set[tuple[int, int]]:
 
 
 async def is_conflicted(juror_id: int, submission: Submission) -> bool:
-    return (await TeamMember.exists(team_id=submission.team_id, user_id=juror_id)
-            or await Conflict.exists(team_id=submission.team_id, juror_id=juror_id))
+    """One query: every score save asks it."""
+    return await Team.filter(Q(members__user_id=juror_id) | Q(conflicts__juror_id=juror_id),
+                             id=submission.team_id).exists()
 
 
 async def declare(event: Event, juror: User, team_id: int | None, kind: str,

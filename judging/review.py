@@ -68,7 +68,7 @@ class Review:
 async def own_review(event: Event, juror: User, assignment_id: int) -> Assignment:
     """The juror's own review, or 404: another juror's review does not exist for them."""
     found = await Assignment.filter(id=assignment_id, event_id=event.id, juror_id=juror.id) \
-        .prefetch_related("submission").first()
+        .select_related("submission").first()
     if found is None:
         raise NotFound(N_("There is no such review in your queue."))
     return found
@@ -76,7 +76,7 @@ async def own_review(event: Event, juror: User, assignment_id: int) -> Assignmen
 
 async def load(assignment: Assignment) -> Review:
     submission = assignment.submission
-    criteria = await rubric.criteria_of(await rubric.applicable(submission))
+    criteria = await rubric.criteria_for(submission)
     scores = dict(await Score.filter(assignment_id=assignment.id)
                   .values_list("criterion_id", "value"))
     return Review(assignment, submission, criteria, scores,
@@ -132,8 +132,7 @@ async def save(event: Event, juror: User, assignment: Assignment, changes: Chang
     """Saves what was sent; returns the names of the fields that changed. All or nothing: one
     refused field leaves every field as it was."""
     await _check_may_change(event, assignment, now)
-    criteria = {c.id: c for c in await rubric.criteria_of(
-        await rubric.applicable(assignment.submission))}
+    criteria = {c.id: c for c in await rubric.criteria_for(assignment.submission)}
     errors: dict[str, tuple[str, dict]] = {}
     for cid, value in changes.values.items():
         criterion = criteria.get(cid)
@@ -182,10 +181,11 @@ async def save(event: Event, juror: User, assignment: Assignment, changes: Chang
                 changed.append(name)
         if updates:
             await Assignment.filter(id=assignment.id).using_db(conn).update(**updates)
-        if changes.values:
+        unlocked = {criteria[cid].rubric_id for cid in changes.values
+                    if criteria[cid].rubric.locked_at is None}
+        if unlocked and any(name.startswith("criterion_") for name in changed):
             # The first saved score locks the rubric (judging/rubric.py asks before changes).
-            rubric_ids = {criteria[cid].rubric_id for cid in changes.values}
-            await Rubric.filter(id__in=rubric_ids, locked_at=None).using_db(conn) \
+            await Rubric.filter(id__in=unlocked, locked_at=None).using_db(conn) \
                 .update(locked_at=now)
     for name, value in (("confidence", changes.confidence), ("feedback", changes.feedback),
                         ("private_note", changes.private_note)):

@@ -87,9 +87,8 @@ async def review_page(request: Request) -> Response:
     user = await require_user(request)
     event, standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
     assignment = await review.own_review(event, user, request.path_params["assignment_id"])
-    item = await review.load(assignment)
     if request.method == "GET":
-        return await _review_page(request, event, item)
+        return await _review_page(request, event, await review.load(assignment))
     form = await Form.from_request(request)
     changes = _changes(form)
     names = [n for n in form.values if n != "csrf_token"]

@@ -101,17 +101,17 @@ async def rubrics_of(event: Event) -> list[Rubric]:
         .order_by("id")
 
 
-async def applicable(submission: Submission) -> Rubric | None:
-    """The rubric a submission is scored by: its challenge's own, when that has criteria, else
-    the event's."""
-    rubrics = await Rubric.filter(event_id=submission.event_id).prefetch_related("criteria") \
-        .order_by("id")
-    own = [r for r in rubrics if r.challenge_id and r.challenge_id == submission.challenge_id
-           and len(r.criteria)]
-    if own:
-        return own[0]
-    general = [r for r in rubrics if r.challenge_id is None]
-    return general[0] if general else None
+async def criteria_for(submission: Submission) -> list[Criterion]:
+    """The criteria `submission` is scored by: its challenge's own rubric when that has
+    criteria, else the event's. One query (every score save asks); each criterion comes with
+    its rubric loaded."""
+    every = await Criterion.filter(rubric__event_id=submission.event_id) \
+        .select_related("rubric").order_by("position", "id")
+    own = [c.rubric_id for c in every if c.rubric.challenge_id is not None
+           and c.rubric.challenge_id == submission.challenge_id]
+    general = [c.rubric_id for c in every if c.rubric.challenge_id is None]
+    chosen = min(own) if own else min(general) if general else None
+    return [c for c in every if c.rubric_id == chosen]
 
 
 async def criteria_of(rubric: Rubric | None) -> list[Criterion]:
