@@ -285,8 +285,16 @@ def main(argv: list[str] | None = None) -> None:
                         default=os.environ.get("BENCH_POSTGRES_URL",
                                                "postgres://postgres@127.0.0.1:5432/test"))
     opts = parser.parse_args(argv)
-    results = [run_one(kind.strip(), opts) for kind in opts.db.split(",") if kind.strip()]
-    report(results, opts.rate)
+    kinds = [kind.strip() for kind in opts.db.split(",") if kind.strip()]
+    if len(kinds) > 1:
+        # One process per database: Tortoise keeps the first database's SQL dialect for the
+        # process.
+        for kind in kinds:
+            subprocess.run([sys.executable, __file__, "--db", kind, "--rate", str(opts.rate),
+                            "--duration", str(opts.duration), "--postgres-url",
+                            opts.postgres_url], check=True)
+        return
+    report([run_one(kinds[0], opts)], opts.rate)
 
 
 if __name__ == "__main__":
