@@ -149,3 +149,16 @@ async def test_people_without_the_jury_role_have_no_queue(make_client):
     anonymous = await make_client("127.0.0.8")
     r = await anonymous.get("/events/hack/jury")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+async def test_a_juror_finds_their_queue_and_an_organiser_the_judging(make_client):
+    w = await build()
+    juror = await signed_in(make_client, w.jurors[0])
+    page = await juror.get("/events/hack")
+    assert 'href="/events/hack/jury">Din jurykö</a>' in page.text
+    assert 'href="/events/hack/judging"' not in page.text
+    organiser = await signed_in(make_client, w.organiser, "127.0.0.2")
+    page = await organiser.get("/events/hack")
+    assert 'href="/events/hack/jury"' not in page.text
+    dashboard = await organiser.get("/events/hack/dashboard")
+    assert 'href="/events/hack/judging">Bedömning</a>' in dashboard.text
