@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export SAMSKAPA_DATA_DIR ?= data
 
-.PHONY: run test install install-test browser messages bench-web bench-world
+.PHONY: run test install install-test browser messages bench-web bench-world bench-judging
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,6 @@ bench-web: install-test
 
 bench-world: install
 	$(BIN)/python benchmarks/world.py
+
+bench-judging: install
+	$(BIN)/python benchmarks/judging.py

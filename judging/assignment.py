@@ -14,8 +14,8 @@ What `assign` guarantees
   (max − min ≤ 1, i.e. every juror within ±1 of the ideal Σk_a / J). Conflicts and kept pairs can
   make that impossible (a juror conflicted with nearly everything; a juror who already scored
   more than the ideal): then the design moves new pairs along augmenting paths (juror A gives a
-  submission to B, B gives another to C, …) until no such path lowers the spread, which is the
-  best any assignment of the new pairs can do for max − min along single moves.
+  submission to B, B gives another to C, …) until no such path lowers the spread, and then
+  until no juror could hand a new submission to one who may take it and has two fewer.
 - **Connected.** Calibration (scoring.calibrated) compares jurors through the submissions they
   share, so the bipartite juror–submission graph must be one component. New pairs are drawn by
   "least-loaded juror first, ties broken by a seeded shuffle", which is a random bi-regular
@@ -113,8 +113,8 @@ def assign(submissions: Sequence[int], jurors: Sequence[int], k: int = 3,
 def _balance(on: np.ndarray, kept: np.ndarray, allowed: np.ndarray, load: np.ndarray) -> None:
     """Lower max − min load by moving new (not kept) pairs along augmenting paths: breadth-first
     from the most loaded jurors to any juror at least two below them, each step r -> r' moving
-    one of r's new submissions that r' may take and does not already have. Stops when no such
-    path exists."""
+    one of r's new submissions that r' may take and does not already have, until no such path
+    exists; then by single moves between any two jurors two or more apart."""
     movable = on & ~kept
     while load.max() - load.min() > 1:
         top = load.max()
@@ -136,7 +136,7 @@ def _balance(on: np.ndarray, kept: np.ndarray, allowed: np.ndarray, load: np.nda
                 if target is not None:
                     break
         if target is None:
-            return
+            break
         r2 = target
         while parent[r2] is not None:      # walk back, moving submission a from r to r2
             r, a = parent[r2]
@@ -145,6 +145,21 @@ def _balance(on: np.ndarray, kept: np.ndarray, allowed: np.ndarray, load: np.nda
             r2 = r
         load[target] += 1
         load[r2] -= 1
+    # Then single moves between any two jurors two or more apart (each lowers Σ load², so this
+    # ends): afterwards no juror could hand one of their new submissions to a juror who may
+    # take it and has two or more fewer.
+    moved = True
+    while moved and load.max() - load.min() > 1:
+        moved = False
+        for a, r in zip(*np.nonzero(movable)):
+            takers = np.flatnonzero(allowed[a] & ~on[a] & (load <= load[r] - 2))
+            if len(takers):
+                r2 = takers[np.argmin(load[takers])]
+                on[a, r] = movable[a, r] = False
+                on[a, r2] = movable[a, r2] = True
+                load[r] -= 1
+                load[r2] += 1
+                moved = True
 
 
 def _components(on: np.ndarray) -> tuple[int, np.ndarray]:
@@ -158,42 +173,48 @@ def _components(on: np.ndarray) -> tuple[int, np.ndarray]:
 
 
 def _connect(on: np.ndarray, kept: np.ndarray, allowed: np.ndarray, rng: np.random.Generator,
-             tries: int = 200) -> None:
+             budget: int = 2000) -> None:
     """Merge components with load-preserving swaps of two new pairs from different components:
     (r1,a1),(r2,a2) -> (r1,a2),(r2,a1). The swap merges the two unless both removed edges were
-    bridges, so the first pair is drawn from a component that has a cycle (edges ≥ nodes; a
-    tree has only bridges) and a swap is kept only if the number of components drops. Gives up
-    after `tries` failed draws for a pass; what stays apart is reported by `islands()`."""
+    bridges, so (r1,a1) is taken from the largest component that has a cycle (edges ≥ nodes; a
+    tree has only bridges), trying its new pairs in a seeded order, and a swap is kept only if
+    the number of components drops. Without conflicts or kept pairs this always succeeds when
+    connection is possible at all (Σk_a ≥ S + J − 1 leaves a cycle somewhere while the graph is
+    split); `budget` bounds the component counts spent on it (what stays apart is reported by
+    `islands()`)."""
     n_sub, n_jur = on.shape
     count, label = _components(on)
-    while count > 1:
-        jur_label = label[:n_jur]
+    while count > 1 and budget > 0:
         a_idx, r_idx = np.nonzero(on & ~kept)
-        comp_of = jur_label[r_idx]
+        comp_of = label[r_idx]
         edges = np.bincount(label[n_jur + np.nonzero(on)[0]], minlength=count)
         nodes = np.bincount(label, minlength=count)
         cyclic = [c for c in np.argsort(-nodes, kind="stable") if edges[c] >= nodes[c]]
         if not cyclic:
             return
-        big = cyclic[0]
-        mine = np.flatnonzero(comp_of == big)
-        theirs = np.flatnonzero(comp_of != big)
-        if not len(mine) or not len(theirs):
-            return
+        mine = np.flatnonzero(comp_of == cyclic[0])
+        theirs = np.flatnonzero(comp_of != cyclic[0])
         merged = False
-        for _ in range(tries):
-            i, j = mine[rng.integers(len(mine))], theirs[rng.integers(len(theirs))]
-            a1, r1, a2, r2 = a_idx[i], r_idx[i], a_idx[j], r_idx[j]
-            if on[a2, r1] or on[a1, r2] or not allowed[a2, r1] or not allowed[a1, r2]:
+        for i in rng.permutation(mine):
+            a1, r1 = a_idx[i], r_idx[i]
+            # a partner the swap is allowed with (r1 and a2 lie in different components, so
+            # r1 is not on a2 yet, nor r2 on a1)
+            ok = allowed[a_idx[theirs], r1] & allowed[a1, r_idx[theirs]]
+            if not ok.any():
                 continue
+            j = theirs[rng.choice(np.flatnonzero(ok))]
+            a2, r2 = a_idx[j], r_idx[j]
             on[a1, r1] = on[a2, r2] = False
             on[a2, r1] = on[a1, r2] = True
             after, after_label = _components(on)
+            budget -= 1
             if after < count:
                 count, label, merged = after, after_label, True
                 break
             on[a2, r1] = on[a1, r2] = False            # undo: both were bridges
             on[a1, r1] = on[a2, r2] = True
+            if budget <= 0:
+                return
         if not merged:
             return
 

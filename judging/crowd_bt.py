@@ -1,12 +1,19 @@
 """Pairwise judging: Crowd-BT (Chen, Bennett, Collins-Thompson & Horvitz, "Pairwise ranking
 aggregation in a crowdsourced setting", WSDM 2013), with Gavel's priors and constants (pure).
 
-    Item(mu, sigma_sq)          # a submission's quality: N(mu, sigma_sq)
-    Annotator(alpha, beta)      # a juror's reliability: eta ~ Beta(alpha, beta)
+    Item(mu=0.0, sigma_sq=1.0)          # a submission's quality: N(mu, sigma_sq); frozen
+    Annotator(alpha=10.0, beta=1.0)     # a juror's reliability: eta ~ Beta(alpha, beta); frozen
     update(annotator, winner, loser) -> (Annotator, Item, Item)
     expected_information_gain(annotator, a, b) -> float
-    choose_next(annotator, previous, candidates, rng, ...) -> item id | None
-    ranking(items) -> scoring.Ranking                   # mu ± 1.96·sigma, ties flagged
+    choose_next(annotator, previous: Item | None, candidates: Mapping[int, Item],
+                rng: random.Random, *, epsilon=0.25, views: Mapping[int, int] | None = None,
+                min_views=0, busy: Collection[int] = ()) -> int | None
+    ranking(items: Mapping[int, Item], *, views=None) -> scoring.Ranking  # μ ± 1.96σ, "pairwise"
+    kl_normal(...), kl_beta(...)        # the two divergences, elementwise
+
+The web keeps per juror: the Annotator, the previous item id, the items judged/skipped (left
+out of `candidates`), and per item the Item and its number of comparisons (`views`); `busy`
+are the items other jurors have open right now (Gavel: opened within the last few minutes).
 
 Model. Item i has quality s_i; the Bradley–Terry probability that i beats j is
 σ(s_i − s_j) = e^{s_i}/(e^{s_i} + e^{s_j}). A juror k is reliable with probability η_k: with
@@ -17,7 +24,8 @@ probability η_k they report the truth, else the opposite. Posteriors are approx
 about the juror against what we learn about the items), κ = 1e-4 (floor keeping σ² positive),
 ε = 0.25 (exploration).
 
-All formulas below are written with the logistic function σ(x) = 1/(1 + e^{−x}) and
+All formulas below are written with the logistic function σ(x) = 1/(1 + e^{−x}) (scipy's
+expit) and
 d = μ_w − μ_l (w the winner, l the loser); they equal the paper's exponential forms
 (e.g. e^{μ_w}/(e^{μ_w} + e^{μ_l}) = σ(d), α e^{μ_w}/(α e^{μ_w} + β e^{μ_l}) = σ(d + ln α/β))
 but do not overflow for large μ.
@@ -29,7 +37,8 @@ import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from scipy.special import betaln, digamma
+import numpy as np
+from scipy.special import betaln, digamma, expit
 
 from judging.scoring import Estimate, Ranking, build_ranking
 
@@ -54,14 +63,7 @@ class Annotator:
     beta: float = BETA_PRIOR
 
 
-def _logistic(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _annotator_posterior(annotator: Annotator, winner: Item, loser: Item) -> tuple[Annotator, float]:
+def _annotator_posterior(alpha, beta, mu_w, var_w, mu_l, var_l):
     """Juror update and the probability of the observed answer (Chen et al. §4, eqs. for α, β).
 
     c₁ = P(winner truly better), by a second-order expansion of E[σ(s_w − s_l)] around the
@@ -80,20 +82,21 @@ def _annotator_posterior(annotator: Annotator, winner: Item, loser: Item) -> tup
 
         α' = E[η] (E[η] − E[η²]) / (E[η²] − E[η]²),  β' = (1 − E[η]) (E[η] − E[η²]) / (E[η²] − E[η]²)
 
-    Returns (Annotator(α', β'), c)."""
-    a, b = annotator.alpha, annotator.beta
-    p = _logistic(winner.mu - loser.mu)
-    c1 = p + 0.5 * (winner.sigma_sq + loser.sigma_sq) * p * (1 - p) * (1 - 2 * p)
+    Returns (α', β', c). Works elementwise on floats or numpy arrays (choose_next scores every
+    candidate at once)."""
+    a, b = alpha, beta
+    p = expit(mu_w - mu_l)
+    c1 = p + 0.5 * (var_w + var_l) * p * (1 - p) * (1 - 2 * p)
     c2 = 1.0 - c1
     c = (c1 * a + c2 * b) / (a + b)
     m1 = (c1 * a * (a + 1) + c2 * a * b) / (c * (a + b) * (a + b + 1))
     m2 = (c1 * a * (a + 1) * (a + 2) + c2 * a * (a + 1) * b) / (
         c * (a + b) * (a + b + 1) * (a + b + 2))
     var = m2 - m1 * m1
-    return Annotator((m1 - m2) * m1 / var, (m1 - m2) * (1 - m1) / var), c
+    return (m1 - m2) * m1 / var, (m1 - m2) * (1 - m1) / var, c
 
 
-def _items_posterior(annotator: Annotator, winner: Item, loser: Item) -> tuple[Item, Item]:
+def _items_posterior(alpha, beta, mu_w, var_w, mu_l, var_l):
     """Item updates (Chen et al. §4): one Newton-like step on the log of the marginal
     likelihood of the answer, with η at its mean α/(α+β):
 
@@ -103,38 +106,51 @@ def _items_posterior(annotator: Annotator, winner: Item, loser: Item) -> tuple[I
 
         μ_w' = μ_w + σ_w² ∂L/∂μ_w           μ_l' = μ_l − σ_l² ∂L/∂μ_w
         σ_i²' = σ_i² · max(1 + σ_i² ∂²L/∂μ_i², κ)
-    """
-    a, b = annotator.alpha, annotator.beta
-    d = winner.mu - loser.mu
-    p = _logistic(d)
-    q = _logistic(d + math.log(a / b))
+
+    Returns (μ_w', σ_w²', μ_l', σ_l²'), elementwise like _annotator_posterior."""
+    d = mu_w - mu_l
+    p = expit(d)
+    q = expit(d + np.log(alpha / beta))
     grad = q - p
     curv = q * (1 - q) - p * (1 - p)
-    return (Item(winner.mu + winner.sigma_sq * grad,
-                 winner.sigma_sq * max(1 + winner.sigma_sq * curv, KAPPA)),
-            Item(loser.mu - loser.sigma_sq * grad,
-                 loser.sigma_sq * max(1 + loser.sigma_sq * curv, KAPPA)))
+    return (mu_w + var_w * grad, var_w * np.maximum(1 + var_w * curv, KAPPA),
+            mu_l - var_l * grad, var_l * np.maximum(1 + var_l * curv, KAPPA))
 
 
 def update(annotator: Annotator, winner: Item, loser: Item) -> tuple[Annotator, Item, Item]:
     """The juror preferred `winner` over `loser`: new (juror, winner, loser), all from the
     states before this comparison."""
-    judge, _ = _annotator_posterior(annotator, winner, loser)
-    new_winner, new_loser = _items_posterior(annotator, winner, loser)
-    return judge, new_winner, new_loser
+    args = (annotator.alpha, annotator.beta, winner.mu, winner.sigma_sq, loser.mu, loser.sigma_sq)
+    alpha, beta, _ = _annotator_posterior(*args)
+    mu_w, var_w, mu_l, var_l = _items_posterior(*args)
+    return (Annotator(float(alpha), float(beta)), Item(float(mu_w), float(var_w)),
+            Item(float(mu_l), float(var_l)))
 
 
-def kl_normal(mu1: float, var1: float, mu2: float, var2: float) -> float:
+def kl_normal(mu1, var1, mu2, var2):
     """KL(N(μ₁, σ₁²) ‖ N(μ₂, σ₂²)) = (μ₁ − μ₂)²/(2σ₂²) + ½ (r − 1 − ln r),  r = σ₁²/σ₂²."""
     r = var1 / var2
-    return (mu1 - mu2) ** 2 / (2 * var2) + 0.5 * (r - 1 - math.log(r))
+    return (mu1 - mu2) ** 2 / (2 * var2) + 0.5 * (r - 1 - np.log(r))
 
 
-def kl_beta(a1: float, b1: float, a2: float, b2: float) -> float:
+def kl_beta(a1, b1, a2, b2):
     """KL(Beta(α₁, β₁) ‖ Beta(α₂, β₂)) = ln B(α₂, β₂) − ln B(α₁, β₁) + (α₁ − α₂) ψ(α₁)
     + (β₁ − β₂) ψ(β₁) + (α₂ − α₁ + β₂ − β₁) ψ(α₁ + β₁)   (ψ the digamma function)."""
-    return float(betaln(a2, b2) - betaln(a1, b1) + (a1 - a2) * digamma(a1)
-                 + (b1 - b2) * digamma(b1) + (a2 - a1 + b2 - b1) * digamma(a1 + b1))
+    return (betaln(a2, b2) - betaln(a1, b1) + (a1 - a2) * digamma(a1)
+            + (b1 - b2) * digamma(b1) + (a2 - a1 + b2 - b1) * digamma(a1 + b1))
+
+
+def _information_gain(alpha, beta, mu_a, var_a, mu_b, var_b):
+    """expected_information_gain, elementwise over arrays of b (or all floats)."""
+    alpha1, beta1, c = _annotator_posterior(alpha, beta, mu_a, var_a, mu_b, var_b)
+    mu_a1, var_a1, mu_b1, var_b1 = _items_posterior(alpha, beta, mu_a, var_a, mu_b, var_b)
+    alpha2, beta2, _ = _annotator_posterior(alpha, beta, mu_b, var_b, mu_a, var_a)
+    mu_b2, var_b2, mu_a2, var_a2 = _items_posterior(alpha, beta, mu_b, var_b, mu_a, var_a)
+    a_wins = (kl_normal(mu_a1, var_a1, mu_a, var_a) + kl_normal(mu_b1, var_b1, mu_b, var_b)
+              + GAMMA * kl_beta(alpha1, beta1, alpha, beta))
+    b_wins = (kl_normal(mu_a2, var_a2, mu_a, var_a) + kl_normal(mu_b2, var_b2, mu_b, var_b)
+              + GAMMA * kl_beta(alpha2, beta2, alpha, beta))
+    return c * a_wins + (1 - c) * b_wins
 
 
 def expected_information_gain(annotator: Annotator, a: Item, b: Item) -> float:
@@ -147,17 +163,8 @@ def expected_information_gain(annotator: Annotator, a: Item, b: Item) -> float:
               + (1 − c) · [KL(a|b>a) + KL(b|b>a) + γ KL(η|b>a)]
 
     where KL(x|answer) = KL(posterior after the answer ‖ current)."""
-    judge1, c = _annotator_posterior(annotator, a, b)
-    a1, b1 = _items_posterior(annotator, a, b)
-    judge2, _ = _annotator_posterior(annotator, b, a)
-    b2, a2 = _items_posterior(annotator, b, a)
-
-    def gain(judge: Annotator, new_a: Item, new_b: Item) -> float:
-        return (kl_normal(new_a.mu, new_a.sigma_sq, a.mu, a.sigma_sq)
-                + kl_normal(new_b.mu, new_b.sigma_sq, b.mu, b.sigma_sq)
-                + GAMMA * kl_beta(judge.alpha, judge.beta, annotator.alpha, annotator.beta))
-
-    return c * gain(judge1, a1, b1) + (1 - c) * gain(judge2, a2, b2)
+    return float(_information_gain(annotator.alpha, annotator.beta, a.mu, a.sigma_sq,
+                                   b.mu, b.sigma_sq))
 
 
 def choose_next(annotator: Annotator, previous: Item | None, candidates: Mapping[int, Item],
@@ -186,7 +193,10 @@ def choose_next(annotator: Annotator, previous: Item | None, candidates: Mapping
         pool = unseen or pool
     if previous is None or rng.random() < epsilon:
         return rng.choice(pool)
-    return max(pool, key=lambda i: (expected_information_gain(annotator, previous, candidates[i]), -i))
+    gains = _information_gain(annotator.alpha, annotator.beta, previous.mu, previous.sigma_sq,
+                              np.array([candidates[i].mu for i in pool]),
+                              np.array([candidates[i].sigma_sq for i in pool]))
+    return pool[int(np.argmax(gains))]     # the first maximum: the lowest id
 
 
 def ranking(items: Mapping[int, Item], *, views: Mapping[int, int] | None = None) -> Ranking:

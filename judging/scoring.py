@@ -8,6 +8,16 @@
     blend(jury, votes, public_weight) -> Ranking          # people's choice mixed in
     build_ranking(method, estimates, ...) -> Ranking     # shared by crowd_bt.ranking
 
+Signatures (refining CONTRACTS.md §2; all keyword options have defaults, so the contract's
+calls work unchanged):
+    raw_mean(reviews, *, shrinkage=5.0, tie_break="reviews")
+    z_scores(reviews, *, shrinkage=5.0, min_reviews=3, tie_break="reviews")
+    calibrated(reviews, *, regularisation=0.25, tie_break="reviews")
+    calibrate(reviews, *, regularisation=0.25) -> Calibration   # the fit behind `calibrated`
+    blend(jury, votes, public_weight, *, tie_break="reviews")   # method "<jury method>+votes"
+`Ranked` has one field more than the contract, `reviews` (default 0); `Ranking.islands` is
+list[(jurors, submissions)] of frozensets and `Ranking.connected` says whether it has one.
+
 A `Review` is one juror's finished review of one submission: `score` is its criteria_score
 (0..1) and `confidence` the weight MacKay et al. give a declared confidence (CONFIDENCE_WEIGHTS
 maps low/medium/high; 1.0 is "medium"). Only `calibrated` uses the confidence; the two simpler
@@ -217,7 +227,7 @@ def _shrunk(var: np.ndarray, n: np.ndarray, pooled: float, n0: float) -> np.ndar
         s̃² = Z·s² + (1 − Z)·s_p²,   Z = ν / (ν + n0),
     i.e. the common variance counts as n0 extra degrees of freedom."""
     nu = np.maximum(n - 1, 0)
-    z = np.divide(nu, nu + n0, out=np.ones_like(nu), where=(nu + n0) > 0)
+    z = np.divide(nu, nu + n0, out=np.zeros_like(nu), where=nu > 0)   # one value: Z = 0
     return z * var + (1 - z) * pooled
 
 
@@ -276,7 +286,7 @@ def z_scores(reviews: Iterable[Review], *, shrinkage: float = 5.0, min_reviews: 
         y_ra = ḡ + s_p · z_ra,   score_a = mean of y_ra over a's reviews
 
     (ḡ the mean of all scores; a common increasing map, so the order is that of mean z), with
-    SE from the spread of the y_ra as for the mean.
+    SE from the spread of the y_ra as for the mean (`shrinkage` is n0 there too).
 
     Invariance (exact): adding a constant to one juror's scores changes nothing but a common
     shift of every score (m_r absorbs it; s_p is a within-juror spread). Multiplying one
@@ -308,6 +318,8 @@ class Calibration:
     se: dict[int, float]          # standard error of v_a
     bias: dict[int, float]        # b_r (each island: mean over its jurors is 0)
     residual_variance: float      # σ̂²
+    reviews: dict[int, int]       # number of reviews per submission
+    islands: list[Island]
 
 
 def calibrate(reviews: Iterable[Review], *, regularisation: float = 0.25) -> Calibration:
@@ -343,8 +355,9 @@ def calibrate(reviews: Iterable[Review], *, regularisation: float = 0.25) -> Cal
 
         σ̂² = Σ c_ra (s_ra − v'_a − b'_r)² / (N − S − J + #islands)
 
-    (N reviews; the unregularised degrees of freedom; with none left — e.g. one juror — σ̂² is
-    the variance of all scores, so the intervals are wide on purpose). The SE of the reported
+    (N reviews; the unregularised degrees of freedom). With none left (e.g. one juror, or a
+    design that is a tree) noise cannot be told from quality: σ̂² is then the pooled
+    within-juror variance of the scores (_pooled_variance), so the intervals are wide on purpose. The SE of the reported
     v'_a = v_a + b̄_I uses the blocks H⁻¹_bb = S⁻¹, H⁻¹_vb = −D⁻¹ W S⁻¹,
     H⁻¹_vv = D⁻¹ + D⁻¹ W S⁻¹ Wᵀ D⁻¹:
 
@@ -389,7 +402,10 @@ def calibrate(reviews: Iterable[Review], *, regularisation: float = 0.25) -> Cal
 
     residual = s - v_gauged[d.submission] - b_gauged[d.juror]
     dof = len(s) - n_sub - n_jur + n_isl
-    sigma2 = float(c @ residual ** 2) / dof if dof > 0 else float(np.var(s))
+    if dof > 0:
+        sigma2 = float(c @ residual ** 2) / dof
+    else:   # no replication: as unsure as the jurors' own spread (invariant to their shifts)
+        sigma2 = _pooled_variance(d.juror, s, n_jur)[3]
 
     inv_schur = cho_solve(factor, np.eye(n_jur))
     P = np.asarray(M @ inv_schur)                              # D⁻¹ W S⁻¹, dense S×J
@@ -404,21 +420,18 @@ def calibrate(reviews: Iterable[Review], *, regularisation: float = 0.25) -> Cal
         quality={a: float(v_gauged[i]) for i, a in enumerate(d.submissions)},
         se={a: float(se[i]) for i, a in enumerate(d.submissions)},
         bias={r: float(b_gauged[i]) for i, r in enumerate(d.jurors)},
-        residual_variance=sigma2)
+        residual_variance=sigma2,
+        reviews={a: int(n) for a, n in zip(d.submissions, np.bincount(d.submission, minlength=n_sub))},
+        islands=d.islands)
 
 
 def calibrated(reviews: Iterable[Review], *, regularisation: float = 0.25,
                tie_break: TieBreak = "reviews") -> Ranking:
     """Ranking by calibrate()'s v'_a ± 1.96·SE; `juror_bias` is b'_r (the leniency shown to
     the organiser); islands anchored separately, as the module docstring says."""
-    reviews = list(reviews)
     fit = calibrate(reviews, regularisation=regularisation)
-    counts: dict[int, int] = {}
-    for r in reviews:
-        counts[r.submission] = counts.get(r.submission, 0) + 1
-    estimates = {a: Estimate(fit.quality[a], fit.se[a], counts[a]) for a in fit.quality}
-    return build_ranking("calibrated", estimates, juror_bias=fit.bias,
-                         islands=graph_islands((r.juror, r.submission) for r in reviews),
+    estimates = {a: Estimate(fit.quality[a], fit.se[a], fit.reviews[a]) for a in fit.quality}
+    return build_ranking("calibrated", estimates, juror_bias=fit.bias, islands=fit.islands,
                          tie_break=tie_break)
 
 
