@@ -57,7 +57,8 @@ async def seed(database_url: str, now: datetime) -> dict:
     """Returns each juror's (user id, csrf token, [review ids]) and the criterion ids."""
     from tortoise import Tortoise
 
-    from events.models import Event, EventKind, EventRole, Role, Team
+    from events.models import Event, EventKind, EventRole, Role
+    from teams.models import Team
     from judging.models import Assignment, Criterion, Rubric
     from samskapa import db
     from samskapa.auth.models import User, UserSession

@@ -122,7 +122,8 @@ async def seed(database_url: str, now: datetime, generate_schema: bool = False) 
     from tortoise import Tortoise
 
     from challenges.models import Challenge, Dataset, Organisation, Theme
-    from events.models import Event, EventKind, EventRole, Role, Team, TeamMember
+    from events.models import Event, EventKind, EventRole, Role
+    from teams.models import Team, TeamMember
     from samskapa import db
     from samskapa.auth.models import User, UserSession
     from samskapa.auth.passwords import UNAMBIGUOUS_ALPHABET, make_password_hash, token_hash
@@ -279,7 +280,7 @@ async def count_memberships(database_url: str) -> dict:
     """The join event's teams as stored: TeamMember rows and member_count per team."""
     from tortoise.functions import Count
 
-    from events.models import Team, TeamMember
+    from teams.models import Team, TeamMember
     from samskapa import db
 
     await db.init_db(database_url)

@@ -13,7 +13,6 @@ from starlette.routing import Route
 
 from challenges import service
 from challenges.models import Challenge
-from challenges.service import Viewer
 from events.models import Event
 from samskapa.errors import NotFound
 
@@ -64,7 +63,7 @@ async def api_challenges(request: Request) -> JSONResponse:
     except NotFound as exc:
         return not_found(exc)
     challenges = await service.list_challenges(
-        event, Viewer(None), theme=request.query_params.get("theme", "")[:80],
+        event, None, theme=request.query_params.get("theme", "")[:80],
         q=request.query_params.get("q", "")[:200])
     return JSONResponse({
         "event": {"slug": event.slug, "title": event.title,
@@ -77,8 +76,7 @@ async def api_challenges(request: Request) -> JSONResponse:
 async def api_challenge(request: Request) -> JSONResponse:
     try:
         event = await _published_event(request.path_params["slug"])
-        challenge = await service.get_challenge(event, request.path_params["cslug"],
-                                                Viewer(None))
+        challenge = await service.get_challenge(event, request.path_params["cslug"], None)
     except NotFound as exc:
         return not_found(exc)
     return JSONResponse(challenge_json(request, event, challenge), headers=HEADERS)

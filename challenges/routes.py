@@ -12,12 +12,14 @@ from starlette.routing import Route
 
 from challenges import service
 from challenges.models import Challenge
-from challenges.service import ChallengeInput, DatasetInput, Viewer
+from challenges.service import ChallengeInput, DatasetInput
 from events.models import Event
+from events.policy import Permission, Standing, event_for
 from samskapa.auth.guards import current_user, require_user
-from samskapa.auth.routes import redirect
 from samskapa.errors import ValidationError
 from samskapa.forms import Form
+from samskapa.http import redirect
+from samskapa.i18n import N_
 from samskapa.page_cache import cached_public_page
 from samskapa.templating import is_htmx, render
 
@@ -30,19 +32,17 @@ def challenge_url(event: Event, challenge: Challenge) -> str:
     return f"/events/{event.slug}/challenges/{challenge.slug}"
 
 
-async def _staff(request: Request) -> tuple[Event, Viewer]:
+async def _staff(request: Request) -> tuple[Event, Standing]:
     """Guard for the writing pages: signed in, the event visible, organiser or challenge owner."""
-    event, viewer = await service.event_for(request.path_params["slug"],
-                                            await require_user(request))
-    service.require_creator(viewer)
-    return event, viewer
+    return await event_for(request.path_params["slug"], await require_user(request),
+                           Permission.ADD_CHALLENGE)
 
 
 async def _organiser(request: Request) -> Event:
     """Guard for the themes pages: signed in, an organiser of the event (or a site admin)."""
-    event, viewer = await service.event_for(request.path_params["slug"],
-                                            await require_user(request))
-    service.require_organiser(viewer)
+    event, _standing = await event_for(
+        request.path_params["slug"], await require_user(request), Permission.MANAGE_CHALLENGES,
+        message=N_("Only the event's organisers can manage its themes."))
     return event
 
 
@@ -50,13 +50,14 @@ async def _organiser(request: Request) -> Event:
 
 @cached_public_page
 async def challenge_list(request: Request) -> Response:
-    event, viewer = await service.event_for(request.path_params["slug"],
-                                            await current_user(request))
+    event, standing = await event_for(request.path_params["slug"], await current_user(request))
     theme = request.query_params.get("theme", "").strip()[:80]
     q = request.query_params.get("q", "").strip()[:200]
     themes = await service.event_themes(event)
-    challenges = await service.challenge_cards(event, viewer, theme=theme, q=q, themes=themes)
-    context = {"event": event, "viewer": viewer, "themes": themes, "challenges": challenges,
+    challenges = await service.challenge_cards(event, standing, theme=theme, q=q, themes=themes)
+    context = {"event": event, "themes": themes, "challenges": challenges,
+               "can_add": standing.may(Permission.ADD_CHALLENGE),
+               "can_manage": standing.may(Permission.MANAGE_CHALLENGES),
                "theme": theme, "q": q, "filtered": bool(theme or q)}
     # The same URL answers with a fragment or a page: caches must keep them apart.
     return render(request, "challenges/list.html", context, block="results",
@@ -64,11 +65,11 @@ async def challenge_list(request: Request) -> Response:
 
 
 async def challenge_detail(request: Request) -> Response:
-    event, viewer = await service.event_for(request.path_params["slug"],
-                                            await current_user(request))
-    challenge = await service.get_challenge(event, request.path_params["cslug"], viewer)
-    return render(request, "challenges/detail.html",
-                  {"event": event, "viewer": viewer, "challenge": challenge})
+    event, standing = await event_for(request.path_params["slug"], await current_user(request))
+    challenge = await service.get_challenge(event, request.path_params["cslug"], standing)
+    return render(request, "challenges/detail.html", {
+        "event": event, "challenge": challenge,
+        "can_edit": service.can_edit(standing, challenge)})
 
 
 # --- create and edit ------------------------------------------------------------------------
@@ -140,7 +141,7 @@ async def _form_page(request: Request, event: Event, form: Form, rows: list[Data
                   status_code=status_code)
 
 
-async def _save(request: Request, event: Event, viewer: Viewer,
+async def _save(request: Request, event: Event, standing: Standing,
                 challenge: Challenge | None) -> Response:
     form = await Form.from_request(request)
     data, rows = read_challenge_form(form)
@@ -149,7 +150,7 @@ async def _save(request: Request, event: Event, viewer: Viewer,
         return await _form_page(request, event, form, rows + [DatasetInput()], challenge)
     if not form.errors:
         try:
-            saved = await service.save_challenge(event, data, owner=viewer.user,
+            saved = await service.save_challenge(event, data, owner=standing.user,
                                                  challenge=challenge)
         except ValidationError as exc:
             form.add(exc)
@@ -162,27 +163,27 @@ async def _save(request: Request, event: Event, viewer: Viewer,
 
 
 async def challenge_new(request: Request) -> Response:
-    event, viewer = await _staff(request)
+    event, standing = await _staff(request)
     if request.method == "GET":
         return await _form_page(request, event, Form({}), [DatasetInput()])
-    return await _save(request, event, viewer, None)
+    return await _save(request, event, standing, None)
 
 
 async def challenge_edit(request: Request) -> Response:
-    event, viewer = await _staff(request)
+    event, standing = await _staff(request)
     challenge = await service.find_challenge(event, request.path_params["cslug"])
-    service.require_editor(viewer, challenge)
+    service.require_editor(standing, challenge)
     if request.method == "GET":
         form = form_from_challenge(challenge)
         rows = [DatasetInput(ds.title, ds.url, ds.licence, ds.format)
                 for ds in challenge.datasets] + [DatasetInput()]
         return await _form_page(request, event, form, rows, challenge)
-    return await _save(request, event, viewer, challenge)
+    return await _save(request, event, standing, challenge)
 
 
 async def dataset_row(request: Request) -> Response:
     """One blank dataset row for htmx to append to the form."""
-    event, _viewer = await _staff(request)
+    event, _standing = await _staff(request)
     if not is_htmx(request):
         return RedirectResponse(f"/events/{event.slug}/challenges/new", status_code=303)
     return render(request, "challenges/form.html",
@@ -191,9 +192,9 @@ async def dataset_row(request: Request) -> Response:
 
 
 async def _set_published(request: Request, published: bool) -> Response:
-    event, viewer = await _staff(request)
+    event, standing = await _staff(request)
     challenge = await service.find_challenge(event, request.path_params["cslug"])
-    service.require_editor(viewer, challenge)
+    service.require_editor(standing, challenge)
     await service.set_published(challenge, published)
     return redirect(request, challenge_url(event, challenge))
 

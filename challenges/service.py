@@ -16,7 +16,8 @@ from tortoise.transactions import in_transaction
 
 from challenges.models import (RESERVED_CHALLENGE_SLUGS, SLUG_RE, Challenge, Dataset,
                                Organisation, Theme, fold, is_web_url)
-from events.models import Event, EventRole, Role
+from events.models import Event
+from events.policy import Permission, Standing
 from samskapa.auth.models import User
 from samskapa.errors import Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
@@ -38,73 +39,29 @@ def slugify(text: str) -> str:
     return text[:SLUG_MAX].rstrip("-")
 
 
-# --- who is looking -------------------------------------------------------------------------
+# --- who may do what (events.policy; what is left here concerns one challenge) ----------------
 
-@dataclass
-class Viewer:
-    """A visitor's standing in one event: the user (None when anonymous) and their roles."""
-    user: User | None
-    roles: frozenset[Role] = frozenset()
-
-    @property
-    def user_id(self) -> int | None:
-        return self.user.id if self.user else None
-
-    @property
-    def is_organiser(self) -> bool:
-        """Organisers of the event, and site admins, may do everything here."""
-        return bool(self.user and (self.user.is_admin or Role.ORGANISER in self.roles))
-
-    @property
-    def is_challenge_owner(self) -> bool:
-        return Role.CHALLENGE_OWNER in self.roles
-
-    @property
-    def can_create(self) -> bool:
-        return self.is_organiser or self.is_challenge_owner
-
-    def can_see(self, challenge: Challenge) -> bool:
-        return challenge.visible_to(self.user_id, organiser=self.is_organiser)
-
-    def can_edit(self, challenge: Challenge) -> bool:
-        return self.is_organiser or (self.is_challenge_owner and self.user_id is not None
-                                     and challenge.owner_id == self.user_id)
+def sees_all(standing: Standing | None) -> bool:
+    """Organisers (and site admins) see every challenge, drafts included."""
+    return standing is not None and standing.may(Permission.MANAGE_CHALLENGES)
 
 
-async def viewer_for(event: Event, user: User | None) -> Viewer:
-    if user is None:
-        return Viewer(None)
-    roles = await EventRole.filter(event_id=event.id, user_id=user.id).values_list("role",
-                                                                                  flat=True)
-    return Viewer(user, frozenset(Role(r) for r in roles))
+def can_see(standing: Standing | None, challenge: Challenge) -> bool:
+    return challenge.visible_to(standing.user_id if standing else None,
+                                organiser=sees_all(standing))
 
 
-async def event_for(slug: str, user: User | None) -> tuple[Event, Viewer]:
-    """The event and the visitor's standing in it. A draft event exists only for its staff
-    (organisers, challenge owners) and site admins; for everyone else it is a 404."""
-    event = await Event.get_or_none(slug=slug)
-    if event is None:
-        raise NotFound("There is no event at this address.")
-    viewer = await viewer_for(event, user)
-    if not event.published and not viewer.can_create:
-        raise NotFound("There is no event at this address.")
-    return event, viewer
+def can_edit(standing: Standing, challenge: Challenge) -> bool:
+    """Organisers change any challenge; a challenge owner the ones they own."""
+    return standing.may(Permission.MANAGE_CHALLENGES) or (
+        standing.may(Permission.ADD_CHALLENGE) and standing.user_id is not None
+        and challenge.owner_id == standing.user_id)
 
 
-def require_creator(viewer: Viewer) -> None:
-    if not viewer.can_create:
-        raise Forbidden("Only the event's organisers and challenge owners can add challenges.")
-
-
-def require_editor(viewer: Viewer, challenge: Challenge) -> None:
-    if not viewer.can_edit(challenge):
+def require_editor(standing: Standing, challenge: Challenge) -> None:
+    if not can_edit(standing, challenge):
         raise Forbidden("You can only change challenges that you own. Ask an organiser if this "
                         "one should be yours.")
-
-
-def require_organiser(viewer: Viewer) -> None:
-    if not viewer.is_organiser:
-        raise Forbidden("Only the event's organisers can manage its themes.")
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -145,15 +102,16 @@ def swedish_tsquery(folded: str) -> str:
     return " & ".join(terms)
 
 
-def _visible(event: Event, viewer: Viewer | None, theme: str, q: str):
-    """The challenges of `event` that `viewer` may see, filtered by theme slug and free text.
+def _visible(event: Event, standing: Standing | None, theme: str, q: str):
+    """The challenges of `event` that this visitor may see, filtered by theme slug and free
+    text.
 
     Anonymous visitors and participants see published challenges; organisers see all; a
     challenge owner also sees their own drafts."""
     qs = Challenge.filter(event_id=event.id)
-    if viewer is None or not viewer.is_organiser:
-        if viewer is not None and viewer.is_challenge_owner:
-            qs = qs.filter(Q(published=True) | Q(owner_id=viewer.user_id))
+    if not sees_all(standing):
+        if standing is not None and standing.may(Permission.ADD_CHALLENGE):
+            qs = qs.filter(Q(published=True) | Q(owner_id=standing.user_id))
         else:
             qs = qs.filter(published=True)
     theme = theme.strip()
@@ -205,11 +163,11 @@ class ChallengeCard:
     theme_list: list[Theme]
 
 
-async def challenge_cards(event: Event, viewer: Viewer | None = None, *, theme: str = "",
+async def challenge_cards(event: Event, standing: Standing | None = None, *, theme: str = "",
                           q: str = "", themes: list[Theme] | None = None) -> list[ChallengeCard]:
     """The list page's cards in Swedish alphabetical order: ONE query however many challenges
     there are (given the event's `themes`, else one more to read them)."""
-    rows = await _visible(event, viewer, theme, q).values(
+    rows = await _visible(event, standing, theme, q).values(
         "slug", "title", "summary", "published", "dataset_count", "theme_ids",
         organisation_name="organisation__name")
     if themes is None:
@@ -223,11 +181,11 @@ async def challenge_cards(event: Event, viewer: Viewer | None = None, *, theme: 
     return cards
 
 
-async def list_challenges(event: Event, viewer: Viewer | None = None, *, theme: str = "",
+async def list_challenges(event: Event, standing: Standing | None = None, *, theme: str = "",
                           q: str = "", themes: list[Theme] | None = None) -> list[Challenge]:
     """The challenges as models with their organisation, `theme_list`, `dataset_count` and
     datasets (for the JSON API): two queries, given the event's `themes`."""
-    challenges = await (_visible(event, viewer, theme, q).select_related("organisation")
+    challenges = await (_visible(event, standing, theme, q).select_related("organisation")
                         .prefetch_related("datasets"))
     if themes is None:
         themes = await event_themes(event)
@@ -247,11 +205,11 @@ async def find_challenge(event: Event, cslug: str) -> Challenge:
     return challenge
 
 
-async def get_challenge(event: Event, cslug: str, viewer: Viewer) -> Challenge:
-    """A challenge as `viewer` may see it: a draft is a 404 to anyone but organisers and its
-    owner."""
+async def get_challenge(event: Event, cslug: str, standing: Standing | None) -> Challenge:
+    """A challenge as this visitor (None: anonymous) may see it: a draft is a 404 to anyone but
+    organisers and its owner."""
     challenge = await find_challenge(event, cslug)
-    if not viewer.can_see(challenge):
+    if not can_see(standing, challenge):
         raise NotFound("There is no challenge at this address.")
     return challenge
 

@@ -8,6 +8,8 @@ from starlette.routing import Route
 
 from events import service
 from events.models import Event
+from events.policy import event_for
+from samskapa import clock
 from samskapa.auth.guards import current_user
 from samskapa.errors import NotFound
 from samskapa.i18n import TIMEZONE
@@ -47,7 +49,7 @@ def not_found() -> JSONResponse:
 
 
 async def api_events(request: Request) -> JSONResponse:
-    now = service.utcnow()
+    now = clock.now()
     events = service.order_for_listing(await Event.filter(published=True), now)
     return JSONResponse({"events": [event_json(request, e, now) for e in events]})
 
@@ -57,10 +59,10 @@ async def api_event(request: Request) -> JSONResponse:
 
     user = await current_user(request)
     try:
-        event = await service.visible_event(request.path_params["slug"], user)
+        event, _standing = await event_for(request.path_params["slug"], user)
     except NotFound:
         return not_found()
-    now = service.utcnow()
+    now = clock.now()
     challenges = await Challenge.filter(event_id=event.id, published=True).prefetch_related(
         "themes", "organisation").order_by("title")
     data = event_json(request, event, now)

@@ -17,7 +17,7 @@ from samskapa.mail import send_mail
 
 INVITATION_LIFETIME = timedelta(days=14)
 # From the least to the most powerful, the order the invite form lists them in.
-INVITABLE_ROLES = [Role.TEACHER, Role.JURY, Role.CHALLENGE_OWNER, Role.ORGANISER]
+INVITABLE_ROLES = [Role.TEACHER, Role.JURY, Role.JURY_CHAIR, Role.CHALLENGE_OWNER, Role.ORGANISER]
 
 
 def invitable_roles(event: Event) -> list[Role]:

@@ -1,14 +1,10 @@
-"""Events and the people in them.
+"""Events, the roles people have in them, and invitations to a role.
 
 Invariants live here, beside the data they protect:
-- an event's phase times run in order (`Event.check_schedule`);
-- the current phase is derived from the clock (`Event.phase`), never stored;
-- a person is in at most one team per event (unique (event, user) on TeamMember);
-- a team never exceeds the event's team size (`Team.member_count` is only raised by a conditional
-  UPDATE, see events/teams.py, so two people racing for the last seat cannot both get it);
-- nicknames are unique in a class and team names in an event whatever their case or invisible
-  characters: the database holds the unique constraint on a folded key column
-  (`samskapa.names.name_key`), which `save()` keeps in step with the name.
+- an event's phase times run in order (`Event.schedule_errors`);
+- the current phase is derived from the clock (`Event.phase`), never stored.
+Teams are in teams/models.py, classes and pupils in school/models.py (all one Tortoise app, so
+foreign keys name them "models.Team", "models.SchoolClass" wherever they live).
 """
 from __future__ import annotations
 
@@ -20,7 +16,6 @@ from tortoise import fields
 from tortoise.models import Model
 
 from samskapa.i18n import N_
-from samskapa.names import name_key
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Addresses under /events/ that are pages of their own: an event there could never be opened.
@@ -42,6 +37,7 @@ class Role(str, Enum):
     ORGANISER = "organiser"
     CHALLENGE_OWNER = "challenge_owner"
     JURY = "jury"
+    JURY_CHAIR = "jury_chair"  # a jury member who also leads the deliberation
     PARTICIPANT = "participant"
     TEACHER = "teacher"
 
@@ -50,6 +46,7 @@ ROLE_LABELS = {
     Role.ORGANISER: N_("Organiser"),
     Role.CHALLENGE_OWNER: N_("Challenge owner"),
     Role.JURY: N_("Jury member"),
+    Role.JURY_CHAIR: N_("Jury chair"),
     Role.PARTICIPANT: N_("Participant"),
     Role.TEACHER: N_("Teacher"),
 }
@@ -182,91 +179,3 @@ class Invitation(Model):
 
     class Meta:
         table = "invitations"
-
-
-class SchoolClass(Model):
-    """A class in a school event. Pupils join it with its code and a nickname."""
-    id = fields.IntField(primary_key=True)
-    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
-        "models.Event", related_name="classes", on_delete=fields.CASCADE)
-    name = fields.CharField(max_length=100)
-    school = fields.CharField(max_length=150, default="")
-    # A class outlives its teacher's account (the event's organisers still run it).
-    teacher = fields.ForeignKeyField("models.User", related_name="classes_taught", null=True,
-                                     on_delete=fields.SET_NULL)
-    code = fields.CharField(max_length=12, unique=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "school_classes"
-        ordering = ["name"]
-
-
-class Pupil(Model):
-    """A pupil account's place in a class. The account itself is a User with is_pupil=True whose
-    display_name is the nickname; no real name or email is ever asked for."""
-    id = fields.IntField(primary_key=True)
-    user = fields.OneToOneField("models.User", related_name="pupil", on_delete=fields.CASCADE)
-    school_class: fields.ForeignKeyRelation[SchoolClass] = fields.ForeignKeyField(
-        "models.SchoolClass", related_name="pupils", on_delete=fields.CASCADE)
-    nickname = fields.CharField(max_length=40)
-    # name_key(nickname): pupils sign in by it, and it is unique in the class. Case folding
-    # can lengthen a name (ß -> ss), hence the room.
-    nickname_key = fields.CharField(max_length=120, db_default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "pupils"
-        unique_together = (("school_class", "nickname"), ("school_class", "nickname_key"))
-        ordering = ["nickname"]
-
-    async def save(self, *args, update_fields=None, **kwargs) -> None:
-        self.nickname_key = name_key(self.nickname)
-        if update_fields is not None and "nickname" in update_fields:
-            update_fields = [*update_fields, "nickname_key"]
-        await super().save(*args, update_fields=update_fields, **kwargs)
-
-
-class Team(Model):
-    id = fields.IntField(primary_key=True)
-    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
-        "models.Event", related_name="teams", on_delete=fields.CASCADE)
-    name = fields.CharField(max_length=100)
-    name_key = fields.CharField(max_length=300, db_default="")  # name_key(name), unique per event
-    challenge = fields.ForeignKeyField("models.Challenge", related_name="teams", null=True,
-                                       on_delete=fields.SET_NULL)
-    school_class = fields.ForeignKeyField("models.SchoolClass", related_name="teams", null=True,
-                                          on_delete=fields.CASCADE)
-    join_code = fields.CharField(max_length=12, unique=True)
-    leader = fields.ForeignKeyField("models.User", related_name="teams_led", null=True,
-                                    on_delete=fields.SET_NULL)
-    member_count = fields.IntField(default=0)
-    looking_for = fields.CharField(max_length=300, default="")
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "teams"
-        unique_together = (("event", "name"), ("event", "name_key"))
-        ordering = ["name"]
-
-    async def save(self, *args, update_fields=None, **kwargs) -> None:
-        self.name_key = name_key(self.name)
-        if update_fields is not None and "name" in update_fields:
-            update_fields = [*update_fields, "name_key"]
-        await super().save(*args, update_fields=update_fields, **kwargs)
-
-
-class TeamMember(Model):
-    id = fields.IntField(primary_key=True)
-    team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
-        "models.Team", related_name="members", on_delete=fields.CASCADE)
-    # Denormalised so the database itself guarantees one team per person per event.
-    event = fields.ForeignKeyField("models.Event", related_name="team_members",
-                                   on_delete=fields.CASCADE)
-    user = fields.ForeignKeyField("models.User", related_name="team_memberships",
-                                  on_delete=fields.CASCADE)
-    joined_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "team_members"
-        unique_together = (("event", "user"),)

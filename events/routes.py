@@ -8,15 +8,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events import invitations, service
+from events import invitations, policy, service
 from events.api import routes as api_routes
 from events.ical import event_calendar
 from events.models import (EVENT_KIND_LABELS, ROLE_LABELS, SCHEDULE_FIELDS, SLUG_RE, Event,
                            EventKind, Role)
+from events.policy import Permission as P
+from events.policy import event_for
+from samskapa import clock
 from samskapa.auth.guards import current_user, require_event_creator, require_user
-from samskapa.auth.routes import form_page, redirect
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
+from samskapa.http import form_page, redirect
 from samskapa.i18n import TIMEZONE, gettext
 from samskapa.page_cache import cached_public_page
 from samskapa.templating import is_htmx, render
@@ -70,7 +73,7 @@ def _read_event_form(form: Form) -> service.EventData | None:
 @cached_public_page
 async def home(request: Request) -> Response:
     user = await current_user(request)
-    now = service.utcnow()
+    now = clock.now()
     published, drafts = await service.listed_events(user, now)
     return render(request, "events/home.html", {
         "events": published, "drafts": drafts, "now": now, "phase_label": service.phase_label})
@@ -85,7 +88,7 @@ async def new_event(request: Request) -> Response:
         return form_page(request, "events/form.html", form, **_event_form_context(None))
     form = await Form.from_request(request)
     data = _read_event_form(form)
-    now = service.utcnow()
+    now = clock.now()
     if data is not None:
         try:
             event = await service.create_event(data, user, now,
@@ -117,7 +120,7 @@ async def slug_suggestion(request: Request) -> Response:
 
 async def edit_event(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.organised_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
     if request.method == "GET":
         return form_page(request, "events/form.html", _form_from_event(event),
                          **_event_form_context(event))
@@ -135,14 +138,14 @@ async def edit_event(request: Request) -> Response:
 
 async def publish(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.organised_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
     await service.set_published(event, True)
     return redirect(request, f"/events/{event.slug}")
 
 
 async def unpublish(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.organised_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
     await service.set_published(event, False)
     return redirect(request, f"/events/{event.slug}")
 
@@ -154,7 +157,8 @@ async def _event_page(request: Request, event: Event, *, status_code: int = 200,
                       registration_error: str | None = None, registered_now: bool = False,
                       saved_now: bool = False):
     user = await current_user(request)
-    now = service.utcnow()
+    standing = await policy.standing(event, user)
+    now = clock.now()
     registration = await service.participant_role(event, user) if user else None
     if form is None:
         form = Form({"skills": registration.skills, "looking_for_team":
@@ -165,8 +169,10 @@ async def _event_page(request: Request, event: Event, *, status_code: int = 200,
         "phase_label": service.phase_label(event, now),
         "current_step": service.current_step(event, now),
         "kind_label": service.kind_label(event),
-        "is_organiser": await service.is_organiser(event, user),
-        "roles": sorted(ROLE_LABELS[r] for r in await service.roles_of(event, user)),
+        "is_organiser": standing.may(P.MANAGE_EVENT),
+        "may_score": standing.may(P.SCORE),
+        "may_judge": standing.may(P.MANAGE_JUDGING),
+        "roles": sorted(ROLE_LABELS[r] for r in standing.roles),
         "my_team": await service.team_of(event, user),
         "registration": registration,
         "registration_open": event.registration_open(now),
@@ -181,13 +187,13 @@ async def _event_page(request: Request, event: Event, *, status_code: int = 200,
 @cached_public_page
 async def event_page(request: Request) -> Response:
     user = await current_user(request)
-    event = await service.visible_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user)
     return await _event_page(request, event)
 
 
 async def register(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.visible_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user)
     form = await Form.from_request(request)
     skills = form.text("skills", required=False, max_length=300)
     looking = form.checkbox("looking_for_team")
@@ -196,7 +202,7 @@ async def register(request: Request) -> Response:
                                  form=form)
     try:
         _role, created = await service.register_participant(event, user, skills, looking,
-                                                            service.utcnow())
+                                                            clock.now())
     except DomainError as exc:
         return await _event_page(request, event, status_code=exc.status_code,
                                  block="registration", form=form,
@@ -211,8 +217,8 @@ async def register(request: Request) -> Response:
 
 async def dashboard(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.organised_event(request.path_params["slug"], user)
-    now = service.utcnow()
+    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
+    now = clock.now()
     return render(request, "events/dashboard.html", {
         "event": event, "now": now, "board": await service.dashboard(event, now),
         "phase_label": service.phase_label(event, now), "role_labels": ROLE_LABELS,
@@ -231,8 +237,8 @@ def _role_choices(event: Event) -> list[tuple[str, str]]:
 
 async def invite(request: Request) -> Response:
     user = await require_user(request)
-    event = await service.organised_event(request.path_params["slug"], user)
-    now = service.utcnow()
+    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
+    now = clock.now()
 
     async def page(form: Form, status_code: int = 200, sent: str | None = None):
         return form_page(request, "events/invite.html", form, status_code, event=event,
@@ -260,7 +266,7 @@ async def invite(request: Request) -> Response:
 async def invitation(request: Request) -> Response:
     token = request.path_params["token"]
     user = await current_user(request)
-    now = service.utcnow()
+    now = clock.now()
     context = {"token": token, "next": quote(f"/invitations/{token}")}
     try:
         found = await invitations.find_invitation(token, now)
@@ -279,7 +285,7 @@ async def invitation(request: Request) -> Response:
     except DomainError as exc:
         return render(request, "events/invitation.html", {**context, "problem": exc.text()},
                       status_code=exc.status_code)
-    visible = found.event.published or Role(found.role) == Role.ORGANISER
+    visible = found.event.published or P.SEE_DRAFTS in policy.grants([Role(found.role)])
     return render(request, "events/invitation.html", {**context, "accepted": True,
                                                       "event_visible": visible})
 
@@ -288,11 +294,11 @@ async def invitation(request: Request) -> Response:
 
 async def calendar(request: Request) -> Response:
     user = await current_user(request)
-    event = await service.visible_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user)
     site = request.app.state.settings
     url = site.url(request.app.url_path_for("event", slug=event.slug))
     body = event_calendar(event, url, urlsplit(site.base_url).hostname or "samskapa",
-                          service.utcnow())
+                          clock.now())
     return Response(body, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": f'inline; filename="{event.slug}.ics"'})
 

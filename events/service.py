@@ -1,5 +1,5 @@
-"""Event use cases: who may see and run an event, creating and editing it, publishing,
-registering as a participant, and the organiser's dashboard figures.
+"""Event use cases: creating and editing an event, publishing, registering as a participant,
+the start page's listing and the organiser's dashboard figures (who may do what: events.policy).
 
 Plain async functions with explicit arguments (the clock is passed in as `now`); they raise
 domain errors with English msgids that are translated where they are shown.
@@ -7,7 +7,7 @@ domain errors with English msgids that are translated where they are shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from slugify import slugify
 from tortoise.exceptions import IntegrityError
@@ -15,10 +15,12 @@ from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from events.models import (EVENT_KIND_LABELS, PHASE_LABELS, RESERVED_SLUGS, SCHEDULE_FIELDS,
-                           SLUG_RE, Event, EventKind, EventRole, Phase, Role, Team, TeamMember)
+                           SLUG_RE, Event, EventKind, EventRole, Phase, Role)
+from events.policy import Permission, roles_with
 from samskapa.auth.models import User
-from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
+from samskapa.errors import DomainError, Forbidden, ValidationError
 from samskapa.i18n import N_
+from teams.models import Team, TeamMember
 
 SLUG_TAKEN = N_("That address is already taken.")
 SLUG_FORMAT = N_("Use lowercase letters a-z, digits and single hyphens, e.g. "
@@ -26,46 +28,6 @@ SLUG_FORMAT = N_("Use lowercase letters a-z, digits and single hyphens, e.g. "
 SLUG_MAX = 80
 SLUG_FALLBACK = "event"  # for a title with no letters or digits at all
 REGISTRATION_CLOSED = N_("Registration for this event is closed.")
-EVENT_NOT_FOUND = N_("There is no such event, or it is not published yet.")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-# --- who may see and run an event ---------------------------------------------------------------
-
-async def roles_of(event: Event, user: User | None) -> set[Role]:
-    if user is None:
-        return set()
-    rows = await EventRole.filter(event_id=event.id, user_id=user.id).values_list("role", flat=True)
-    return {Role(r) for r in rows}
-
-
-async def is_organiser(event: Event, user: User | None) -> bool:
-    """Organisers of this event and site admins run it."""
-    if user is None:
-        return False
-    if user.is_admin:
-        return True
-    return await EventRole.exists(event_id=event.id, user_id=user.id, role=Role.ORGANISER)
-
-
-async def visible_event(slug: str, user: User | None) -> Event:
-    """The event at `slug`; a draft exists only for its organisers and site admins (404 else)."""
-    event = await Event.get_or_none(slug=slug)
-    if event is None or (not event.published and not await is_organiser(event, user)):
-        raise NotFound(EVENT_NOT_FOUND)
-    return event
-
-
-async def organised_event(slug: str, user: User | None) -> Event:
-    """The event at `slug` for someone who organises it: 404 when they may not see it, 403 when
-    they may see it but not run it."""
-    event = await visible_event(slug, user)
-    if not await is_organiser(event, user):
-        raise Forbidden(N_("Only the event's organisers can do this."))
-    return event
 
 
 # --- creating and editing -----------------------------------------------------------------------
@@ -205,7 +167,7 @@ async def update_event(event: Event, data: EventData) -> Event:
     await _check(data, event)
     try:
         async with in_transaction() as conn:
-            # The event row stays locked until the save: joins lock it too (events.teams), so
+            # The event row stays locked until the save: joins lock it too (teams.service), so
             # no one joins between the team size check and the new size.
             await Event.filter(id=event.id).using_db(conn).select_for_update().first()
             if errors := await _team_size_errors(event, data.max_team_size, conn):
@@ -260,7 +222,6 @@ async def team_of(event: Event, user: User | None):
     """The team `user` is in at `event`, if any."""
     if user is None:
         return None
-    from events.models import Team
     return await Team.filter(event_id=event.id, members__user_id=user.id).first()
 
 
@@ -306,7 +267,8 @@ async def listed_events(user: User | None, now: datetime) -> tuple[list[Event], 
             drafts = await Event.filter(published=False)
         else:
             drafts = await Event.filter(
-                published=False, roles__user_id=user.id, roles__role=Role.ORGANISER).distinct()
+                published=False, roles__user_id=user.id,
+                roles__role__in=list(roles_with(Permission.SEE_DRAFTS))).distinct()
         drafts = order_for_listing(list(drafts), now)
     return published, drafts
 
@@ -327,7 +289,7 @@ class Dashboard:
 
 async def dashboard(event: Event, now: datetime) -> Dashboard:
     from challenges.models import Challenge
-    from events.models import Pupil, SchoolClass, Team
+    from school.models import Pupil, SchoolClass
 
     return Dashboard(
         teams=await Team.filter(event_id=event.id).count(),
@@ -342,6 +304,7 @@ async def dashboard(event: Event, now: datetime) -> Dashboard:
         .order_by("role", "id"),
         jurors_in_teams=await TeamMember.filter(
             event_id=event.id, user_id__in=Subquery(EventRole.filter(
-                event_id=event.id, role=Role.JURY).values("user_id")))
+                event_id=event.id, role__in=list(roles_with(Permission.SCORE)))
+                .values("user_id")))
         .prefetch_related("user", "team").order_by("id"),
     )

@@ -15,14 +15,18 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
-from events.models import Event, EventRole, Role, Team, TeamMember
+from events.models import Event, EventRole, Role
+from events.policy import Permission, roles_with
+from teams.models import Team, TeamMember
 from judging.models import Conflict, ConflictKind
 from samskapa.auth.models import User
 from samskapa.errors import NotFound, ValidationError
 from samskapa.i18n import N_
 from submissions.models import Submission
 
-JURY_ROLES = tuple(r for r in (Role.JURY, getattr(Role, "JURY_CHAIR", None)) if r is not None)
+# Everyone who scores (jury members and the jury chair): the same roles the dashboard and the
+# warning on joining a team count.
+JURY_ROLES = tuple(sorted(roles_with(Permission.SCORE)))
 DECLARABLE = [ConflictKind.SCHOOL, ConflictKind.EMPLOYER, ConflictKind.FAMILY, ConflictKind.OTHER]
 
 

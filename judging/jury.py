@@ -5,7 +5,7 @@ Two ways in:
   with everything an account has;
 - a jury link: the organiser gives a name and an address; the juror gets a link that signs
   them in once, without a password, to a session that reaches this event's jury pages and
-  nothing else (`SCOPE_KEY` in the signed session cookie; judging/scope.py enforces it). Only
+  nothing else (samskapa/auth/scope.py, given the queue's path at sign-in). Only
   the token's SHA-256 is stored; a link lasts `LINK_LIFETIME` and is used up by its first use.
 """
 from __future__ import annotations
@@ -26,8 +26,6 @@ from samskapa.i18n import N_, gettext
 from samskapa.mail import send_mail
 
 LINK_LIFETIME = timedelta(days=7)
-# The signed session's key naming the one event a jury-link session may reach.
-SCOPE_KEY = "jury_only"
 
 
 async def jurors(event: Event) -> list[User]:

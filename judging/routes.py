@@ -16,13 +16,15 @@ from starlette.routing import Route
 
 from challenges.models import Challenge
 from events import invitations
-from events.models import Role, Team
+from events.models import Role
+from teams.models import Team
 from events.policy import Permission, event_for
 from judging import assignments, conflicts, jury, pairwise, review, rubric
 from judging.models import (CONFIDENCE_LABELS, CONFLICT_LABELS, METHOD_LABELS, AssignmentStatus,
                             Method)
 from samskapa import clock
-from samskapa.auth.guards import current_user, require_user, sign_in
+from samskapa.auth.guards import require_user, sign_in
+from samskapa.auth.scope import SCOPE_KEY
 from samskapa.errors import DomainError, ValidationError
 from samskapa.flash import flash
 from samskapa.forms import Form, parse_id
@@ -46,7 +48,7 @@ async def queue(request: Request) -> Response:
         "done": sum(r.assignment.status == AssignmentStatus.DONE for r in reviews),
         "skipped": sum(r.assignment.status == AssignmentStatus.SKIPPED for r in reviews),
         "closed": clock.now() >= event.judging_closes, "Status": AssignmentStatus,
-        "jury_only": bool(request.session.get(jury.SCOPE_KEY))})
+        "jury_only": bool(request.session.get(SCOPE_KEY))})
 
 
 def _changes(form: Form) -> review.Changes:
@@ -246,7 +248,7 @@ async def jury_link(request: Request) -> Response:
         return render(request, "judging/jury_link.html", {"problem": exc.text()},
                       status_code=exc.status_code)
     await sign_in(request, used.juror)
-    request.session[jury.SCOPE_KEY] = used.event.slug
+    request.session[SCOPE_KEY] = f"/events/{used.event.slug}/jury"
     return redirect(request, f"/events/{used.event.slug}/jury")
 
 

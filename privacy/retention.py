@@ -5,20 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 
 from privacy import service
+from samskapa import clock
 
 log = logging.getLogger("samskapa.privacy")
 PURGE_INTERVAL_S = 3600.0  # retention is counted in days: once an hour is on time
 
 
 async def purge(retention_days: int, now: datetime | None = None) -> int:
-    deleted = await service.purge_pupils(now or datetime.now(timezone.utc), retention_days)
+    deleted = await service.purge_pupils(now or clock.now(), retention_days)
     if deleted:
         log.info("Retention: deleted %s pupil account(s) older than %s days after their event",
                  deleted, retention_days)
     return deleted
+
+
+async def run_for_app(settings) -> None:
+    """The app's task (privacy's DomainPackage): purges on the configured retention."""
+    await run_periodically(settings.pupil_retention_days)
 
 
 async def run_periodically(retention_days: int) -> None:

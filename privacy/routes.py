@@ -8,28 +8,24 @@ block of the same template.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from events.models import Phase
-from events.service import organised_event
+from events.policy import Permission, event_for
 from privacy import service, statements
 from privacy.models import StatementKind
 from samskapa.auth.guards import current_user, require_admin, require_user, sign_out
-from samskapa.auth.routes import redirect
+from samskapa.clock import now
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
+from samskapa.http import redirect
 from samskapa.i18n import LANGUAGES, get_language
 from samskapa.page_cache import cached_public_page
 from samskapa.security import client_address
 from samskapa.templating import render
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # --- the statements --------------------------------------------------------------------------
@@ -121,7 +117,8 @@ async def account_deleted(request: Request) -> Response:
 
 async def event_data(request: Request) -> Response:
     user = await require_user(request)
-    event = await organised_event(request.path_params["slug"], user)
+    event, _standing = await event_for(request.path_params["slug"], user,
+                                       Permission.MANAGE_EVENT)
     form = Form({})
     status_code, notice, erased = 200, None, None
     ended = event.phase(now()) == Phase.RESULTS

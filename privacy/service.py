@@ -19,8 +19,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge
-from events.models import (Event, EventRole, Invitation, Phase, Pupil, Role, SchoolClass, Team,
-                           TeamMember)
+from events.models import Event, EventRole, Invitation, Phase, Role
 from samskapa import limiter as limits
 from samskapa.auth.models import PasswordResetToken, User, UserSession
 from samskapa.auth.passwords import password_matches
@@ -29,6 +28,8 @@ from samskapa.i18n import N_, gettext
 from samskapa.limiter import Limiter
 from samskapa.mail import OutboxMessage
 from samskapa.names import name_key
+from school.models import Pupil, SchoolClass
+from teams.models import Team, TeamMember
 
 
 def _when(value: datetime | None) -> str | None:

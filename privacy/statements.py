@@ -3,12 +3,13 @@ the default shipped in privacy/defaults/ (written to match what Samskapa actuall
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 
 from tortoise.exceptions import IntegrityError
 
 from privacy.models import Statement, StatementKind
+from samskapa.clock import now
 from samskapa.errors import NotFound, ValidationError
 from samskapa.i18n import LANGUAGES, N_
 
@@ -31,9 +32,6 @@ class StatementText:
     updated: date | datetime
     is_default: bool
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def parse_kind(raw: str) -> StatementKind:

@@ -20,13 +20,14 @@ from starlette.types import Message, Receive, Scope, Send
 from tortoise.exceptions import ValidationError as UnstorableValue
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from samskapa import db, i18n
+from samskapa import db, i18n, packages
 from samskapa.auth.admin_routes import routes as admin_routes
 from samskapa.auth.guards import CurrentUserMiddleware, LoginRequired
-from samskapa.auth.routes import redirect
+from samskapa.auth.scope import SessionScopeMiddleware
 from samskapa.auth.routes import routes as auth_routes
 from samskapa.errors import DomainError
 from samskapa.flash import flash
+from samskapa.http import redirect
 from samskapa.limiter import Limiter
 from samskapa.page_cache import PageCache, invalidate_on_database_writes
 from samskapa.security import (MalformedURLMiddleware, RequestGuardMiddleware,
@@ -180,35 +181,22 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             except Exception:
                 await db.close_db()  # else aiosqlite's thread keeps the failed process alive
                 raise
-        retention = asyncio.create_task(run_periodically(settings.pupil_retention_days))
+        running = [asyncio.create_task(task(settings)) for task in packages.tasks()]
         try:
             yield
         finally:
-            retention.cancel()
-            await asyncio.gather(retention, return_exceptions=True)
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
             if manage_db:
                 await db.close_db()
-
-    from challenges.routes import routes as challenge_routes
-    from events.routes import routes as event_routes
-    from events.school_routes import routes as school_routes
-    from events.team_routes import routes as team_routes
-    from judging.routes import routes as judging_routes
-    from judging.scope import JuryScopeMiddleware
-    from privacy.retention import run_periodically
-    from privacy.routes import routes as privacy_routes
 
     routes = [
         # First, so url_for("static", ...) in every page finds it without walking every route.
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         *auth_routes,
         *admin_routes,
-        *event_routes,
-        *team_routes,
-        *school_routes,
-        *challenge_routes,
-        *privacy_routes,
-        *judging_routes,
+        *packages.routes(),  # every installed domain package's, in INSTALLED order
     ]
     page_cache = PageCache(settings.public_cache_seconds)
     invalidate_on_database_writes()
@@ -223,8 +211,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         Middleware(LanguageMiddleware),
         Middleware(SecureAwareSessionMiddleware, secret_key=settings.secret_key),
         Middleware(CurrentUserMiddleware),
-        # A session opened by a jury link reaches its event's jury pages only (judging/scope.py).
-        Middleware(JuryScopeMiddleware, on_forbidden=_asgi_error(403)),
+        # A session opened by a mailed link alone reaches one path only (samskapa/auth/scope.py).
+        Middleware(SessionScopeMiddleware, on_forbidden=_asgi_error(403)),
         Middleware(MalformedURLMiddleware, on_bad_request=_asgi_error(400)),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
                    on_forbidden=_forbidden, on_too_large=_asgi_error(413)),

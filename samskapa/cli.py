@@ -12,8 +12,7 @@ from urllib.parse import urlsplit
 import click
 
 from minecraft.cli import world
-from privacy.cli import purge
-from samskapa import db
+from samskapa import db, packages
 from samskapa.settings import DataDirError, Settings
 
 
@@ -172,7 +171,8 @@ def _display_url(url: str) -> str:
 
 
 main.add_command(world)
-main.add_command(purge)
+for command in packages.commands():
+    main.add_command(command)
 
 
 if __name__ == "__main__":

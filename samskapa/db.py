@@ -9,16 +9,11 @@ from tortoise import Tortoise
 from tortoise.migrations.api import migrate as run_migrations
 from tortoise.migrations.migration import Migration
 
-MODEL_MODULES = [
-    "samskapa.auth.models",
-    "samskapa.mail",
-    "samskapa.limiter",
-    "events.models",
-    "challenges.models",
-    "privacy.models",
-    "submissions.models",
-    "judging.models",
-]
+from samskapa import packages
+
+# The shell's own models, then each installed domain package's (samskapa.packages).
+SHELL_MODELS = ["samskapa.auth.models", "samskapa.mail", "samskapa.limiter"]
+MODEL_MODULES = SHELL_MODELS + packages.model_modules()
 
 
 def tortoise_config(database_url: str) -> dict:

@@ -5,16 +5,18 @@ changes nothing. The demo accounts have known passwords (printed by the command)
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge, Dataset, Organisation, Theme
-from events.models import (Event, EventKind, EventRole, Pupil, Role, SchoolClass, Team,
-                           TeamMember)
+from events.models import Event, EventKind, EventRole, Role
+from samskapa import clock
 from samskapa.auth.models import User
 from samskapa.auth.passwords import make_password_hash, random_code
 from samskapa.i18n import TIMEZONE
+from school.models import Pupil, SchoolClass
+from teams.models import Team, TeamMember
 
 DEMO_PASSWORD = "samskapa-demo"
 PUPIL_CODE = "BYGG2345"  # every demo pupil's personal login code
@@ -104,7 +106,7 @@ async def _account(email: str, name: str, admin: bool) -> User:
     if user is None:
         user = await User.create(email=email, display_name=name, is_admin=admin,
                                  password_hash=await make_password_hash(DEMO_PASSWORD),
-                                 email_verified_at=datetime.now(timezone.utc))
+                                 email_verified_at=clock.now())
     return user
 
 
@@ -140,7 +142,7 @@ async def _unique_code(model, field: str, length: int) -> str:
 
 async def load_demo(today: datetime | None = None) -> list[tuple[str, str]]:
     """Create the demo data if missing; returns (role, login) lines to show."""
-    today = today or datetime.now(TIMEZONE)
+    today = today or clock.now().astimezone(TIMEZONE)
     async with in_transaction():
         users = {key: await _account(email, name, admin) for key, email, name, admin in ACCOUNTS}
         # The municipality's organiser creates events without being a site admin.

@@ -29,7 +29,7 @@ import hashlib
 import hmac
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from babel import Locale
 from babel.dates import format_timedelta
@@ -37,6 +37,7 @@ from tortoise import fields
 from tortoise.expressions import F
 from tortoise.models import Model
 
+from samskapa import clock
 from samskapa.errors import DomainError
 from samskapa.i18n import N_, get_language
 
@@ -115,14 +116,9 @@ class Taken:
     checks: list[Check] = field(default_factory=list)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class Limiter:
-    def __init__(self, secret: str, clock=_utcnow) -> None:
+    def __init__(self, secret: str) -> None:
         self._secret = secret.encode()
-        self.clock = clock
         self._next_prune: datetime | None = None
 
     def _hash(self, *parts: str) -> str:
@@ -137,12 +133,12 @@ class Limiter:
     async def rows(self, checks: list[Check]) -> dict[str, LimitCounter]:
         """The live rows of these checks, by key, in one query."""
         return {r.key: r for r in await LimitCounter.filter(
-            key__in=[self.key_of(c) for c in checks], expires_at__gt=self.clock())}
+            key__in=[self.key_of(c) for c in checks], expires_at__gt=clock.now())}
 
     async def blocked(self, checks: list[Check], rows: dict[str, LimitCounter] | None = None
                       ) -> tuple[Check, timedelta] | None:
         """The check that must wait longest, and how long, or None when all may go."""
-        now = self.clock()
+        now = clock.now()
         if rows is None:
             rows = await self.rows(checks)
         worst = None
@@ -189,7 +185,7 @@ class Limiter:
     async def _take(self, check: Check) -> timedelta | None:
         rule, key, subject = check.rule, self.key_of(check), self._subject_of(check)
         for _try in range(CAS_TRIES):
-            now = self.clock()
+            now = clock.now()
             row = await LimitCounter.filter(key=key).first()
             if row is None:
                 # An empty row (or nothing, when another worker just made one), then count on it
@@ -246,7 +242,7 @@ class Limiter:
     async def waiting_subjects(self, subjects: list[str],
                                rules: list[Rule]) -> dict[str, timedelta]:
         """Of these accounts, those that must wait now, and how long."""
-        now = self.clock()
+        now = clock.now()
         by_digest = {self._hash("subject", s): s for s in subjects}
         waits: dict[str, timedelta] = {}
         for row in await LimitCounter.filter(subject__in=list(by_digest),
@@ -258,7 +254,7 @@ class Limiter:
 
     async def remember(self, check: Check) -> None:
         """Mark `check` as seen (e.g. this account signed in from this address) for its window."""
-        now = self.clock()
+        now = clock.now()
         expires = now + check.rule.window
         key = self.key_of(check)
         if not await LimitCounter.filter(key=key).update(expires_at=expires,
@@ -268,7 +264,7 @@ class Limiter:
                 ignore_conflicts=True)
 
     async def _prune(self) -> None:
-        now = self.clock()
+        now = clock.now()
         if self._next_prune is not None and now < self._next_prune:
             return
         self._next_prune = now + PRUNE_EVERY

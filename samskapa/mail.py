@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import smtplib
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from email.message import EmailMessage
 
 from tortoise import fields
 from tortoise.models import Model
 
+from samskapa import clock
 from samskapa.i18n import gettext
 
 log = logging.getLogger("samskapa.mail")
@@ -46,7 +47,7 @@ def _send_smtp(settings, message: EmailMessage) -> None:
 
 
 async def purge_outbox(settings) -> None:
-    cutoff = datetime.now(timezone.utc) - timedelta(days=settings.outbox_days)
+    cutoff = clock.now() - timedelta(days=settings.outbox_days)
     await OutboxMessage.filter(created_at__lt=cutoff).delete()
 
 

@@ -17,18 +17,16 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from samskapa import packages  # noqa: E402  (after the path: run as a script from anywhere)
+
 LANGUAGE = "sv"
-# catalogue -> folders whose strings it holds
+# catalogue -> folders and files whose strings it holds: the shell's, then each installed
+# domain package's (samskapa.packages: DomainPackage.catalogue).
 DOMAINS = {
-    "samskapa": ["samskapa/*.py", "samskapa/auth", "templates/auth", "templates/_macros", "templates/base.html",
-                 "templates/errors.html"],
-    "events": ["events/models.py", "events/service.py", "events/routes.py", "events/api.py",
-               "events/ical.py", "events/invitations.py", "templates/events"],
-    "teams": ["events/teams.py", "events/team_routes.py", "events/school.py",
-              "events/school_routes.py", "templates/teams", "templates/school"],
-    "challenges": ["challenges", "templates/challenges"],
-    "privacy": ["privacy", "templates/privacy"],
-    "judging": ["judging", "templates/judging"],
+    "samskapa": ["samskapa/*.py", "samskapa/auth", "templates/auth", "templates/_macros",
+                 "templates/base.html", "templates/errors.html"],
+    **{package.name: list(package.catalogue) for package in packages.installed()},
 }
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n"}}

@@ -15,9 +15,10 @@ import pytest
 from argon2 import PasswordHasher
 from tortoise import Tortoise
 
+from samskapa import clock as app_clock
 from samskapa import db
-from samskapa.auth import passwords
 from samskapa.app import create_app
+from samskapa.auth import passwords
 from samskapa.settings import Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -187,7 +188,7 @@ def mailbox(caplog) -> Mailbox:
 
 
 class Clock:
-    """A clock the test moves by hand (the limiter's waits without waiting)."""
+    """A clock the test moves by hand (the limiter's waits, deadlines) without waiting."""
 
     def __init__(self) -> None:
         self.now = datetime.now(timezone.utc)
@@ -200,6 +201,7 @@ class Clock:
 
 
 @pytest.fixture
-def clock(app) -> Clock:
-    app.state.limiter.clock = clock = Clock()
+def clock(monkeypatch) -> Clock:
+    """Time for the whole app: samskapa.clock.now() is the one place it reads the wall clock."""
+    monkeypatch.setattr(app_clock, "source", clock := Clock())
     return clock

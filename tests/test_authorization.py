@@ -32,11 +32,12 @@ from starlette.routing import Mount, Route, Router
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge, Theme
-from events.models import (Event, EventKind, EventRole, Invitation, Pupil, Role, SchoolClass,
-                           Team, TeamMember)
-from samskapa.auth.models import PasswordResetToken, User, UserSession
+from events.models import Event, EventKind, EventRole, Invitation, Role
 from samskapa.app import create_app
+from samskapa.auth.models import PasswordResetToken, User, UserSession
 from samskapa.auth.passwords import make_password_hash, token_hash
+from school.models import Pupil, SchoolClass
+from teams.models import Team, TeamMember
 
 ROLES = ["anonymous", "participant", "other_team", "teacher", "challenge_owner", "jury",
          "organiser", "admin", "event_creator"]

@@ -3,7 +3,8 @@ an attacker shares an address with) would: counts shared by every worker, keyed 
 address is not one attacker, growing waits instead of a lock-out, proxy headers believed only
 from configured proxies, and a table that does not grow with every address tried.
 
-The limiter's clock is replaced by one the test moves forward, so waiting costs no time."""
+The app's clock (samskapa.clock) is replaced by one the test moves forward, so waiting costs
+no time."""
 from __future__ import annotations
 
 import dataclasses
@@ -20,7 +21,7 @@ from samskapa.auth.passwords import make_password_hash
 from samskapa.errors import DomainError
 from samskapa.limiter import LimitCounter
 from samskapa.mail import OutboxMessage
-from tests.conftest import Client, Clock
+from tests.conftest import Client
 
 PASSWORD = "hemligt123"
 WRONG = "Fel e-postadress eller lösenord"
@@ -132,12 +133,12 @@ async def test_rotating_x_forwarded_for_from_an_untrusted_client_changes_nothing
     assert r.status_code == 422 and "För många misslyckade inloggningsförsök" in r.text
 
 
-async def test_a_trusted_proxys_forwarded_address_and_scheme_are_used(settings, clean_db):
+async def test_a_trusted_proxys_forwarded_address_and_scheme_are_used(settings, clean_db,
+                                                                    clock):
     """Behind a configured proxy, each visitor is counted at their own address (not all at the
     proxy's) and https from the proxy makes the session cookie Secure."""
     proxy_app = create_app(dataclasses.replace(settings, trusted_proxies=("10.0.0.1",)),
                            manage_db=False)
-    proxy_app.state.limiter.clock = Clock()
     await make_user()
 
     def via_proxy(client_ip: str, proto: str = "http") -> Client:
@@ -162,13 +163,10 @@ async def test_a_trusted_proxys_forwarded_address_and_scheme_are_used(settings, 
         assert "secure" not in (await direct.get("/login")).headers["set-cookie"].lower()
 
 
-async def test_two_workers_share_the_counts(settings, clean_db):
+async def test_two_workers_share_the_counts(settings, clean_db, clock):
     """Two apps on one database stand in for two worker processes: guesses spread over both
     are counted together."""
     workers = [create_app(settings, manage_db=False) for _ in range(2)]
-    clock = Clock()
-    for worker in workers:
-        worker.state.limiter.clock = clock
     await make_user()
     clients = [Client(transport=httpx.ASGITransport(app=w, client=("203.0.113.66", 40000)),
                       base_url="http://testserver") for w in workers]

@@ -9,8 +9,8 @@ from starlette.routing import Route
 
 from samskapa.auth import admin
 from samskapa.auth.guards import require_admin
-from samskapa.auth.routes import redirect
 from samskapa.forms import Form
+from samskapa.http import redirect
 from samskapa.templating import render
 
 

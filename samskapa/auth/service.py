@@ -2,7 +2,7 @@
 admins (throttled: see samskapa/limiter.py)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from tortoise.exceptions import IntegrityError
 
@@ -11,6 +11,7 @@ from samskapa.auth import sessions
 from samskapa.auth.models import EmailVerificationToken, PasswordResetToken, User
 from samskapa.auth.passwords import (MIN_PASSWORD_LENGTH, make_password_hash, new_token,
                                      password_matches, token_hash)
+from samskapa.clock import now
 from samskapa.errors import DomainError, Forbidden, ValidationError
 from samskapa.i18n import N_, gettext
 from samskapa.limiter import Limiter
@@ -23,9 +24,6 @@ VERIFICATION_LIFETIME = timedelta(days=7)
 # One verification mail per this interval and account: "send again" cannot flood a mailbox.
 VERIFICATION_RESEND_AFTER = timedelta(minutes=2)
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def check_password_strength(password: str, field: str = "password") -> None:

@@ -3,19 +3,17 @@ still alive, so logout, a new password or a new login code can end it at once.""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from samskapa.auth.models import User, UserSession
 from samskapa.auth.passwords import token_hash
+from samskapa.clock import now
 
 # Matches the cookie's max_age: a session unused this long is over even if the cookie survived.
 IDLE_LIFETIME = timedelta(days=14)
 # last_seen_at is written at most this often, so most requests cost the one lookup and no write.
 TOUCH_EVERY = timedelta(minutes=5)
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 async def start(user: User, user_agent: str) -> tuple[UserSession, str]:

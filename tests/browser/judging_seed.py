@@ -16,7 +16,8 @@ from samskapa.settings import Settings
 
 
 async def seed(slug: str, juror_email: str, teams: int) -> None:
-    from events.models import Event, EventRole, Role, Team
+    from events.models import Event, EventRole, Role
+    from teams.models import Team
     from samskapa.auth.models import User
     from submissions.models import Eligibility, Submission
 

@@ -139,7 +139,8 @@ async def test_organiser_sees_drafts_owner_sees_own_participant_not(world, as_us
 async def test_draft_and_unknown_events_are_404(world, client, as_user):
     draft = await make_event("utkast", published=False)
     r = await client.get("/events/utkast/challenges")
-    assert r.status_code == 404 and "Det finns inget evenemang på den här adressen." in r.text
+    assert r.status_code == 404
+    assert "Det evenemanget finns inte, eller så är det inte publicerat än." in r.text
     assert (await client.get("/events/finns-inte/challenges")).status_code == 404
     participant = await make_user("p2@example.se", event=draft, role=Role.PARTICIPANT)
     assert (await (await as_user(participant)).get("/events/utkast/challenges")).status_code == 404

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from challenges.models import Challenge, is_web_url
 from challenges import service
+from challenges.models import Challenge, is_web_url
 from challenges.service import ChallengeInput, slugify
 from tests.challenges.conftest import add_challenge
 

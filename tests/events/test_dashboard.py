@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from challenges.models import Challenge
-from events.models import EventKind, EventRole, Pupil, Role, SchoolClass, Team, TeamMember
+from events.models import EventKind, EventRole, Role
 from samskapa.auth.models import User
+from school.models import Pupil, SchoolClass
+from teams.models import Team, TeamMember
 from tests.events.helpers import make_event, make_user, signed_in
 
 

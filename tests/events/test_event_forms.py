@@ -6,9 +6,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from events import service
-from events.models import Event, EventRole, Role, Team
+from events.models import Event, EventRole, Role
 from samskapa.errors import ValidationError
 from samskapa.i18n import TIMEZONE
+from teams.models import Team
 from tests.events.helpers import make_event, make_user, signed_in
 
 

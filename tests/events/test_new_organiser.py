@@ -7,8 +7,9 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from events import service
-from events.models import Event, EventRole, Role, Team, TeamMember
+from events.models import Event, EventRole, Role
 from samskapa.auth.models import User
+from teams.models import Team, TeamMember
 from tests.events.helpers import make_event, make_user, signed_in
 from tests.events.test_event_forms import event_form, local
 

@@ -2,7 +2,8 @@
 page); registration as a participant follows the clock."""
 from __future__ import annotations
 
-from events.models import Event, EventKind, EventRole, Role, Team, TeamMember
+from events.models import Event, EventKind, EventRole, Role
+from teams.models import Team, TeamMember
 from tests.events.helpers import make_event, make_user, signed_in
 
 DRAFT_PATHS = ["/events/utkast", "/api/events/utkast", "/events/utkast/calendar.ics",

@@ -5,34 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
-import samskapa.clock
-from events.models import Event, EventKind, EventRole, Role, Team, TeamMember
+from events.models import Event, EventKind, EventRole, Role
 from judging.models import Criterion, Rubric
 from samskapa.auth.models import User
 from submissions.models import Eligibility, Submission
-from tests.events.helpers import PASSWORD, make_user
-
-__all__ = ["PASSWORD", "World", "build", "judging_clock", "htmx_post", "page_token"]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@pytest.fixture
-def judging_clock(monkeypatch) -> Clock:
-    """Time for the app (samskapa.clock.now()), moved by hand."""
-    monkeypatch.setattr(samskapa.clock, "source", clock := Clock())
-    return clock
+from teams.models import Team, TeamMember
+from tests.events.helpers import make_user
 
 
 @dataclass
@@ -82,10 +60,6 @@ async def build(slug: str = "hack", *, jurors: int = 3, teams: int = 4) -> World
 async def join_team(world: World, user: User, team: Team) -> None:
     await TeamMember.create(team=team, event=world.event, user=user)
     await Team.filter(id=team.id).update(member_count=team.member_count + 1)
-
-
-async def page_token(client, path: str) -> str:
-    return await client.csrf(path)
 
 
 async def htmx_post(client, path: str, data: dict, token: str):

@@ -8,7 +8,7 @@ from events.models import EventRole, Invitation, Role
 from judging.models import Assignment, Conflict, JuryLink
 from samskapa.auth.models import User
 from tests.events.helpers import signed_in
-from tests.judging.jury_world import build, join_team, judging_clock  # noqa: F401
+from tests.judging.jury_world import build, join_team
 
 
 async def _send_link(make_client, w, email="domare@example.se", name="Dagny Domare"):
@@ -21,7 +21,7 @@ async def _send_link(make_client, w, email="domare@example.se", name="Dagny Doma
 
 
 async def test_a_jury_link_signs_in_once_to_the_jury_pages_only(make_client, mailbox,
-                                                                 judging_clock):
+                                                                 clock):
     w = await build()
     await build("annat")
     organiser, r = await _send_link(make_client, w)
@@ -65,11 +65,11 @@ async def test_a_jury_link_signs_in_once_to_the_jury_pages_only(make_client, mai
     assert (await visitor.get("/events/hack/jury")).status_code == 303  # to /login
 
 
-async def test_an_expired_or_unknown_link_is_refused(make_client, mailbox, judging_clock):
+async def test_an_expired_or_unknown_link_is_refused(make_client, mailbox, clock):
     w = await build()
     await _send_link(make_client, w)
     link = mailbox.last_link("domare@example.se", "/jury-link/")
-    judging_clock.advance(timedelta(days=8))
+    clock.advance(timedelta(days=8))
     visitor = await make_client("127.0.0.5")
     r = await visitor.get(link)
     assert r.status_code == 400 and "gått ut" in r.text
@@ -77,7 +77,7 @@ async def test_an_expired_or_unknown_link_is_refused(make_client, mailbox, judgi
     assert r.status_code == 404
 
 
-async def test_bad_link_requests(make_client, judging_clock):
+async def test_bad_link_requests(make_client, clock):
     w = await build()
     admin = await User.create(email="admin@example.se", display_name="Admin", is_admin=True)
     organiser, r = await _send_link(make_client, w, email="inte-en-adress")

@@ -11,7 +11,7 @@ from judging import crowd_bt, pairwise
 from judging.models import JudgingSettings, Method, PairwiseDecision, PairwiseItem, PairwiseJuror
 from samskapa.errors import DomainError
 from tests.events.helpers import signed_in
-from tests.judging.jury_world import build, join_team, judging_clock  # noqa: F401
+from tests.judging.jury_world import build, join_team
 
 
 async def _pairwise_world(**kw):
@@ -20,7 +20,7 @@ async def _pairwise_world(**kw):
     return w
 
 
-async def test_a_juror_looks_compares_and_picks(make_client, judging_clock):
+async def test_a_juror_looks_compares_and_picks(make_client, clock):
     w = await _pairwise_world()
     client = await signed_in(make_client, w.jurors[0])
     queue = await client.get("/events/hack/jury")
@@ -62,9 +62,9 @@ async def test_a_juror_looks_compares_and_picks(make_client, judging_clock):
     assert await PairwiseDecision.all().count() == 1
 
 
-async def test_what_a_juror_is_shown(judging_clock, clean_db):
+async def test_what_a_juror_is_shown(clock, clean_db):
     w = await _pairwise_world(jurors=2, teams=3)
-    now = judging_clock.now
+    now = clock.now
     await join_team(w, w.jurors[0], w.teams[0])  # never shown their own team
     a = await pairwise.next_pair(w.event, w.jurors[0], now)
     assert a.current.id != w.subs[0].id and a.previous is None
@@ -85,20 +85,20 @@ async def test_what_a_juror_is_shown(judging_clock, clean_db):
         await pairwise.next_pair(w.event, w.jurors[0], w.event.judging_closes)
 
 
-async def test_not_in_pairwise_mode(make_client, judging_clock):
+async def test_not_in_pairwise_mode(make_client, clock):
     w = await build()
     client = await signed_in(make_client, w.jurors[0])
     r = await client.get("/events/hack/jury/compare")
     assert r.status_code == 422 and "parvis" in r.text
 
 
-async def test_two_jurors_deciding_at_once_lose_no_update(judging_clock, clean_db):
+async def test_two_jurors_deciding_at_once_lose_no_update(clock, clean_db):
     """Both jurors compare the same two submissions and decide at the same moment: both
     decisions count, each computed from what the other left (the result equals applying them
     one after the other)."""
     w = await _pairwise_world(jurors=2, teams=2)
     x, y = w.subs[0].id, w.subs[1].id
-    now = judging_clock.now
+    now = clock.now
     for juror, (prev, cur) in ((w.jurors[0], (x, y)), (w.jurors[1], (y, x))):
         await PairwiseJuror.create(event=w.event, juror=juror, alpha=crowd_bt.ALPHA_PRIOR,
                                    beta=crowd_bt.BETA_PRIOR, previous_id=prev, current_id=cur,

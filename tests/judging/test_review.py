@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from judging.models import Assignment, AssignmentStatus, Conflict, ConflictKind, Rubric, Score, ScoreChange
 from tests.events.helpers import signed_in
-from tests.judging.jury_world import build, htmx_post, join_team, judging_clock  # noqa: F401
+from tests.judging.jury_world import build, htmx_post, join_team
 
 
 async def _setup(make_client):
@@ -25,7 +25,7 @@ async def _state(review):
     return scores, await ScoreChange.filter(assignment_id=review.id).count()
 
 
-async def test_autosave_saves_each_field_once_and_locks_the_rubric(make_client, judging_clock):
+async def test_autosave_saves_each_field_once_and_locks_the_rubric(make_client, clock):
     w, juror, review, client, url, token = await _setup(make_client)
     idea, craft = w.criteria
     r = await htmx_post(client, url, {f"criterion_{idea.id}": "4"}, token)
@@ -58,7 +58,7 @@ async def test_autosave_saves_each_field_once_and_locks_the_rubric(make_client, 
         "high", "Snygg karta!", "Påminner om förra året")
 
 
-async def test_the_plain_form_saves_everything_without_javascript(make_client, judging_clock):
+async def test_the_plain_form_saves_everything_without_javascript(make_client, clock):
     w, juror, review, client, url, token = await _setup(make_client)
     idea, craft = w.criteria
     page = await client.get(url)
@@ -77,7 +77,7 @@ async def test_the_plain_form_saves_everything_without_javascript(make_client, j
     assert (await Assignment.get(id=review.id)).feedback == "Bra"
 
 
-async def test_bad_scores_are_refused_and_nothing_changes(make_client, judging_clock):
+async def test_bad_scores_are_refused_and_nothing_changes(make_client, clock):
     w, juror, review, client, url, token = await _setup(make_client)
     idea, craft = w.criteria
     other_rubric = await Rubric.create(event=w.event, challenge=None)
@@ -93,7 +93,7 @@ async def test_bad_scores_are_refused_and_nothing_changes(make_client, judging_c
     assert other_rubric.locked_at is None
 
 
-async def test_another_jurors_review_does_not_exist_for_them(make_client, judging_clock):
+async def test_another_jurors_review_does_not_exist_for_them(make_client, clock):
     w, juror, review, client, url, token = await _setup(make_client)
     theirs = await Assignment.create(event=w.event, juror=w.jurors[1], submission=w.subs[1])
     r = await htmx_post(client, f"/events/hack/jury/reviews/{theirs.id}",
@@ -106,7 +106,7 @@ async def test_another_jurors_review_does_not_exist_for_them(make_client, judgin
 
 
 async def test_a_conflicted_juror_is_refused_also_after_joining_the_team(make_client,
-                                                                         judging_clock):
+                                                                         clock):
     w, juror, review, client, url, token = await _setup(make_client)
     idea = w.criteria[0]
     await htmx_post(client, url, {f"criterion_{idea.id}": "3"}, token)
@@ -124,11 +124,11 @@ async def test_a_conflicted_juror_is_refused_also_after_joining_the_team(make_cl
     assert r.status_code == 422 and not await Score.filter(assignment_id=other.id).exists()
 
 
-async def test_no_change_after_judging_closes(make_client, judging_clock):
+async def test_no_change_after_judging_closes(make_client, clock):
     w, juror, review, client, url, token = await _setup(make_client)
     idea = w.criteria[0]
     await htmx_post(client, url, {f"criterion_{idea.id}": "3"}, token)
-    judging_clock.advance(timedelta(days=3))  # judging closed yesterday
+    clock.advance(timedelta(days=3))  # judging closed yesterday
     r = await htmx_post(client, url, {f"criterion_{idea.id}": "5"}, token)
     assert r.status_code == 422 and "Bedömningen stängde" in r.text
     r = await client.post(url, data={f"criterion_{idea.id}": "5", "csrf_token": token})
@@ -142,7 +142,7 @@ async def test_no_change_after_judging_closes(make_client, judging_clock):
     assert "disabled" in page.text
 
 
-async def test_finish_undo_and_skip(make_client, judging_clock):
+async def test_finish_undo_and_skip(make_client, clock):
     w, juror, review, client, url, token = await _setup(make_client)
     idea, craft = w.criteria
     r = await client.post(f"{url}/done", data={"csrf_token": token})
@@ -175,7 +175,7 @@ async def test_finish_undo_and_skip(make_client, judging_clock):
 
 
 async def test_the_queue_shows_progress_and_the_audit_log_is_the_organisers(make_client,
-                                                                          judging_clock):
+                                                                          clock):
     w, juror, review, client, url, token = await _setup(make_client)
     await Assignment.create(event=w.event, juror=juror, submission=w.subs[1],
                             status=AssignmentStatus.DONE)

@@ -7,7 +7,7 @@ from judging import rubric
 from judging.models import Assignment, AssignmentStatus, Criterion, Rubric, Score, ScoreChange
 from submissions.models import Submission
 from tests.events.helpers import signed_in
-from tests.judging.jury_world import build, judging_clock  # noqa: F401
+from tests.judging.jury_world import build
 
 FORM = {"name": "Nytta", "description": "För invånarna", "weight": "1,5", "scale_min": "0",
         "scale_max": "3", "levels": "Ingen\n\nViss\nStor"}
@@ -57,11 +57,11 @@ async def _scored(w, juror_index=0, sub=0, values=(4, 8), done=True):
     return a
 
 
-async def test_a_locked_rubric_asks_and_says_what_happens(make_client, judging_clock):
+async def test_a_locked_rubric_asks_and_says_what_happens(make_client, clock):
     w = await build()
     high = await _scored(w, 0, 0, (5, 8))
     low = await _scored(w, 1, 1, (2, 3))
-    await Rubric.filter(id=w.rubric.id).update(locked_at=judging_clock.now)
+    await Rubric.filter(id=w.rubric.id).update(locked_at=clock.now)
     idea = w.criteria[0]
     client = await signed_in(make_client, w.organiser)
     url = f"/events/hack/judging/criteria/{idea.id}"
@@ -87,10 +87,10 @@ async def test_a_locked_rubric_asks_and_says_what_happens(make_client, judging_c
     assert ("rubric", "Idé (1-5, ×2)", "Idé (1-3, ×2)", None) in log
 
 
-async def test_adding_or_removing_on_a_locked_rubric(make_client, judging_clock):
+async def test_adding_or_removing_on_a_locked_rubric(make_client, clock):
     w = await build()
     done = await _scored(w, 0, 0, (5, 8))
-    await Rubric.filter(id=w.rubric.id).update(locked_at=judging_clock.now)
+    await Rubric.filter(id=w.rubric.id).update(locked_at=clock.now)
     client = await signed_in(make_client, w.organiser)
     token = await client.csrf("/events/hack/judging/rubric")
     r = await client.post("/events/hack/judging/rubric", data={**FORM, "csrf_token": token})

@@ -4,11 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 
-from events import school
-from events.models import Event, EventKind, EventRole, Role, SchoolClass, Team, TeamMember
+from events import policy
+from events.models import Event, EventKind, EventRole, Role
 from samskapa.auth.models import User
 from samskapa.auth.passwords import make_password_hash
 from samskapa.limiter import Limiter
+from school import service as school
+from school.models import SchoolClass
+from teams.models import Team, TeamMember
 
 PASSWORD = "hemligt123"
 
@@ -40,7 +43,7 @@ async def grant(event: Event, user: User, role: Role, **kw) -> EventRole:
 
 async def make_class(event: Event, teacher: User, name: str = "5B") -> SchoolClass:
     await grant(event, teacher, Role.TEACHER)
-    return await school.create_class(event, teacher, name, "Skolan")
+    return await school.create_class(await policy.standing(event, teacher), name, "Skolan")
 
 
 async def join_pupil(school_class: SchoolClass, nickname: str) -> tuple[User, str]:

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from challenges.models import Challenge
-from events.models import EventRole, Invitation, Pupil, Role, SchoolClass, Team, TeamMember
+from events.models import EventRole, Invitation, Role
 from samskapa.auth.models import User
 from samskapa.auth.passwords import token_hash
 from samskapa.names import name_key
+from school.models import Pupil, SchoolClass
+from teams.models import Team, TeamMember
 from tests.privacy.conftest import (grant, join_pupil, make_class, make_event, make_user,
                                     put_in_team, signed_in, utcnow)
 

@@ -9,11 +9,12 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from events.models import Pupil, Team
 from privacy import retention, service
 from samskapa.app import create_app
 from samskapa.auth.models import User
 from samskapa.settings import Settings
+from school.models import Pupil
+from teams.models import Team
 from tests.privacy.conftest import (join_pupil, make_class, make_event, make_user, put_in_team,
                                     utcnow)
 

@@ -7,11 +7,12 @@ import json
 from datetime import timedelta
 
 from challenges.models import Challenge
-from events.models import (EventKind, EventRole, Invitation, Pupil, Role, SchoolClass, Team,
-                           TeamMember)
+from events.models import EventKind, EventRole, Invitation, Role
 from samskapa.auth.models import User
 from samskapa.auth.passwords import token_hash
 from samskapa.mail import OutboxMessage
+from school.models import Pupil, SchoolClass
+from teams.models import Team, TeamMember
 from tests.privacy.conftest import (PASSWORD, grant, join_pupil, make_class, make_event,
                                     make_user, pupil_client, put_in_team, signed_in, utcnow)
 

@@ -1,4 +1,5 @@
-"""Fixtures for the team and school tests: events with times around now, users, roles."""
+"""Fixtures for the team and school tests (tests/school uses them too): events with times around
+now, users, roles."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -7,8 +8,8 @@ import pytest
 
 from challenges.models import Challenge
 from events.models import Event, EventKind, EventRole, Role
-from samskapa.auth.models import User
 from samskapa.auth import passwords
+from samskapa.auth.models import User
 
 PASSWORD = "hemligt123"
 

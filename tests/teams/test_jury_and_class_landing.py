@@ -2,9 +2,11 @@
 teams after joining or signing in, not on every class's."""
 from __future__ import annotations
 
-from events.models import EventKind, Role, SchoolClass, Team
+from events.models import EventKind, Role
+from school.models import SchoolClass
+from teams.models import Team
+from tests.school.test_school import pupil_joins, pupil_login, teacher_with_class
 from tests.teams.conftest import grant, make_event
-from tests.teams.test_school import pupil_joins, pupil_login, teacher_with_class
 
 JURY_WARNING = "Du är jurymedlem i det här evenemanget"
 

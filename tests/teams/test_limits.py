@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from events.models import Pupil, SchoolClass, Team
 from samskapa.auth.models import User
+from school.models import Pupil, SchoolClass
+from teams.models import Team
+from tests.school.test_school import LOGIN_CODE_RE, pupil_login, school_event, teacher_with_class
 from tests.teams.conftest import PASSWORD, make_event
-from tests.teams.test_school import LOGIN_CODE_RE, pupil_login, school_event, teacher_with_class
 from tests.teams.test_teams import create_team, join
 
 SCHOOL = "192.0.2.10"  # one address for the whole school (NAT)

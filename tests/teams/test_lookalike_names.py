@@ -8,10 +8,12 @@ import asyncio
 
 import pytest
 
-from events.models import EventKind, Pupil, Team
+from events.models import EventKind
 from samskapa.auth.models import User
+from school.models import Pupil
+from teams.models import Team
+from tests.school.test_school import LOGIN_CODE_RE, pupil_login, teacher_with_class
 from tests.teams.conftest import PASSWORD, make_event
-from tests.teams.test_school import LOGIN_CODE_RE, pupil_login, teacher_with_class
 
 TAKEN = "Någon i klassen har redan det smeknamnet. Välj ett annat."
 MIXED = "blandar bokstäver från olika alfabet"

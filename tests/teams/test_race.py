@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from events import school, teams
-from events.models import EventKind, Pupil, Role, Team, TeamMember
+from events import policy
+from events.models import EventKind, Role
 from samskapa.errors import DomainError
 from samskapa.limiter import Limiter
+from school import service as school
+from school.models import Pupil
+from teams import service as teams
+from teams.models import Team, TeamMember
 from tests.teams.conftest import PASSWORD, grant, make_event, make_user, utcnow
 
 
@@ -103,7 +107,7 @@ async def test_teacher_moves_pupils_into_the_last_seat_at_once(signed_in):
     event = await make_event("skola", kind=EventKind.SCHOOL, max_team_size=2)
     client, teacher = await signed_in("Tina")
     await grant(event, teacher, Role.TEACHER)
-    klass = await school.create_class(event, teacher, "6B", "")
+    klass = await school.create_class(await policy.standing(event, teacher), "6B", "")
     pupils = []
     for i in range(5):
         user, _code, _class = await school.join_class(Limiter("test"), klass.code, f"Elev{i}",

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from events import teams
-from events.models import EventKind, EventRole, Pupil, Role, SchoolClass, Team, TeamMember
+from events.models import EventKind, EventRole, Role
 from samskapa.auth.models import User
 from samskapa.auth.passwords import UNAMBIGUOUS_ALPHABET
+from school.models import Pupil, SchoolClass
+from teams import service as teams
+from teams.models import Team, TeamMember
 from tests.teams.conftest import grant, make_challenge, make_event, make_user, utcnow
 
 
@@ -483,5 +485,5 @@ async def test_team_lists_show_pupils_by_nickname_only(client, signed_in):
     for path in ("/events/skola/teams", f"/events/skola/teams/{team.id}"):
         main = (await teacher_client.get(path)).text.split("<main", 1)[1]
         assert "Blixten" in main and "Lärare" not in main and "@" not in main
-        # Not public at all (tests/teams/test_pupil_privacy.py tries every kind of visitor).
+        # Not public at all (tests/school/test_pupil_privacy.py tries every kind of visitor).
         assert "Blixten" not in (await client.get(path)).text

@@ -2,8 +2,8 @@
 been seen by someone else, and a session started with it must not outlive it."""
 from __future__ import annotations
 
-from events.models import Pupil
-from tests.teams.test_school import (NEW_CODE_RE, pupil_joins, pupil_login, school_event,
+from school.models import Pupil
+from tests.school.test_school import (NEW_CODE_RE, pupil_joins, pupil_login, school_event,
                                      teacher_with_class)
 
 

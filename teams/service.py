@@ -15,8 +15,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge
-from events.models import Event, EventRole, Pupil, Role, Team, TeamMember
-from events.service import is_organiser, roles_of, visible_event  # noqa: F401
+from events.models import Event, EventRole, Role
 from samskapa import limiter as limits
 from samskapa.auth.models import User
 from samskapa.auth.passwords import normalise_code, random_code
@@ -24,6 +23,8 @@ from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_
 from samskapa.limiter import Limiter
 from samskapa.names import clean_name, name_key
+from school.models import Pupil
+from teams.models import Team, TeamMember
 
 JOIN_CODE_LENGTH = 6
 JOIN_CODE_MAX = Team._meta.fields_map["join_code"].max_length  # longer cannot match
@@ -31,9 +32,7 @@ TEAM_NAME_MAX = 100
 LOOKING_FOR_MAX = 300
 
 
-# --- events and roles ------------------------------------------------------------------------
-# Who may see an event and who organises it is decided in one place, events.service (imported
-# above and used from here by the team and school routes).
+# --- taking part -----------------------------------------------------------------------------
 
 async def ensure_participant(event: Event, user: User) -> None:
     if await EventRole.filter(event_id=event.id, user_id=user.id, role=Role.PARTICIPANT).exists():
@@ -42,12 +41,6 @@ async def ensure_participant(event: Event, user: User) -> None:
         await EventRole.create(event_id=event.id, user_id=user.id, role=Role.PARTICIPANT)
     except IntegrityError:  # registered at the same moment by another request
         pass
-
-
-async def is_jury(event: Event, user: User | None) -> bool:
-    """A jury member who joins a team competes in what they judge: they are warned, and the
-    organisers see it on the dashboard."""
-    return Role.JURY in await roles_of(event, user)
 
 
 def check_registration_open(event: Event, now: datetime, field: str | None = None) -> None:
@@ -65,7 +58,7 @@ class TeamView:
     team: Team
     members: list[User]
     free_seats: int
-    others: int = 0  # pupils of classes this visitor may not see (events.pupil_privacy)
+    others: int = 0  # pupils of classes this visitor may not see (school.pupil_privacy)
 
 
 async def published_challenges(event: Event) -> list[Challenge]:

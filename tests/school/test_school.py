@@ -6,9 +6,11 @@ import re
 
 import pytest
 
-from events.models import EventKind, EventRole, Pupil, Role, SchoolClass, Team, TeamMember
+from events.models import EventKind, EventRole, Role
 from samskapa.auth.models import User
 from samskapa.auth.passwords import UNAMBIGUOUS_ALPHABET
+from school.models import Pupil, SchoolClass
+from teams.models import Team, TeamMember
 from tests.teams.conftest import grant, make_challenge, make_event
 
 LOGIN_CODE_RE = re.compile(r'<code id="login-code">([A-Z0-9-]+)</code>')

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from events.models import Event, EventRole, Pupil, Role, SchoolClass
-from events.service import is_organiser, roles_of
-from samskapa.auth.models import User
+from events.models import EventRole, Role
+from events.policy import Permission, Standing, grants
+from school.models import Pupil, SchoolClass
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,14 @@ class Audience:
         return self.everything or class_id in self.class_ids
 
 
-async def audience(event: Event, user: User | None) -> Audience:
+async def audience(standing: Standing) -> Audience:
+    event, user = standing.event, standing.user
     if not event.is_school:
         return Audience(everything=True)
     if user is None:
         return Audience(everything=False)
-    if await is_organiser(event, user) or Role.JURY in await roles_of(event, user):
+    # Organisers and the jury see every class; teachers (SEE_PUPILS by teaching) their own.
+    if Permission.SEE_PUPILS in grants(standing.roles - {Role.TEACHER}, standing.is_admin):
         return Audience(everything=True, user_id=user.id)
     taught = await SchoolClass.filter(event_id=event.id, teacher_id=user.id) \
         .values_list("id", flat=True)

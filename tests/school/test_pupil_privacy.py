@@ -9,10 +9,12 @@ import re
 import pytest
 from starlette.routing import Route
 
-from events.models import EventKind, EventRole, Pupil, Role, SchoolClass, Team, TeamMember
+from events.models import EventKind, EventRole, Role
 from samskapa.auth.models import User
+from school.models import Pupil, SchoolClass
+from teams.models import Team, TeamMember
+from tests.school.test_school import pupil_joins, teacher_with_class
 from tests.teams.conftest import grant, make_challenge, make_event
-from tests.teams.test_school import pupil_joins, teacher_with_class
 
 # What pupils of class 6A typed: none of it may reach a visitor outside their class.
 SECRETS_6A = ["Kubkungen", "Kubkungarna", "Söker en redstone-expert", "Ensamvargen",

@@ -1,29 +1,28 @@
 """Team pages: create, join with a code, leave, hand over leadership, the board.
 
-Thin handlers: one guard line, parse, call events.teams, render the page or (htmx) the named
+Thin handlers: one guard line, parse, call teams.service, render the page or (htmx) the named
 block of the same template.
 """
 from __future__ import annotations
-
-from datetime import datetime, timezone
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events import pupil_privacy, school, teams
-from events.models import Event, Team
+from events.models import Event
+from events.policy import Permission, Standing, event_for
 from samskapa.auth.guards import current_user, require_user
-from samskapa.auth.models import User
-from samskapa.auth.routes import redirect
+from samskapa.clock import now
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
+from samskapa.http import redirect
 from samskapa.security import client_address
 from samskapa.templating import is_htmx, render
+from school import pupil_privacy
+from school import service as school
+from teams import service as teams
+from teams.models import Team
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def team_url(event: Event, team: Team) -> str:
@@ -51,8 +50,8 @@ def apply_error(form: Form, exc: DomainError) -> str | None:
 
 async def team_list(request: Request) -> Response:
     user = await current_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    viewer = await pupil_privacy.audience(event, user)
+    event, standing = await event_for(request.path_params["slug"], user)
+    viewer = await pupil_privacy.audience(standing)
     school_class = await school.listed_class(event, request.query_params.get("class"),
                                              viewer.sees_class)
     all_views = await (school.class_team_views(event, school_class) if school_class
@@ -69,10 +68,13 @@ async def team_list(request: Request) -> Response:
     return render(request, "teams/list.html", context, block="teams")
 
 
-async def _new_form(request: Request, event: Event, form: Form, status_code: int = 200,
-                    notice: str | None = None, user: User | None = None) -> Response:
+async def _new_form(request: Request, standing: Standing, form: Form, status_code: int = 200,
+                    notice: str | None = None) -> Response:
+    event = standing.event
     context = {"event": event, "form": form, "errors": form.messages(), "notice": notice,
-               "jury_warning": await teams.is_jury(event, user),
+               # A juror who joins a team competes in what they judge: warned (and the
+               # organisers see it on the dashboard).
+               "jury_warning": standing.may(Permission.SCORE),
                "challenges": await teams.published_challenges(event),
                "registration_open": event.registration_open(now())}
     return render(request, "teams/new.html", context, block="form", status_code=status_code)
@@ -80,10 +82,10 @@ async def _new_form(request: Request, event: Event, form: Form, status_code: int
 
 async def team_new(request: Request) -> Response:
     user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
+    event, standing = await event_for(request.path_params["slug"], user)
     if request.method == "GET":
-        return await _new_form(request, event, Form({"challenge": request.query_params.get(
-            "challenge", "")}), user=user)
+        return await _new_form(request, standing, Form({
+            "challenge": request.query_params.get("challenge", "")}))
     form = await Form.from_request(request)
     name = form.text("name", max_length=teams.TEAM_NAME_MAX)
     challenge_id = read_challenge(form)
@@ -97,14 +99,15 @@ async def team_new(request: Request) -> Response:
             notice = apply_error(form, exc)
         else:
             return redirect(request, team_url(event, team))
-    return await _new_form(request, event, form, 422, notice, user)
+    return await _new_form(request, standing, form, 422, notice)
 
 
-async def _team_page(request: Request, event: Event, team: Team, user: User | None, *,
+async def _team_page(request: Request, standing: Standing, team: Team, *,
                      block: str = "members", status_code: int = 200, form: Form | None = None,
                      notice: str | None = None) -> Response:
+    event, user = standing.event, standing.user
     views, hidden = await pupil_privacy.visible_team_views(
-        [await teams.team_view(event, team)], await pupil_privacy.audience(event, user))
+        [await teams.team_view(event, team)], await pupil_privacy.audience(standing))
     if not views:  # a pupils' team of a class this visitor may not see: counts only
         return render(request, "teams/hidden.html", {
             "event": event, "hidden": hidden, "mine": await teams.membership(event, user)})
@@ -131,42 +134,42 @@ async def _team_page(request: Request, event: Event, team: Team, user: User | No
 
 async def team_page(request: Request) -> Response:
     user = await current_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
+    event, standing = await event_for(request.path_params["slug"], user)
     team = await teams.get_team(event, request.path_params["team_id"])
-    return await _team_page(request, event, team, user)
+    return await _team_page(request, standing, team)
 
 
 async def team_leave(request: Request) -> Response:
     user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
+    event, standing = await event_for(request.path_params["slug"], user)
     team = await teams.get_team(event, request.path_params["team_id"])
     still_there = await teams.leave_team(event, team, user)
     if not still_there:
         return redirect(request, f"/events/{event.slug}/teams")
     if is_htmx(request):
-        return await _team_page(request, event, await teams.get_team(event, team.id), user)
+        return await _team_page(request, standing, await teams.get_team(event, team.id))
     return redirect(request, team_url(event, team))
 
 
 async def team_leader(request: Request) -> Response:
     user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
+    event, standing = await event_for(request.path_params["slug"], user)
     team = await teams.get_team(event, request.path_params["team_id"])
     form = await Form.from_request(request)
     try:
         await teams.hand_over(event, team, user, form.id("user_id"))
     except ValidationError as exc:
         form.add(exc)
-        return await _team_page(request, event, team, user, status_code=422,
+        return await _team_page(request, standing, team, status_code=422,
                                 notice=form.messages().get("user_id"))
     if is_htmx(request):
-        return await _team_page(request, event, await teams.get_team(event, team.id), user)
+        return await _team_page(request, standing, await teams.get_team(event, team.id))
     return redirect(request, team_url(event, team))
 
 
 async def team_edit(request: Request) -> Response:
     user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
+    event, standing = await event_for(request.path_params["slug"], user)
     team = await teams.get_team(event, request.path_params["team_id"])
     await teams.require_leader(team, user)
     form = await Form.from_request(request)
@@ -179,25 +182,26 @@ async def team_edit(request: Request) -> Response:
             form.add(exc)
         else:  # the challenge shows at the top of the page too: load the page afresh
             return redirect(request, team_url(event, team))
-    return await _team_page(request, event, team, user, block="settings", status_code=422,
+    return await _team_page(request, standing, team, block="settings", status_code=422,
                             form=form)
 
 
-async def _join_form(request: Request, event: Event, form: Form, status_code: int = 200,
-                     notice: str | None = None, user: User | None = None) -> Response:
+async def _join_form(request: Request, standing: Standing, form: Form, status_code: int = 200,
+                     notice: str | None = None) -> Response:
+    event = standing.event
     context = {"event": event, "form": form, "errors": form.messages(), "notice": notice,
-               "jury_warning": await teams.is_jury(event, user),
-               "mine": await teams.membership(event, user),
+               "jury_warning": standing.may(Permission.SCORE),
+               "mine": await teams.membership(event, standing.user),
                "registration_open": event.registration_open(now())}
     return render(request, "teams/join.html", context, block="form", status_code=status_code)
 
 
 async def team_join(request: Request) -> Response:
     user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
+    event, standing = await event_for(request.path_params["slug"], user)
     if request.method == "GET":
-        return await _join_form(request, event, Form({"code": request.query_params.get(
-            "code", "")}), user=user)
+        return await _join_form(request, standing, Form({
+            "code": request.query_params.get("code", "")}))
     form = await Form.from_request(request)
     code = form.text("code", max_length=20)
     notice = None
@@ -209,14 +213,14 @@ async def team_join(request: Request) -> Response:
             notice = apply_error(form, exc)
         else:
             return redirect(request, team_url(event, team))
-    return await _join_form(request, event, form, 422, notice, user)
+    return await _join_form(request, standing, form, 422, notice)
 
 
 async def team_board(request: Request) -> Response:
     user = await current_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
+    event, standing = await event_for(request.path_params["slug"], user)
     looking, open_teams = await teams.board(event)
-    viewer = await pupil_privacy.audience(event, user)
+    viewer = await pupil_privacy.audience(standing)
     looking, hidden_people = await pupil_privacy.visible_looking(looking, viewer)
     open_teams, hidden = await pupil_privacy.visible_team_views(open_teams, viewer)
     context = {"event": event, "looking": looking, "open_teams": open_teams,

@@ -15,9 +15,8 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events import teams
-from events.first_names import FIRST_NAMES
-from events.models import Event, EventRole, Pupil, Role, SchoolClass, Team, TeamMember
+from events.models import Event, EventRole, Role
+from events.policy import Permission, Standing
 from samskapa import limiter as limits
 from samskapa.auth import sessions
 from samskapa.auth.models import User
@@ -28,6 +27,10 @@ from samskapa.forms import parse_id
 from samskapa.i18n import N_
 from samskapa.limiter import Limiter
 from samskapa.names import clean_name, name_key
+from school.first_names import FIRST_NAMES
+from school.models import Pupil, SchoolClass
+from teams import service as teams
+from teams.models import Team, TeamMember
 
 CLASS_CODE_LENGTH = 6
 CLASS_CODE_MAX = SchoolClass._meta.fields_map["code"].max_length  # longer cannot match
@@ -44,15 +47,11 @@ def require_school_event(event: Event) -> None:
         raise NotFound("This event has no classes: it is not a school event.")
 
 
-async def is_teacher(event: Event, user: User | None) -> bool:
-    return user is not None and Role.TEACHER in await teams.roles_of(event, user)
-
-
-async def require_class_staff(event: Event, user: User) -> None:
+def require_class_staff(standing: Standing) -> None:
     """Teachers of the event, its organisers and site admins manage classes."""
-    require_school_event(event)
-    if not (await is_teacher(event, user) or await teams.is_organiser(event, user)):
-        raise Forbidden("Only the event's teachers and organisers can manage classes.")
+    require_school_event(standing.event)
+    standing.require(Permission.TEACH,
+                     N_("Only the event's teachers and organisers can manage classes."))
 
 
 async def teaches_class_id(event: Event, class_id: int, user: User | None) -> bool:
@@ -61,22 +60,28 @@ async def teaches_class_id(event: Event, class_id: int, user: User | None) -> bo
     return await SchoolClass.filter(id=class_id, event_id=event.id, teacher_id=user.id).exists()
 
 
-async def get_class(event: Event, class_id: int, user: User) -> SchoolClass:
+def runs_every_class(standing: Standing) -> bool:
+    """Organisers (and site admins) run every class of the event; a teacher only their own."""
+    return standing.is_organiser
+
+
+async def get_class(standing: Standing, class_id: int) -> SchoolClass:
     """A class of this event for its own teacher or the event's organisers."""
+    event = standing.event
     require_school_event(event)
     school_class = await SchoolClass.get_or_none(id=class_id, event_id=event.id)
     if school_class is None:
         raise NotFound("We could not find that class.")
-    if school_class.teacher_id != user.id and not await teams.is_organiser(event, user):
+    if school_class.teacher_id != standing.user_id and not runs_every_class(standing):
         raise Forbidden("Only the class's teacher and the event's organisers can see this class.")
     return school_class
 
 
-async def classes_for(event: Event, user: User) -> list[SchoolClass]:
-    await require_class_staff(event, user)
-    query = SchoolClass.filter(event_id=event.id)
-    if not await teams.is_organiser(event, user):
-        query = query.filter(teacher_id=user.id)
+async def classes_for(standing: Standing) -> list[SchoolClass]:
+    require_class_staff(standing)
+    query = SchoolClass.filter(event_id=standing.event.id)
+    if not runs_every_class(standing):
+        query = query.filter(teacher_id=standing.user_id)
     return await query.order_by("name").prefetch_related("teacher")
 
 
@@ -89,8 +94,10 @@ async def _unique_class_code() -> str:
             return code
 
 
-async def create_class(event: Event, teacher: User, name: str, school: str) -> SchoolClass:
-    await require_class_staff(event, teacher)
+async def create_class(standing: Standing, name: str, school: str) -> SchoolClass:
+    """A new class taught by the one who creates it (a teacher, or an organiser)."""
+    require_class_staff(standing)
+    event, teacher = standing.event, standing.user
     if await SchoolClass.filter(event_id=event.id, teacher_id=teacher.id,
                                 name__iexact=name.strip(), school__iexact=school.strip()).exists():
         raise ValidationError(
@@ -133,7 +140,7 @@ async def class_team_views(event: Event, school_class: SchoolClass) -> list[team
 async def listed_class(event: Event, raw_id: str | None,
                        visible: Callable[[int], bool]) -> SchoolClass | None:
     """The class a team list is narrowed to (`?class=<id>`, where pupils land), None for all.
-    Only a class the visitor may see (`visible`, events.pupil_privacy): its name is not public."""
+    Only a class the visitor may see (`visible`, school.pupil_privacy): its name is not public."""
     if not raw_id:
         return None
     class_id = parse_id(raw_id)

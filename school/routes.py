@@ -1,35 +1,34 @@
 """School events: classes, pupils joining with a class code, pupil login.
 
-Thin handlers: one guard line, parse, call events.school, render the page or (htmx) the named
+Thin handlers: one guard line, parse, call school.service, render the page or (htmx) the named
 block of the same template. A login code is shown only in the response that made it (never
 stored in the session or a URL), so it is seen once.
 """
 from __future__ import annotations
-
-from datetime import datetime, timezone
 
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events import school, teams
-from events.models import Event, SchoolClass
-from events.team_routes import apply_error, read_challenge
+from events.models import Event
+from events.policy import event_for
 from samskapa.auth.guards import current_user, require_user, sign_in
 from samskapa.auth.models import User
-from samskapa.auth.routes import redirect
+from samskapa.clock import now
 from samskapa.errors import DomainError
 from samskapa.flash import flash
 from samskapa.forms import Form
+from samskapa.http import redirect
 from samskapa.i18n import gettext
 from samskapa.limiter import Wait
 from samskapa.security import client_address
 from samskapa.templating import is_htmx, render
+from school import service as school
+from school.models import SchoolClass
+from teams import service as teams
+from teams.routes import apply_error, read_challenge
 
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def class_url(event: Event, school_class: SchoolClass) -> str:
@@ -42,28 +41,28 @@ async def class_guard(request: Request) -> tuple[User, Event, SchoolClass]:
     """The guard of every route of one class: signed in, the event visible, and the class
     theirs to see or manage (school.get_class decides)."""
     user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    return user, event, await school.get_class(event, request.path_params["class_id"], user)
+    event, standing = await event_for(request.path_params["slug"], user)
+    return user, event, await school.get_class(standing, request.path_params["class_id"])
 
 
 async def class_list(request: Request) -> Response:
     user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    classes = await school.classes_for(event, user)
+    event, standing = await event_for(request.path_params["slug"], user)
+    classes = await school.classes_for(standing)
     return render(request, "school/classes.html", {"event": event, "classes": classes})
 
 
 async def class_new(request: Request) -> Response:
     user = await require_user(request)
-    event = await teams.visible_event(request.path_params["slug"], user)
-    await school.require_class_staff(event, user)
+    event, standing = await event_for(request.path_params["slug"], user)
+    school.require_class_staff(standing)
     form = Form({}) if request.method == "GET" else await Form.from_request(request)
     if request.method == "POST":
         name = form.text("name", max_length=100)
         school_name = form.text("school", required=False, max_length=150)
         if not form.errors:
             try:
-                school_class = await school.create_class(event, user, name, school_name)
+                school_class = await school.create_class(standing, name, school_name)
             except DomainError as exc:
                 apply_error(form, exc)
             else:
