@@ -317,3 +317,23 @@ class Award(Model):
     class Meta:
         table = "awards"
         ordering = ["position", "id"]
+
+
+# A single-use sign-in link for a juror who only scores: only the SHA-256 of its token is
+# stored. Using it signs the juror in with a session that reaches this event's jury pages and
+# nothing else (judging/jury.py). (A comment: Tortoise copies a docstring into the SQL.)
+class JuryLink(Model):
+    id = fields.IntField(primary_key=True)
+    event = fields.ForeignKeyField("models.Event", related_name="jury_links",
+                                   on_delete=fields.CASCADE)
+    juror = fields.ForeignKeyField("models.User", related_name="jury_links",
+                                   on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_by = fields.ForeignKeyField("models.User", related_name="jury_links_made",
+                                        null=True, on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "jury_links"

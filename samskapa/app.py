@@ -23,6 +23,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from samskapa import db, i18n, packages
 from samskapa.auth.admin_routes import routes as admin_routes
 from samskapa.auth.guards import CurrentUserMiddleware, LoginRequired
+from samskapa.auth.scope import SessionScopeMiddleware
 from samskapa.auth.routes import routes as auth_routes
 from samskapa.errors import DomainError
 from samskapa.flash import flash
@@ -217,6 +218,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         Middleware(LanguageMiddleware),
         Middleware(SecureAwareSessionMiddleware, secret_key=settings.secret_key),
         Middleware(CurrentUserMiddleware),
+        # A session opened by a mailed link alone reaches one path only (samskapa/auth/scope.py).
+        Middleware(SessionScopeMiddleware, on_forbidden=_asgi_error(403)),
         Middleware(MalformedURLMiddleware, on_bad_request=_asgi_error(400)),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
                    on_forbidden=_forbidden, on_too_large=_asgi_error(413)),

@@ -47,6 +47,7 @@ PASSWORD = "hemligt123"
 PUPIL_CODE = "ABCD2345"
 INVITE_TOKEN = "inbjudan-till-deltagaren"
 RESET_TOKEN = "aterstall-deltagarens-losenord"
+JURY_LINK_TOKEN = "jurylank-till-juryn"
 CSRF = "csrf-token-of-this-visitor"
 
 _hashes: dict[str, str] = {}
@@ -141,11 +142,17 @@ async def build_world() -> World:
         submission=draft_submission, kind=FileKind.IMAGE, original_name="utkast.png",
         stored_name="authz-utkast.png", content_type="image/png", size=10,
         thumbnail_name="authz-utkast.thumb.jpg")
+    # The draft's organiser also sits in its jury, with a review: the jury's pages exist for
+    # them, so a 404 there is about the draft.
+    draft_review, draft_criterion = await _draft_judging(draft, draft_submission, u["organiser"])
     w.draft_params = {"slug": "utkast", "team_id": draft_team.id, "class_id": draft_class.id,
+                      "assignment_id": draft_review, "criterion_id": draft_criterion,
                       "pupil_id": draft_pupil.id,
                       "cslug": "utkast-utmaning", "tslug": "utkast-tema",
                       "submission_id": draft_submission.id, "file_id": draft_file.id}
-    w.ids = {"team_a": team_a.id, "team_b": team_b.id, "class": klass.id, "pupil": pupil.id,
+    judging_ids = await _judging_world(hack, u, submission, team_b, now)
+    w.ids = {**judging_ids, "team_a": team_a.id, "team_b": team_b.id, "class": klass.id,
+             "pupil": pupil.id,
              "class_team": class_team.id, "mate": u["mate"].id, "theme": theme.id,
              "challenge": own.id, "submission": submission.id, "file": picture.id}
     return w
@@ -163,6 +170,50 @@ async def make_submission(event: Event, team: Team, title: str, user: User | Non
 
 UPLOADED_FILES = ("authz-alfa.png", "authz-alfa.thumb.jpg", "authz-utkast.png",
                   "authz-utkast.thumb.jpg")
+
+
+async def _judging_world(hack, u, submission_a, team_b, now) -> dict[str, int]:
+    """Submissions, a rubric, the jury member's reviews (one finished, one not), a declared
+    conflict, a second juror to move a review to and a jury link."""
+    from judging.models import (Assignment, AssignmentStatus, Conflict, ConflictKind, Criterion,
+                                JuryLink, Rubric, Score)
+    from submissions.models import Eligibility, Submission
+
+    gamma = await Team.create(event=hack, name="Epsilon", join_code="EPSIL5", member_count=0)
+    delta = await Team.create(event=hack, name="Zeta", join_code="ZETA66", member_count=0)
+    submission_a.eligibility = Eligibility.ELIGIBLE
+    await submission_a.save()
+    subs = [submission_a, *[await Submission.create(event=hack, team=team,
+                                                    title=f"Bidrag {team.name}",
+                                                    eligibility=Eligibility.ELIGIBLE)
+                            for team in (team_b, gamma)]]
+    rubric = await Rubric.create(event=hack)
+    criterion = await Criterion.create(rubric=rubric, name="Idé", scale_min=1, scale_max=5)
+    done = await Assignment.create(event=hack, juror=u["jury"], submission=subs[0],
+                                   status=AssignmentStatus.DONE)
+    await Score.create(assignment=done, criterion=criterion, value=4)
+    pending = await Assignment.create(event=hack, juror=u["jury"], submission=subs[1])
+    conflict = await Conflict.create(event=hack, juror=u["jury"], team=delta,
+                                     kind=ConflictKind.EMPLOYER)
+    juror2 = await User.create(email="jury-2@example.se", display_name="Jury 2")
+    await EventRole.create(event=hack, user=juror2, role=Role.JURY)
+    await JuryLink.create(event=hack, juror=u["jury"], token_hash=token_hash(JURY_LINK_TOKEN),
+                          expires_at=now + timedelta(days=7))
+    return {"review_done": done.id, "review_pending": pending.id, "criterion": criterion.id,
+            "conflict": conflict.id, "sub_gamma": subs[2].id, "juror2": juror2.id,
+            "jury": u["jury"].id, "team_b_id": team_b.id}
+
+
+async def _draft_judging(draft, sub, organiser) -> tuple[int, int]:
+    from judging.models import Assignment, Criterion, Rubric
+    from submissions.models import Eligibility
+
+    await EventRole.create(event=draft, user=organiser, role=Role.JURY)
+    sub.eligibility = Eligibility.ELIGIBLE
+    await sub.save()
+    criterion = await Criterion.create(rubric=await Rubric.create(event=draft), name="Idé")
+    review = await Assignment.create(event=draft, juror=organiser, submission=sub)
+    return review.id, criterion.id
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -346,6 +397,53 @@ CASES = [
     Case("/events/{slug}/personal-data", "/events/hack/personal-data", {"confirm": "on"},
          signed_in("403", organiser="422", admin="422"),
          "the event's organisers, and only after its results (this one has not ended)"),
+
+    # --- judging, the jury's side (judging/routes.py) ---------------------------------------
+    Case("/events/{slug}/jury/reviews/{assignment_id:id}",
+         "/events/hack/jury/reviews/{review_pending}", {"confidence": "high"}, only("jury"),
+         "a juror saves their own review; nobody else has one"),
+    Case("/events/{slug}/jury/reviews/{assignment_id:id}/done",
+         "/events/hack/jury/reviews/{review_done}/done", {}, only("jury")),
+    Case("/events/{slug}/jury/reviews/{assignment_id:id}/reopen",
+         "/events/hack/jury/reviews/{review_done}/reopen", {}, only("jury")),
+    Case("/events/{slug}/jury/reviews/{assignment_id:id}/skip",
+         "/events/hack/jury/reviews/{review_pending}/skip", {"skip_reason": "Känner laget"},
+         only("jury")),
+    Case("/events/{slug}/jury/conflicts", "/events/hack/jury/conflicts",
+         {"team_id": "{team_b_id}", "kind": "school", "note": ""}, only("jury")),
+    Case("/events/{slug}/jury/conflicts/{conflict_id:id}/withdraw",
+         "/events/hack/jury/conflicts/{conflict}/withdraw", {}, only("jury"),
+         "one's own declared conflict"),
+    Case("/events/{slug}/jury/compare", "/events/hack/jury/compare", {"choice": "seen"},
+         only(refused="403", jury="422"), "this event is not judged in pairs"),
+    Case("/jury-link/{token}", f"/jury-link/{JURY_LINK_TOKEN}", {}, everyone("ok"),
+         "the mailed token is the authorisation"),
+
+    # --- judging, the organisers' side ------------------------------------------------------
+    Case("/events/{slug}/judging", "/events/hack/judging",
+         {"method": "zscore", "reviews_per_submission": "2"}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/rubric", "/events/hack/judging/rubric",
+         {"name": "Nytta", "weight": "1", "scale_min": "1", "scale_max": "5", "levels": ""},
+         only(*ORGANISERS)),
+    Case("/events/{slug}/judging/criteria/{criterion_id:id}",
+         "/events/hack/judging/criteria/{criterion}",
+         {"name": "Idé", "weight": "2", "scale_min": "1", "scale_max": "5", "levels": ""},
+         only(*ORGANISERS)),
+    Case("/events/{slug}/judging/criteria/{criterion_id:id}/delete",
+         "/events/hack/judging/criteria/{criterion}/delete", {}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/jury/invite", "/events/hack/judging/jury/invite",
+         {"email": "ny-jury@example.se"}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/jury/link", "/events/hack/judging/jury/link",
+         {"link_email": "ny-jury@example.se", "display_name": "Ny"}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/assignments/run", "/events/hack/judging/assignments/run", {},
+         only(*ORGANISERS)),
+    Case("/events/{slug}/judging/assignments/add", "/events/hack/judging/assignments/add",
+         {"juror_id": "{jury}", "submission_id": "{sub_gamma}"}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/assignments/{assignment_id:id}/move",
+         "/events/hack/judging/assignments/{review_pending}/move", {"juror_id": "{juror2}"},
+         only(*ORGANISERS)),
+    Case("/events/{slug}/judging/assignments/{assignment_id:id}/remove",
+         "/events/hack/judging/assignments/{review_done}/remove", {}, only(*ORGANISERS)),
 ]
 
 

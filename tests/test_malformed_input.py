@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 from tortoise.transactions import in_transaction
 
 from events.models import SCHEDULE_FIELDS
+from samskapa import packages
 from samskapa.app import create_app
 from samskapa.auth.models import User
 from tests.conftest import CHEAP_HASHER
@@ -60,7 +61,7 @@ def field_names() -> set[str]:
         text = path.read_text()
         names |= set(re.findall(r'name="([a-z_]+)"', text))
         names |= set(re.findall(r'(?:field|select|checkbox)\("([a-z_]+)"', text))
-    for package in ("samskapa", "events", "challenges", "submissions"):
+    for package in ("samskapa", *packages.INSTALLED):
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text()
             names |= set(re.findall(r'(?:form\.\w+|query_params\.get|_getlist\(form,)\(?\s*'
