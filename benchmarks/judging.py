@@ -193,8 +193,15 @@ def part_pairwise(opts) -> list[Row]:
     ]
 
 
+def part_http(opts) -> list[Row]:
+    """Score saves against the running app (benchmarks/judging_http.py prints its own table)."""
+    from benchmarks import judging_http
+    judging_http.main([])
+    return []
+
+
 PARTS: dict[str, Callable] = {"assignment": part_assignment, "aggregation": part_aggregation,
-                              "pairwise": part_pairwise}
+                              "pairwise": part_pairwise, "http": part_http}
 
 
 def main() -> None:

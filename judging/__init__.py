@@ -1,8 +1,8 @@
-"""Rubrics, jury, assignment, scores, pairwise votes, people's choice and results."""
+"""Judging: rubrics, jury, assignment, scores, pairwise votes, people's choice and results (issue #7)."""
 from samskapa.packages import DomainPackage
 
 package = DomainPackage(
     name="judging",
     models=("judging.models",),
-    routes="judging.results_routes:routes",
+    routes="judging.urls:routes",
 )

@@ -90,7 +90,7 @@ class JudgingSettings(Model):
     public_vote_percent = fields.IntField(default=0)
     peoples_choice_open = fields.BooleanField(default=False)
     show_scores_to_teams = fields.BooleanField(default=False)
-    # Whether the public results page shows the ranking under the awards (0009_results).
+    # Whether the public results page shows the ranking under the awards (migration 0011_results).
     public_ranking = fields.BooleanField(default=False, db_default=False)
     # The chair's approval; the public sees results from max(this, event.results_published).
     results_approved_at = fields.DatetimeField(null=True)
@@ -319,3 +319,23 @@ class Award(Model):
     class Meta:
         table = "awards"
         ordering = ["position", "id"]
+
+
+# A single-use sign-in link for a juror who only scores: only the SHA-256 of its token is
+# stored. Using it signs the juror in with a session that reaches this event's jury pages and
+# nothing else (judging/jury.py). (A comment: Tortoise copies a docstring into the SQL.)
+class JuryLink(Model):
+    id = fields.IntField(primary_key=True)
+    event = fields.ForeignKeyField("models.Event", related_name="jury_links",
+                                   on_delete=fields.CASCADE)
+    juror = fields.ForeignKeyField("models.User", related_name="jury_links",
+                                   on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_by = fields.ForeignKeyField("models.User", related_name="jury_links_made",
+                                        null=True, on_delete=fields.SET_NULL)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "jury_links"

@@ -23,6 +23,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from samskapa import db, i18n, packages
 from samskapa.auth.admin_routes import routes as admin_routes
 from samskapa.auth.guards import CurrentUserMiddleware, LoginRequired
+from samskapa.auth.scope import SessionScopeMiddleware
 from samskapa.auth.routes import routes as auth_routes
 from samskapa.errors import DomainError
 from samskapa.flash import flash
@@ -59,6 +60,7 @@ ERROR_TEXTS = {
                  "again in a moment."),
 }
 
+TOO_LARGE_LIMIT = i18n.N_("What you sent is larger than the %(mb)s MB we accept here.")
 SIGNED_OUT_ELSEWHERE = i18n.N_(
     "You have been signed out, for example because you signed out everywhere or a password or "
     "login code was changed. Sign in again to go on where you were.")
@@ -156,7 +158,13 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def _asgi_error(status_code: int):
     async def respond(scope: Scope, receive: Receive, send: Send) -> None:
-        await error_page(Request(scope, receive), status_code)(scope, receive, send)
+        request = Request(scope, receive)
+        limit = scope.get("state", {}).get("body_limit")
+        message = None
+        if status_code == 413 and limit:
+            i18n.set_language(request_language(request))
+            message = i18n.gettext(TOO_LARGE_LIMIT, mb=f"{limit / 1048576:.1f}".removesuffix(".0"))
+        await error_page(request, status_code, message)(scope, receive, send)
     return respond
 
 
@@ -210,6 +218,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         Middleware(LanguageMiddleware),
         Middleware(SecureAwareSessionMiddleware, secret_key=settings.secret_key),
         Middleware(CurrentUserMiddleware),
+        # A session opened by a mailed link alone reaches one path only (samskapa/auth/scope.py).
+        Middleware(SessionScopeMiddleware, on_forbidden=_asgi_error(403)),
         Middleware(MalformedURLMiddleware, on_bad_request=_asgi_error(400)),
         Middleware(RequestGuardMiddleware, max_body_bytes=settings.max_body_bytes,
                    on_forbidden=_forbidden, on_too_large=_asgi_error(413)),

@@ -4,6 +4,14 @@ the client's address.
 CSRF is a middleware rather than a per-route check so that no route can forget it: the token lives
 in the signed session, and an unsafe request must echo it in the `csrf_token` form field or the
 `X-CSRF-Token` header (htmx sends the header, see base.html).
+
+Bodies are read into memory up to `max_body_bytes` (1 MB by default), except on upload routes:
+an endpoint marked `@streamed_upload("max_image_bytes")` gets the limit of that setting, and
+its multipart body is passed on as it arrives, counted chunk by chunk (413 past the limit,
+raised from inside the stream, so the route may answer in its own words). Its CSRF token is
+checked without buffering the upload: from the X-CSRF-Token header, else from the form's first
+field (our forms put `csrf_token` first), which must arrive within the first
+STREAMED_TOKEN_WINDOW bytes; only that prefix is held, then replayed before the rest.
 """
 from __future__ import annotations
 
@@ -13,7 +21,9 @@ import secrets
 from urllib.parse import parse_qs, unquote_plus
 
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.routing import Match, Route
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,6 +31,38 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+BODY_LIMIT_ATTRIBUTE = "streamed_body_limit"
+STREAMED_TOKEN_WINDOW = 64 * 1024
+
+
+def streamed_upload(setting: str):
+    """Marks an upload endpoint: its body is streamed (never held in memory) up to
+    `getattr(settings, setting)` bytes instead of the global `max_body_bytes`."""
+    def mark(endpoint):
+        setattr(endpoint, BODY_LIMIT_ATTRIBUTE, setting)
+        return endpoint
+    return mark
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from the request stream when an upload passes its route's limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413)
+        self.limit = limit
+
+
+def streamed_limit(scope: Scope) -> int | None:
+    """The body limit of the marked upload route this request goes to, or None."""
+    app = scope.get("app")
+    router = getattr(app, "router", None)
+    if router is None:
+        return None
+    for route in router.routes:
+        if isinstance(route, Route) and route.matches(scope)[0] == Match.FULL:
+            setting = getattr(route.endpoint, BODY_LIMIT_ATTRIBUTE, None)
+            return int(getattr(app.state.settings, setting)) if setting else None
+    return None
 
 
 # No inline script or style anywhere: htmx is configured for it in base.html (no eval, no
@@ -99,12 +141,21 @@ class RequestGuardMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        limit, streamed = self.max_body_bytes, None
+        if scope["method"] in UNSAFE_METHODS and headers.get("content-type", "").startswith(
+                "multipart/form-data"):
+            streamed = streamed_limit(scope)
+            limit = limit if streamed is None else streamed
         declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+        if declared and declared.isdigit() and int(declared) > limit:
+            scope.setdefault("state", {})["body_limit"] = limit  # for the 413 page to say
             await self.on_too_large(scope, receive, send)
             return
         if scope["method"] not in UNSAFE_METHODS:
             await self.app(scope, receive, send)
+            return
+        if streamed is not None:
+            await self._streamed(scope, receive, send, headers, limit)
             return
 
         chunks: list[bytes] = []
@@ -123,11 +174,8 @@ class RequestGuardMiddleware:
                 break
         body = b"".join(chunks)
 
-        expected = scope.get("session", {}).get("csrf")
         given = headers.get(CSRF_HEADER) or _token_from_body(headers.get("content-type", ""), body)
-        # As bytes: compare_digest refuses (TypeError) a str that is not ASCII.
-        if not expected or not given or not hmac.compare_digest(expected.encode(),
-                                                                 given.encode()):
+        if not self._token_ok(scope, given):
             await self.on_forbidden(scope, receive, send)
             return
 
@@ -141,6 +189,53 @@ class RequestGuardMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    def _token_ok(self, scope: Scope, given: str | None) -> bool:
+        expected = scope.get("session", {}).get("csrf")
+        # As bytes: compare_digest refuses (TypeError) a str that is not ASCII.
+        return bool(expected and given
+                    and hmac.compare_digest(expected.encode(), given.encode()))
+
+    async def _streamed(self, scope: Scope, receive: Receive, send: Send, headers: Headers,
+                        limit: int) -> None:
+        """An upload: the token from the header or the body's first bytes, then the body
+        passed on chunk by chunk, counted."""
+        given = headers.get(CSRF_HEADER)
+        chunks: list[bytes] = []
+        size, ended = 0, False
+        while given is None and not ended and size < STREAMED_TOKEN_WINDOW:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            ended = not message.get("more_body")
+            given = _token_from_body(headers.get("content-type", ""),
+                                     b"".join(chunks)[:STREAMED_TOKEN_WINDOW])
+        if size > limit:
+            await self.on_too_large(scope, receive, send)
+            return
+        if not self._token_ok(scope, given):
+            await self.on_forbidden(scope, receive, send)
+            return
+        prefix: bytes | None = b"".join(chunks)
+
+        async def stream() -> Message:
+            nonlocal prefix, size
+            if prefix is not None:
+                message = {"type": "http.request", "body": prefix, "more_body": not ended}
+                prefix = None
+                return message
+            if ended:
+                return await receive()  # (a disconnect, when the app asks for more)
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, stream, send)
 
 
 def _token_from_body(content_type: str, body: bytes) -> str | None:

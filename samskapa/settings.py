@@ -56,6 +56,10 @@ def _secret_from_data_dir(data_dir: Path) -> str:
     return key
 
 
+def _megabytes(value: str | None, default: int) -> int:
+    return int(float(value) * 1024 * 1024) if value else default
+
+
 def default_allowed_hosts(base_url: str) -> tuple[str, ...]:
     host = urlsplit(base_url).hostname
     return tuple(dict.fromkeys([*(h for h in [host] if h), *LOCAL_HOSTS]))
@@ -70,6 +74,9 @@ class Settings:
     # Host headers the app answers (Starlette's TrustedHostMiddleware); from the base URL by default
     allowed_hosts: tuple[str, ...] = default_allowed_hosts(DEFAULT_BASE_URL)
     max_body_bytes: int = 1_000_000
+    # Upload routes stream their bodies to disk with limits of their own (samskapa/security.py).
+    max_image_bytes: int = 10 * 1024 * 1024
+    max_attachment_bytes: int = 200 * 1024 * 1024
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
@@ -104,6 +111,9 @@ class Settings:
             base_url=base_url,
             allowed_hosts=tuple(hosts) or default_allowed_hosts(base_url),
             max_body_bytes=int(env.get("SAMSKAPA_MAX_BODY_BYTES", cls.max_body_bytes)),
+            max_image_bytes=_megabytes(env.get("SAMSKAPA_MAX_IMAGE_MB"), cls.max_image_bytes),
+            max_attachment_bytes=_megabytes(env.get("SAMSKAPA_MAX_ATTACHMENT_MB"),
+                                            cls.max_attachment_bytes),
             smtp_host=env.get("SMTP_HOST") or None,
             smtp_port=int(env.get("SMTP_PORT", cls.smtp_port)),
             smtp_user=env.get("SMTP_USER") or None,
@@ -121,6 +131,11 @@ class Settings:
         )
         values.update(overrides)
         return cls(**values)
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Uploaded files, outside the web root (static/), under generated names."""
+        return self.data_dir / "uploads"
 
     def sqlite_path(self) -> Path | None:
         if self.database_url.startswith("sqlite://") and ":memory:" not in self.database_url:

@@ -4,4 +4,5 @@ from samskapa.packages import DomainPackage
 package = DomainPackage(
     name="submissions",
     models=("submissions.models",),
+    routes="submissions.routes:routes",
 )

@@ -80,7 +80,9 @@ class Submission(Model):
 
     @property
     def is_eligible(self) -> bool:
-        return self.eligibility == Eligibility.ELIGIBLE and not self.hidden
+        """Judged and shown: not hidden and not found ineligible. A submission nobody has
+        checked yet counts (organisers of a 300-person hackathon mark the exceptions)."""
+        return self.eligibility != Eligibility.INELIGIBLE and not self.hidden
 
 
 class SubmissionVersion(Model):

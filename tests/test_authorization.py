@@ -39,6 +39,7 @@ from samskapa.auth.models import PasswordResetToken, User, UserSession
 from samskapa.auth.passwords import make_password_hash, token_hash
 from school.models import Pupil, SchoolClass
 from teams.models import Team, TeamMember
+from submissions.models import FileKind, Submission, SubmissionFile, SubmissionVersion
 
 ROLES = ["anonymous", "participant", "other_team", "teacher", "challenge_owner", "jury",
          "organiser", "admin", "event_creator"]
@@ -47,6 +48,7 @@ PASSWORD = "hemligt123"
 PUPIL_CODE = "ABCD2345"
 INVITE_TOKEN = "inbjudan-till-deltagaren"
 RESET_TOKEN = "aterstall-deltagarens-losenord"
+JURY_LINK_TOKEN = "jurylank-till-juryn"
 CSRF = "csrf-token-of-this-visitor"
 VOTE_SECRET = "test-secret"  # the site's secret key in tests/conftest.py: vote codes derive from it
 
@@ -131,35 +133,108 @@ async def build_world() -> World:
         school_class=draft_class, nickname="Utkastelev")
     await Challenge.create(event=draft, slug="utkast-utmaning", title="U", published=True)
     await Theme.create(event=draft, slug="utkast-tema", name_sv="U", name_en="U")
+    # Submissions: team Alfa's at version 2 with a picture; one in the draft for the sweep.
+    submission = await make_submission(hack, team_a, "Alfa-bygget", u["participant"])
+    picture = await SubmissionFile.create(submission=submission, kind=FileKind.IMAGE,
+                                          original_name="bild.png",
+                                          stored_name="authz-alfa.png", content_type="image/png",
+                                          size=10, thumbnail_name="authz-alfa.thumb.jpg")
+    draft_submission = await make_submission(draft, draft_team, "Utkastbygget", None)
+    draft_file = await SubmissionFile.create(
+        submission=draft_submission, kind=FileKind.IMAGE, original_name="utkast.png",
+        stored_name="authz-utkast.png", content_type="image/png", size=10,
+        thumbnail_name="authz-utkast.thumb.jpg")
+    # The draft's organiser also sits in its jury, with a review: the jury's pages exist for
+    # them, so a 404 there is about the draft.
+    draft_review, draft_criterion = await _draft_judging(draft, draft_submission, u["organiser"])
     w.draft_params = {"slug": "utkast", "team_id": draft_team.id, "class_id": draft_class.id,
+                      "assignment_id": draft_review, "criterion_id": draft_criterion,
                       "pupil_id": draft_pupil.id,
-                      "cslug": "utkast-utmaning", "tslug": "utkast-tema"}
-    w.ids = {"team_a": team_a.id, "team_b": team_b.id, "class": klass.id, "pupil": pupil.id,
+                      "cslug": "utkast-utmaning", "tslug": "utkast-tema",
+                      "submission_id": draft_submission.id, "file_id": draft_file.id}
+    judging_ids = await _judging_world(hack, u, submission, team_b, now)
+    w.ids = {**judging_ids, "team_a": team_a.id, "team_b": team_b.id, "class": klass.id,
+             "pupil": pupil.id,
              "class_team": class_team.id, "mate": u["mate"].id, "theme": theme.id,
-             "challenge": own.id, **await _results_world(hack, skola, u, team_a, team_b)}
+             "challenge": own.id, "submission": submission.id, "file": picture.id,
+             **await _results_world(hack, skola, u, submission, team_b)}
     w.draft_params["award_id"] = (await Award.create(event=draft, kind=AwardKind.SPECIAL,
                                                      name="Utkastpris")).id
     return w
 
 
-async def _results_world(hack, skola, u, team_a, team_b) -> dict:
-    """Results: submissions, an award, voting open with a printed code in the hackathon; the
-    school event's results approved but not yet public."""
+async def _results_world(hack, skola, u, submission_a, team_b) -> dict:
+    """Results: an award, voting open with a printed code in the hackathon; the school event's
+    results approved but not yet public."""
     from judging import votes
     from judging.models import JudgingSettings, VoteToken
-    from submissions.models import Eligibility, Submission
 
-    alfa = await Submission.create(event=hack, team=team_a, title="Alfas bidrag",
-                                   eligibility=Eligibility.ELIGIBLE)
-    beta = await Submission.create(event=hack, team=team_b, title="Betas bidrag",
-                                   eligibility=Eligibility.ELIGIBLE)
+    beta = await Submission.get(team_id=team_b.id)  # made by _judging_world
     award = await Award.create(event=hack, kind=AwardKind.OVERALL, name="Årets bidrag",
-                               submission=alfa)
+                               submission=submission_a)
     await JudgingSettings.create(event=hack, peoples_choice_open=True)
     await JudgingSettings.create(event=skola, results_approved_at=datetime.now(timezone.utc))
     token = await VoteToken.create(event=hack, created_by=u["organiser"])
-    return {"sub_alfa": alfa.id, "sub_beta": beta.id, "award": award.id,
+    return {"sub_beta": beta.id, "award": award.id,
             "vote_code": votes.token_code(VOTE_SECRET, token)}
+
+
+async def make_submission(event: Event, team: Team, title: str, user: User | None) -> Submission:
+    """A submission at version 2 (version 1 restorable)."""
+    submission = await Submission.create(event=event, team=team, title=title, version=2,
+                                         updated_by=user)
+    for number in (1, 2):
+        await SubmissionVersion.create(submission=submission, number=number,
+                                       snapshot={"title": f"{title} {number}"}, saved_by=user)
+    return submission
+
+
+UPLOADED_FILES = ("authz-alfa.png", "authz-alfa.thumb.jpg", "authz-utkast.png",
+                  "authz-utkast.thumb.jpg")
+
+
+async def _judging_world(hack, u, submission_a, team_b, now) -> dict[str, int]:
+    """Submissions, a rubric, the jury member's reviews (one finished, one not), a declared
+    conflict, a second juror to move a review to and a jury link."""
+    from judging.models import (Assignment, AssignmentStatus, Conflict, ConflictKind, Criterion,
+                                JuryLink, Rubric, Score)
+    from submissions.models import Eligibility, Submission
+
+    gamma = await Team.create(event=hack, name="Epsilon", join_code="EPSIL5", member_count=0)
+    delta = await Team.create(event=hack, name="Zeta", join_code="ZETA66", member_count=0)
+    submission_a.eligibility = Eligibility.ELIGIBLE
+    await submission_a.save()
+    subs = [submission_a, *[await Submission.create(event=hack, team=team,
+                                                    title=f"Bidrag {team.name}",
+                                                    eligibility=Eligibility.ELIGIBLE)
+                            for team in (team_b, gamma)]]
+    rubric = await Rubric.create(event=hack)
+    criterion = await Criterion.create(rubric=rubric, name="Idé", scale_min=1, scale_max=5)
+    done = await Assignment.create(event=hack, juror=u["jury"], submission=subs[0],
+                                   status=AssignmentStatus.DONE)
+    await Score.create(assignment=done, criterion=criterion, value=4)
+    pending = await Assignment.create(event=hack, juror=u["jury"], submission=subs[1])
+    conflict = await Conflict.create(event=hack, juror=u["jury"], team=delta,
+                                     kind=ConflictKind.EMPLOYER)
+    juror2 = await User.create(email="jury-2@example.se", display_name="Jury 2")
+    await EventRole.create(event=hack, user=juror2, role=Role.JURY)
+    await JuryLink.create(event=hack, juror=u["jury"], token_hash=token_hash(JURY_LINK_TOKEN),
+                          expires_at=now + timedelta(days=7))
+    return {"review_done": done.id, "review_pending": pending.id, "criterion": criterion.id,
+            "conflict": conflict.id, "sub_gamma": subs[2].id, "juror2": juror2.id,
+            "jury": u["jury"].id, "team_b_id": team_b.id}
+
+
+async def _draft_judging(draft, sub, organiser) -> tuple[int, int]:
+    from judging.models import Assignment, Criterion, Rubric
+    from submissions.models import Eligibility
+
+    await EventRole.create(event=draft, user=organiser, role=Role.JURY)
+    sub.eligibility = Eligibility.ELIGIBLE
+    await sub.save()
+    criterion = await Criterion.create(rubric=await Rubric.create(event=draft), name="Idé")
+    review = await Assignment.create(event=draft, juror=organiser, submission=sub)
+    return review.id, criterion.id
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -309,6 +384,31 @@ CASES = [
     Case("/events/{slug}/themes/{tslug}/delete", "/events/hack/themes/mobilitet/delete",
          {"detach": "on"}, only(*ORGANISERS)),
 
+    # --- submissions (submissions/routes.py) ------------------------------------------------
+    Case("/events/{slug}/teams/{team_id:id}/submission",
+         "/events/hack/teams/{team_a}/submission", {"title": "Nytt", "version": "2"},
+         only("participant"), "a team's own members, nobody else (organisers neither)"),
+    Case("/events/{slug}/teams/{team_id:id}/submission/restore",
+         "/events/hack/teams/{team_a}/submission/restore", {"number": "1", "version": "2"},
+         only("participant")),
+    Case("/events/{slug}/teams/{team_id:id}/submission/images",
+         "/events/hack/teams/{team_a}/submission/images", {},
+         only("participant", participant="422"),
+         "the team's members (this form carries no file: 'choose a file')"),
+    Case("/events/{slug}/teams/{team_id:id}/submission/attachments",
+         "/events/hack/teams/{team_a}/submission/attachments", {},
+         only("participant", participant="422")),
+    Case("/events/{slug}/teams/{team_id:id}/submission/files/{file_id:id}/remove",
+         "/events/hack/teams/{team_a}/submission/files/{file}/remove", {},
+         only("participant")),
+    Case("/events/{slug}/submissions/{submission_id:id}/eligibility",
+         "/events/hack/submissions/{submission}/eligibility",
+         {"eligibility": "ineligible", "reason": "Fel lag"}, only(*ORGANISERS)),
+    Case("/events/{slug}/submissions/{submission_id:id}/hidden",
+         "/events/hack/submissions/{submission}/hidden", {"hidden": "on"}, only(*ORGANISERS)),
+    Case("/events/{slug}/gallery/settings", "/events/hack/gallery/settings",
+         {"opens_at_phase": "judging"}, only(*ORGANISERS)),
+
     # --- privacy (privacy/routes.py) --------------------------------------------------------
     Case("/admin/statements/{kind}/{language}", "/admin/statements/privacy/sv",
          {"body": "## Vem ansvarar?"}, only("admin")),
@@ -318,6 +418,53 @@ CASES = [
     Case("/events/{slug}/personal-data", "/events/hack/personal-data", {"confirm": "on"},
          signed_in("403", organiser="422", admin="422"),
          "the event's organisers, and only after its results (this one has not ended)"),
+
+    # --- judging, the jury's side (judging/routes.py) ---------------------------------------
+    Case("/events/{slug}/jury/reviews/{assignment_id:id}",
+         "/events/hack/jury/reviews/{review_pending}", {"confidence": "high"}, only("jury"),
+         "a juror saves their own review; nobody else has one"),
+    Case("/events/{slug}/jury/reviews/{assignment_id:id}/done",
+         "/events/hack/jury/reviews/{review_done}/done", {}, only("jury")),
+    Case("/events/{slug}/jury/reviews/{assignment_id:id}/reopen",
+         "/events/hack/jury/reviews/{review_done}/reopen", {}, only("jury")),
+    Case("/events/{slug}/jury/reviews/{assignment_id:id}/skip",
+         "/events/hack/jury/reviews/{review_pending}/skip", {"skip_reason": "Känner laget"},
+         only("jury")),
+    Case("/events/{slug}/jury/conflicts", "/events/hack/jury/conflicts",
+         {"team_id": "{team_b_id}", "kind": "school", "note": ""}, only("jury")),
+    Case("/events/{slug}/jury/conflicts/{conflict_id:id}/withdraw",
+         "/events/hack/jury/conflicts/{conflict}/withdraw", {}, only("jury"),
+         "one's own declared conflict"),
+    Case("/events/{slug}/jury/compare", "/events/hack/jury/compare", {"choice": "seen"},
+         only(refused="403", jury="422"), "this event is not judged in pairs"),
+    Case("/jury-link/{token}", f"/jury-link/{JURY_LINK_TOKEN}", {}, everyone("ok"),
+         "the mailed token is the authorisation"),
+
+    # --- judging, the organisers' side ------------------------------------------------------
+    Case("/events/{slug}/judging", "/events/hack/judging",
+         {"method": "zscore", "reviews_per_submission": "2"}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/rubric", "/events/hack/judging/rubric",
+         {"name": "Nytta", "weight": "1", "scale_min": "1", "scale_max": "5", "levels": ""},
+         only(*ORGANISERS)),
+    Case("/events/{slug}/judging/criteria/{criterion_id:id}",
+         "/events/hack/judging/criteria/{criterion}",
+         {"name": "Idé", "weight": "2", "scale_min": "1", "scale_max": "5", "levels": ""},
+         only(*ORGANISERS)),
+    Case("/events/{slug}/judging/criteria/{criterion_id:id}/delete",
+         "/events/hack/judging/criteria/{criterion}/delete", {}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/jury/invite", "/events/hack/judging/jury/invite",
+         {"email": "ny-jury@example.se"}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/jury/link", "/events/hack/judging/jury/link",
+         {"link_email": "ny-jury@example.se", "display_name": "Ny"}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/assignments/run", "/events/hack/judging/assignments/run", {},
+         only(*ORGANISERS)),
+    Case("/events/{slug}/judging/assignments/add", "/events/hack/judging/assignments/add",
+         {"juror_id": "{jury}", "submission_id": "{sub_gamma}"}, only(*ORGANISERS)),
+    Case("/events/{slug}/judging/assignments/{assignment_id:id}/move",
+         "/events/hack/judging/assignments/{review_pending}/move", {"juror_id": "{juror2}"},
+         only(*ORGANISERS)),
+    Case("/events/{slug}/judging/assignments/{assignment_id:id}/remove",
+         "/events/hack/judging/assignments/{review_done}/remove", {}, only(*ORGANISERS)),
 
     # --- judging, the results side (judging/results_routes.py, vote_routes.py) --------------
     Case("/events/{slug}/judging/results-settings", "/events/hack/judging/results-settings",
@@ -410,10 +557,13 @@ def app(settings):
 
 
 @pytest.fixture(scope="module")
-async def world(database):
+async def world(database, settings):
     from tests.conftest import _truncate
     await _truncate()
     w = await build_world()
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    for name in UPLOADED_FILES:  # the files the world's rows name (the sweep fetches them)
+        (settings.uploads_dir / name).write_bytes(b"\x89PNG\r\n")
     yield w
     await _truncate()
 

@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 from tortoise.transactions import in_transaction
 
 from events.models import SCHEDULE_FIELDS
+from samskapa import packages
 from samskapa.app import create_app
 from samskapa.auth.models import User
 from tests.conftest import CHEAP_HASHER
@@ -60,7 +61,7 @@ def field_names() -> set[str]:
         text = path.read_text()
         names |= set(re.findall(r'name="([a-z_]+)"', text))
         names |= set(re.findall(r'(?:field|select|checkbox)\("([a-z_]+)"', text))
-    for package in ("samskapa", "events", "challenges"):
+    for package in ("samskapa", *packages.INSTALLED):
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text()
             names |= set(re.findall(r'(?:form\.\w+|query_params\.get|_getlist\(form,)\(?\s*'
@@ -94,6 +95,7 @@ def valid_params(pattern: str, world) -> dict[str, str]:
         "class_id": str(world.ids["class"]),
         "pupil_id": str(world.ids["pupil"]),
         "cslug": "cykel", "tslug": "mobilitet",
+        "submission_id": str(world.ids["submission"]), "file_id": str(world.ids["file"]),
         "token": INVITE_TOKEN if pattern.startswith("/invitations") else RESET_TOKEN,
         "path": "css/app.css",
     }

@@ -155,6 +155,10 @@ def _expected_console_error(text: str) -> bool:
     return "status of 4" in text or text.startswith(("htmx:sendAbort", "htmx:afterRequest"))
 
 
+def _network_error(text: str) -> bool:
+    return text.startswith("htmx:sendError") or "net::ERR_" in text
+
+
 @pytest.fixture
 def new_page(browser, server, tmp_path):
     """A factory of pages, each in its own browser context (its own cookies: its own visitor).
@@ -162,7 +166,9 @@ def new_page(browser, server, tmp_path):
     contexts = []
     errors: list[str] = []
 
-    def factory(locale: str = "sv-SE", javascript: bool = True):
+    def factory(locale: str = "sv-SE", javascript: bool = True, network_errors: bool = False):
+        """`network_errors`: the test cuts requests or goes offline on purpose, so htmx's
+        sendError and the browser's failed loads are expected on this page (not others)."""
         context = browser.new_context(base_url=server.base_url, locale=locale,
                                       viewport={"width": 1200, "height": 900},
                                       java_script_enabled=javascript)
@@ -171,7 +177,8 @@ def new_page(browser, server, tmp_path):
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
         page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}")
-                if msg.type == "error" and not _expected_console_error(msg.text) else None)
+                if msg.type == "error" and not _expected_console_error(msg.text)
+                and not (network_errors and _network_error(msg.text)) else None)
         return page
 
     yield factory

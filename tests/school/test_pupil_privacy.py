@@ -13,14 +13,15 @@ from events.models import EventKind, EventRole, Role
 from judging.models import Award, AwardKind
 from samskapa.auth.models import User
 from school.models import Pupil, SchoolClass
-from submissions.models import Eligibility, Submission
 from teams.models import Team, TeamMember
 from tests.school.test_school import pupil_joins, teacher_with_class
+from submissions.models import Submission, SubmissionFile
+from tests.submissions.conftest import png_bytes
 from tests.teams.conftest import grant, make_challenge, make_event
 
 # What pupils of class 6A typed: none of it may reach a visitor outside their class.
 SECRETS_6A = ["Kubkungen", "Kubkungarna", "Söker en redstone-expert", "Ensamvargen",
-              "Kan bygga slott"]
+              "Kan bygga slott", "Redstoneslottet"]
 # Pupils of class 6B, seen by their own class.
 SECRETS_6B = ["Blå Räven", "Rävgänget"]
 
@@ -69,14 +70,23 @@ async def school_world(signed_in, make_client):
         "class_teacher": teacher_a,
         "class_mate": mate,
     }
-    # Their submission has an award (results pages; tests/judging covers the published ones).
-    work = await Submission.create(event=event, team=team_a, title="Bygget",
-                                   eligibility=Eligibility.ELIGIBLE)
+    # Their submission, with a picture (the gallery is not open: it opens with the results).
+    submission_url = f"/events/skola/teams/{team_a.id}/submission"
+    assert (await kub.post_form(submission_url, {"title": "Redstoneslottet", "version": ""},
+                                token_from=submission_url)).status_code == 303
+    r = await kub.post(submission_url + "/images", data={"csrf_token": await kub.csrf(
+        submission_url)}, files={"file": ("slott.png", png_bytes(), "image/png")})
+    assert r.status_code == 303, r.text[-800:]
+    submission = await Submission.get(team_id=team_a.id)
+    # ... with an award (results pages; tests/judging covers the published ones).
     award = await Award.create(event=event, kind=AwardKind.OVERALL, name="Bästa bygget",
-                               submission=work)
+                               submission=submission)
     ids = {"slug": "skola", "team_id": team_a.id, "class_id": class_a.id, "cslug": challenge.slug,
            "pupil_id": (await Pupil.get(nickname="Kubkungen")).id, "tslug": "tema",
-           "award_id": award.id}
+           "submission_id": submission.id,
+           "file_id": (await SubmissionFile.get(submission_id=submission.id)).id,
+           # the jury's pages (judging): ids nobody here has, walked for what they leak
+           "assignment_id": 1, "criterion_id": 1}
     return event, visitors, ids, team_a
 
 

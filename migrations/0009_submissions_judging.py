@@ -9,7 +9,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_i18nux')]
+    dependencies = [('models', '0008_house')]
 
     initial = False
 

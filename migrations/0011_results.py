@@ -4,7 +4,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_submissions_judging')]
+    dependencies = [('models', '0010_jury')]
 
     initial = False
 

@@ -1,0 +1,119 @@
+"""Conflicts of interest: who must not score which team.
+
+Two sources, one answer (`pairs`, `is_conflicted`):
+- membership, found by the system: a juror in a team never scores it. It is read from the
+  teams at the moment of asking, never copied, so joining a team later counts at once;
+- declared: a juror says they share a school, an employer or a family with a team (Conflict
+  rows; the model keeps TEAM_MEMBER for the automatic kind, which is never stored).
+A juror who takes part in the event at all (registered, or in any team) is flagged to the
+organiser (`flags`): not forbidden, since a school's teacher may both judge and coach, but seen.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+
+from events.models import Event, EventRole, Role
+from events.policy import Permission, roles_with
+from teams.models import Team, TeamMember
+from judging.models import Conflict, ConflictKind
+from samskapa.auth.models import User
+from samskapa.errors import NotFound, ValidationError
+from samskapa.i18n import N_
+from submissions.models import Submission
+
+# Everyone who scores (jury members and the jury chair): the same roles the dashboard and the
+# warning on joining a team count.
+JURY_ROLES = tuple(sorted(roles_with(Permission.SCORE)))
+DECLARABLE = [ConflictKind.SCHOOL, ConflictKind.EMPLOYER, ConflictKind.FAMILY, ConflictKind.OTHER]
+
+
+async def juror_ids(event: Event) -> list[int]:
+    """Everyone who scores in the event (jury members and the jury chair)."""
+    return sorted(set(await EventRole.filter(event_id=event.id, role__in=JURY_ROLES)
+                      .values_list("user_id", flat=True)))
+
+
+async def pairs(event: Event) -> set[tuple[int, int]]:
+    """(juror, submission) pairs that must never be assigned or scored."""
+    jurors = await juror_ids(event)
+    team_of_sub = dict(await Submission.filter(event_id=event.id).values_list("team_id", "id"))
+    found: set[tuple[int, int]] = set()
+    for user_id, team_id in await TeamMember.filter(event_id=event.id, user_id__in=jurors) \
+            .values_list("user_id", "team_id"):
+        if team_id in team_of_sub:
+            found.add((user_id, team_of_sub[team_id]))
+    for user_id, team_id in await Conflict.filter(event_id=event.id) \
+            .values_list("juror_id", "team_id"):
+        if team_id in team_of_sub:
+            found.add((user_id, team_of_sub[team_id]))
+    return found
+
+
+async def is_conflicted(juror_id: int, submission: Submission) -> bool:
+    """One query: every score save asks it."""
+    return await Team.filter(Q(members__user_id=juror_id) | Q(conflicts__juror_id=juror_id),
+                             id=submission.team_id).exists()
+
+
+async def declare(event: Event, juror: User, team_id: int | None, kind: str,
+                  note: str) -> Conflict:
+    team = await Team.get_or_none(id=team_id, event_id=event.id) if team_id else None
+    errors = {}
+    if team is None:
+        errors["team_id"] = N_("Choose one of the teams.")
+    if kind not in {k.value for k in DECLARABLE}:
+        errors["kind"] = N_("Choose one of the options.")
+    if kind == ConflictKind.OTHER.value and not note:
+        errors["note"] = N_("Say briefly what the conflict is.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        return await Conflict.create(event=event, juror=juror, team=team, kind=ConflictKind(kind),
+                                     note=note)
+    except IntegrityError:
+        raise ValidationError({"team_id": N_("You have already declared a conflict with this "
+                                             "team.")})
+
+
+async def withdraw(event: Event, juror: User, conflict_id: int) -> None:
+    deleted = await Conflict.filter(id=conflict_id, event_id=event.id, juror_id=juror.id).delete()
+    if not deleted:
+        raise NotFound(N_("There is no such conflict."))
+
+
+async def declared_by(event: Event, juror: User) -> list[Conflict]:
+    return await Conflict.filter(event_id=event.id, juror_id=juror.id) \
+        .prefetch_related("team").order_by("id")
+
+
+@dataclass
+class Flag:
+    """A juror who also takes part in the event."""
+    juror: User
+    registered: bool
+    team: Team | None
+
+
+@dataclass
+class Overview:
+    declared: list[Conflict]
+    memberships: list[TeamMember]  # jurors in a team: they never score that team
+    flags: list[Flag]
+
+
+async def overview(event: Event) -> Overview:
+    """Everything the organiser sees about the jury's conflicts."""
+    jurors = await juror_ids(event)
+    memberships = await TeamMember.filter(event_id=event.id, user_id__in=jurors) \
+        .prefetch_related("user", "team").order_by("id")
+    registered = set(await EventRole.filter(event_id=event.id, role=Role.PARTICIPANT,
+                                            user_id__in=jurors).values_list("user_id", flat=True))
+    teams = {m.user_id: m.team for m in memberships}
+    users = {u.id: u for u in await User.filter(id__in=set(registered) | set(teams))}
+    flags = [Flag(users[uid], uid in registered, teams.get(uid)) for uid in sorted(users)]
+    declared = await Conflict.filter(event_id=event.id).prefetch_related("juror", "team") \
+        .order_by("id")
+    return Overview(declared, memberships, flags)
