@@ -86,7 +86,7 @@ async def school_world(signed_in, make_client):
            "submission_id": submission.id,
            "file_id": (await SubmissionFile.get(submission_id=submission.id)).id,
            # the jury's pages (judging): ids nobody here has, walked for what they leak
-           "assignment_id": 1, "criterion_id": 1}
+           "assignment_id": 1, "criterion_id": 1, "award_id": award.id}
     return event, visitors, ids, team_a
 
 
