@@ -21,7 +21,7 @@ async def test_the_chair_sees_the_ranking_jurors_and_teams_do_not(make_client, c
     page = await (await signed_in(make_client, chair)).get("/events/hack-2025/judging/ranking")
     assert page.status_code == 200
     text = page.text
-    assert "Kalibrerad" in text and "Juror Lenient" in text
+    assert "Kalibrerat för generösa och stränga" in text and "Juror Lenient" in text
     order = [text.index(t) for t in ("Solrosen", "Cykelbanan", "Parkappen", "Bussen")]
     assert order == sorted(order)
     assert "results-settings" not in text  # the method is the organisers' choice
