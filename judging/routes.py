@@ -567,7 +567,14 @@ async def audit(request: Request) -> Response:
         rubric__event_id=event.id)}
     return render(request, "judging/audit.html", {
         "event": event, "changes": await review.audit_log(event), "criteria": criteria,
-        "labels": review.AUDIT_LABELS})
+        "labels": review.AUDIT_LABELS, "value_labels": AUDIT_VALUE_LABELS})
+
+
+# Stored values the audit log shows in the reader's language (statuses and confidences).
+AUDIT_VALUE_LABELS = {AssignmentStatus.PENDING.value: N_("Not started"),
+                      AssignmentStatus.DONE.value: N_("Done"),
+                      AssignmentStatus.SKIPPED.value: N_("Skipped"),
+                      **{c.value: label for c, label in CONFIDENCE_LABELS.items()}}
 
 
 J = "/events/{slug}/jury"

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from challenges.models import Challenge, is_web_url
 from events.models import Event, Phase
 from events.policy import Permission, Standing
+from samskapa import clock
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_, format_datetime
@@ -212,7 +213,8 @@ async def record_version(submission_id: int, user: User | None, conn) -> Submiss
 async def bump_version(submission_id: int, user: User | None, conn) -> SubmissionVersion:
     """A new version for a change that cannot conflict (a file added or removed)."""
     await Submission.filter(id=submission_id).using_db(conn).update(
-        version=F("version") + 1, updated_by_id=user.id if user else None)
+        version=F("version") + 1, updated_by_id=user.id if user else None,
+        updated_at=clock.now())  # a conditional UPDATE skips auto_now
     return await record_version(submission_id, user, conn)
 
 
@@ -242,7 +244,7 @@ async def save(event: Event, team: Team, user: User, data: SubmissionData,
         if based_on != current.version and await _text_changed_since(current, based_on, conn):
             raise Conflict(current, await current.updated_by)
         updated = await Submission.filter(id=current.id, version=current.version) \
-            .using_db(conn).update(version=current.version + 1, **fields)
+            .using_db(conn).update(version=current.version + 1, updated_at=now, **fields)
         if not updated:  # lost a race with a save between the read and here
             theirs = await Submission.get(id=current.id).using_db(conn)
             raise Conflict(theirs, await theirs.updated_by)
@@ -304,7 +306,7 @@ async def restore(event: Event, team: Team, user: User, number: int, based_on: i
             raise Conflict(submission, await submission.updated_by)
         updated = await Submission.filter(id=submission.id, version=submission.version) \
             .using_db(conn).update(version=submission.version + 1, updated_by_id=user.id,
-                                   **data.snapshot())
+                                   updated_at=now, **data.snapshot())
         if not updated:
             raise Conflict(await Submission.get(id=submission.id).using_db(conn), None)
         await SubmissionFile.filter(submission_id=submission.id).using_db(conn) \

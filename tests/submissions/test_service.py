@@ -186,3 +186,14 @@ async def test_the_gallery_opens_at_the_phase_the_organiser_chose(world):
     judging = await service.set_gallery_phase(w.event, "judging")
     assert not service.gallery_open(w.event, judging, utcnow())
     assert service.gallery_open(await move_to(w.event, "judging"), judging, utcnow())
+
+
+async def test_a_saved_version_says_when_it_was_saved(world):
+    """QA: the page showed version 1's time for every later version (a conditional UPDATE
+    skips auto_now)."""
+    from datetime import timedelta
+    w = world
+    first = await service.save(w.event, w.team, w.alice, SubmissionData("Före"), None, utcnow())
+    later = first.updated_at + timedelta(minutes=42)
+    second = await service.save(w.event, w.team, w.bob, SubmissionData("Efter"), 1, later)
+    assert second.updated_at == later
