@@ -25,12 +25,14 @@ from judging.models import (CONFIDENCE_LABELS, CONFLICT_LABELS, METHOD_LABELS, A
 from samskapa import clock
 from samskapa.auth.guards import require_user, sign_in
 from samskapa.auth.scope import SCOPE_KEY
-from samskapa.errors import DomainError, ValidationError
+from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.flash import flash
 from samskapa.forms import Form, parse_id
 from samskapa.http import form_page, redirect
 from samskapa.i18n import N_, gettext
 from samskapa.templating import is_htmx, render
+from submissions.models import SubmissionFile
+from submissions.routes import file_response
 
 CRITERION_FIELD = re.compile(r"^criterion_([0-9]{1,10})$")
 WEIGHT_RE = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{1,2})?$")
@@ -78,11 +80,31 @@ async def _review_page(request, event, item: review.Review, *, form: Form | None
     a = item.assignment
     return render(request, "judging/review.html", {
         "event": event, "item": item, "form": form, "errors": form.messages(),
+        "files": [] if item.conflicted else await _current_files(a.submission_id),
         "confidence_labels": CONFIDENCE_LABELS, "Status": AssignmentStatus,
         "closed": clock.now() >= event.judging_closes, "problem": problem,
         "value_of": lambda name, saved: form.values.get(name, saved),
         "saved_confidence": a.confidence.value if hasattr(a.confidence, "value") else a.confidence,
         **extra}, status_code=status_code, block=block)
+
+
+async def _current_files(submission_id: int) -> list[SubmissionFile]:
+    return await SubmissionFile.filter(submission_id=submission_id, detached=False).order_by("id")
+
+
+async def review_file(request: Request) -> Response:
+    """A file of the submission under review. A juror who came by a jury link may open only
+    /events/{slug}/jury (samskapa/auth/scope.py), so the files are served here, for the juror's
+    own, unconflicted review only."""
+    user = await require_user(request)
+    event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    assignment = await review.own_review(event, user, request.path_params["assignment_id"])
+    row = await SubmissionFile.get_or_none(id=request.path_params["file_id"],
+                                           submission_id=assignment.submission_id,
+                                           detached=False)
+    if row is None or await conflicts.is_conflicted(user.id, assignment.submission):
+        raise NotFound(N_("We could not find that file."))
+    return file_response(request, row)
 
 
 async def review_page(request: Request) -> Response:
@@ -583,6 +605,10 @@ routes = [
     Route(J, queue, name="jury_queue"),
     Route(J + "/reviews/{assignment_id:id}", review_page, methods=["GET", "POST"],
           name="jury_review"),
+    Route(J + "/reviews/{assignment_id:id}/files/{file_id:id}", review_file,
+          name="jury_file"),
+    Route(J + "/reviews/{assignment_id:id}/files/{file_id:id}/thumbnail", review_file,
+          name="jury_file_thumbnail"),
     Route(J + "/reviews/{assignment_id:id}/done", finish, methods=["POST"]),
     Route(J + "/reviews/{assignment_id:id}/reopen", reopen, methods=["POST"]),
     Route(J + "/reviews/{assignment_id:id}/skip", skip, methods=["POST"]),

@@ -75,10 +75,14 @@ async def _target_submission(event: Event, team: Team, user: User, now: datetime
     submission = await service.team_submission(team)
     if submission is None:
         raise ValidationError({"file": SAVE_FIRST})
-    if await SubmissionFile.filter(submission_id=submission.id, detached=False).count() \
-            >= MAX_FILES:
-        raise ValidationError({"file": (TOO_MANY_FILES, {"n": MAX_FILES})})
+    await _check_room(submission.id)  # early, before the upload is read
     return submission
+
+
+async def _check_room(submission_id: int, conn=None) -> None:
+    if await SubmissionFile.filter(submission_id=submission_id, detached=False) \
+            .using_db(conn).count() >= MAX_FILES:
+        raise ValidationError({"file": (TOO_MANY_FILES, {"n": MAX_FILES})})
 
 
 def _process(kind: FileKind, upload: BinaryIO, filename: str, folder: Path,
@@ -126,6 +130,9 @@ async def add_file(event: Event, team: Team, user: User, kind: FileKind, upload:
     fields = await run_in_threadpool(_process, kind, upload, filename, uploads_dir, limit)
     try:
         async with in_transaction() as conn:
+            # Again under the submission's row lock: parallel uploads count one after another.
+            await Submission.filter(id=submission.id).using_db(conn).select_for_update().first()
+            await _check_room(submission.id, conn)
             row = await SubmissionFile.create(submission_id=submission.id, kind=kind,
                                               original_name=_clean_name(filename),
                                               uploaded_by_id=user.id, using_db=conn, **fields)

@@ -233,6 +233,12 @@ async def serve_file(request: Request) -> Response:
     user = await current_user(request)
     event, standing = await event_for(request.path_params["slug"], user)
     row = await files.file_for(event, request.path_params["file_id"], standing, now())
+    return file_response(request, row)
+
+
+def file_response(request: Request, row: SubmissionFile) -> Response:
+    """The stored file (or its thumbnail, for a path ending in /thumbnail) with the headers that
+    keep it from ever acting as a page; shared with the jury's route (judging/routes.py)."""
     thumbnail = request.url.path.endswith("/thumbnail")
     if thumbnail and not row.thumbnail_name:
         raise NotFound(service.NOT_FOUND)
