@@ -1,7 +1,8 @@
 """Who reviews what, around the pure design in judging/assignment.py: running it over the
-event's eligible submissions and jurors, the organiser's moves by hand, and progress.
+event's judged submissions (`Submission.is_judged`) and jurors, the organiser's moves by hand,
+and progress.
 
-The automatic run keeps every existing review of an eligible submission that is not in
+The automatic run keeps every existing review of a judged submission that is not in
 conflict (a started review never moves under a juror's feet) and tops up the rest to k each.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from judging.models import Assignment, AssignmentStatus, JudgingSettings, ScoreC
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.i18n import N_
-from submissions.models import Eligibility, Submission
+from submissions.models import Submission
 
 MAX_REVIEWS = 20
 
@@ -32,18 +33,26 @@ async def settings_of(event: Event) -> JudgingSettings:
     return found
 
 
-async def eligible(event: Event) -> list[Submission]:
-    return await Submission.filter(event_id=event.id, eligibility=Eligibility.ELIGIBLE,
-                                   hidden=False).order_by("title", "id")
+async def judged(event: Event) -> list[Submission]:
+    return await Submission.judged(event.id).order_by("title", "id")
 
 
 async def run(event: Event, by: User, *, seed: int = 0) -> int:
-    """Assigns every eligible submission k reviews; returns how many reviews were added."""
+    """Gives every judged submission k reviews; returns how many reviews were added."""
+    try:
+        return await _run(event, seed)
+    except IntegrityError:
+        # Another run (a second organiser, a double submit) added some of the same pairs
+        # meanwhile, and this batch was rolled back: plan again around what it added.
+        return await _run(event, seed)
+
+
+async def _run(event: Event, seed: int) -> int:
     settings = await settings_of(event)
-    subs = [s.id for s in await eligible(event)]
+    subs = [s.id for s in await judged(event)]
     jurors = await conflicts.juror_ids(event)
     if not subs:
-        raise DomainError(N_("No submission is eligible yet: mark submissions eligible first."))
+        raise DomainError(N_("There are no submissions to judge yet (hidden and ineligible ones are left out)."))
     if not jurors:
         raise DomainError(N_("The event has no jury members yet: invite some first."))
     banned = await conflicts.pairs(event)
@@ -89,8 +98,8 @@ async def _check_pair(event: Event, juror_id: int | None, submission: Submission
 async def add(event: Event, by: User, juror_id: int | None, submission_id: int | None) -> Assignment:
     submission = await Submission.get_or_none(id=submission_id, event_id=event.id) \
         if submission_id else None
-    if submission is None or not submission.is_eligible:
-        raise ValidationError({"submission_id": N_("Choose one of the eligible submissions.")})
+    if submission is None or not submission.is_judged:
+        raise ValidationError({"submission_id": N_("Choose one of the submissions to judge.")})
     juror = await _check_pair(event, juror_id, submission)
     try:
         return await Assignment.create(event=event, juror=juror, submission=submission,
@@ -100,10 +109,20 @@ async def add(event: Event, by: User, juror_id: int | None, submission_id: int |
                                               "submission.")})
 
 
+STARTED = N_("This review has been started: its scores and feedback stay. Only a review "
+             "nobody has started can be moved or removed.")
+
+
+async def _check_unstarted(review: Assignment) -> None:
+    """A started review is the juror's work: it is never moved or deleted with its scores."""
+    if (review.status != AssignmentStatus.PENDING or review.feedback.strip()
+            or await review.scores.all().exists()):
+        raise DomainError(STARTED)
+
+
 async def move(event: Event, by: User, review: Assignment, juror_id: int | None) -> Assignment:
     """Gives a review nobody has started to another juror."""
-    if await review.scores.all().count() or review.status != AssignmentStatus.PENDING:
-        raise DomainError(N_("This review has been started. Remove it instead if it must go."))
+    await _check_unstarted(review)
     submission = await Submission.get(id=review.submission_id)
     juror = await _check_pair(event, juror_id, submission)
     async with in_transaction() as conn:
@@ -118,6 +137,8 @@ async def move(event: Event, by: User, review: Assignment, juror_id: int | None)
 
 
 async def remove(event: Event, by: User, review: Assignment) -> None:
+    """Deletes a review nobody has started."""
+    await _check_unstarted(review)
     async with in_transaction() as conn:
         await ScoreChange.create(event=event, assignment_id=None, changed_by=by,
                                  what="removed", old_value=f"{review.juror_id}:"
@@ -164,7 +185,7 @@ async def progress(event: Event) -> Progress:
         .order_by("id")
     banned = await conflicts.pairs(event)
     jurors = {u.id: u for u in await User.filter(id__in=await conflicts.juror_ids(event))}
-    subs = {s.id: s for s in await eligible(event)}
+    subs = {s.id: s for s in await judged(event)}
     per_juror = {uid: Row() for uid in jurors}
     per_sub = {sid: Row() for sid in subs}
     for review in reviews:

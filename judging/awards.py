@@ -22,7 +22,7 @@ from judging.models import Award, AwardKind, JudgingSettings
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.i18n import N_, gettext
-from submissions.models import Eligibility, Submission
+from submissions.models import Submission
 
 AWARD_KIND_LABELS = {
     AwardKind.OVERALL: N_("Overall winner"),
@@ -61,9 +61,11 @@ async def awards_of(event: Event) -> list[Award]:
         "submission__team", "challenge")
 
 
-def awardable(submission: Submission) -> bool:
-    """Any submission the organisers have not ruled out or hidden."""
-    return not submission.hidden and submission.eligibility != Eligibility.INELIGIBLE
+async def public_awards(event: Event) -> list[Award]:
+    """The awards the public sees: none for a submission hidden or ruled ineligible after the
+    chair approved the results (the organisers' later decision wins)."""
+    return [award for award in await awards_of(event)
+            if award.submission is None or award.submission.is_judged]
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ async def _validated(event: Event, data: AwardData) -> AwardData:
         errors["challenge"] = N_("An award for a challenge needs the challenge.")
     if data.submission_id is not None:
         submission = await Submission.get_or_none(id=data.submission_id, event_id=event.id)
-        if submission is None or not awardable(submission):
+        if submission is None or not submission.is_judged:
             errors["submission"] = N_("Choose one of the options.")
         elif (data.kind == AwardKind.CHALLENGE and challenge is not None
               and submission.challenge_id != challenge.id):

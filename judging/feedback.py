@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from events.models import Event
 from teams.models import Team, TeamMember
+from judging import conflicts
 from judging.models import Assignment, AssignmentStatus, Criterion, JudgingSettings, Score
 from samskapa.auth.models import User
 from submissions.models import Submission
@@ -31,8 +32,11 @@ async def for_member(event: Event, user: User, settings: JudgingSettings) -> Tea
     found = TeamFeedback(team=member.team, submission=submission)
     if submission is None:
         return found
-    reviews = await Assignment.filter(submission_id=submission.id) \
-        .exclude(status=AssignmentStatus.SKIPPED).order_by("id")
+    # The reviews the ranking counts: finished, and not by a juror in conflict with the team.
+    banned = await conflicts.pairs(event)
+    reviews = [a for a in await Assignment.filter(submission_id=submission.id,
+                                                  status=AssignmentStatus.DONE).order_by("id")
+               if (a.juror_id, a.submission_id) not in banned]
     found.comments = [a.feedback.strip() for a in reviews if a.feedback.strip()]
     if settings.show_scores_to_teams:
         values: dict[int, list[int]] = {}

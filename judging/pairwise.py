@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 
 from events.models import Event
 from judging import conflicts, crowd_bt
-from judging.assignments import eligible, settings_of
+from judging.assignments import judged, settings_of
 from judging.models import (Method, PairwiseDecision, PairwiseItem, PairwiseJuror)
 from judging.review import check_open
 from samskapa.auth.models import User
@@ -81,7 +81,7 @@ async def next_pair(event: Event, juror: User, now: datetime, *,
     """What the juror sees now: the submission they are on, or a newly chosen one."""
     await _check(event, now)
     state = await _juror_state(event, juror)
-    subs = {s.id: s for s in await eligible(event)}
+    subs = {s.id: s for s in await judged(event)}
     previous = subs.get(state.previous_id) if state.previous_id else None
     if state.current_id in subs:
         return Pair(previous, subs[state.current_id])

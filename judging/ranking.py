@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from events.models import Event
 from judging import crowd_bt, scoring
-from judging.awards import awardable
 from judging.models import (Assignment, AssignmentStatus, Confidence, Criterion, JudgingSettings,
                             Method, PairwiseItem, Score)
 from samskapa.auth.models import User
@@ -136,10 +135,10 @@ async def ranking(event: Event, settings: JudgingSettings, *, method: Method | N
     """The ranking by `method` (default: the event's), of one challenge's submissions or all.
     `votes` (submission -> people's votes) are blended in at the event's share when given."""
     method = method or Method(settings.method)
-    query = Submission.filter(event_id=event.id).prefetch_related("team")
+    query = Submission.judged(event.id).prefetch_related("team")
     if challenge_id is not None:
         query = query.filter(challenge_id=challenge_id)
-    submissions = {s.id: s for s in await query if awardable(s)}
+    submissions = {s.id: s for s in await query}
     loaded = await load_reviews(event, set(submissions))
     tie_break = _tie_break(settings)
     if method == Method.PAIRWISE:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import NoMatchFound, Route
+from starlette.routing import Route
 
 from school import pupil_privacy
 from events.models import Event
@@ -31,13 +31,10 @@ def _slug(request: Request) -> str:
     return request.path_params["slug"]
 
 
-def project_url(request: Request, event: Event, submission: Submission) -> str | None:
-    """The submission's public page, where the gallery has one."""
-    try:
-        return request.app.url_path_for("submission_page", slug=event.slug,
-                                        submission_id=submission.id)
-    except NoMatchFound:
-        return None
+def project_url(request: Request, event: Event, submission: Submission) -> str:
+    """The submission's public page in the gallery."""
+    return str(request.app.url_path_for("project", slug=event.slug,
+                                        submission_id=submission.id))
 
 
 # --- the ranking and the results settings -------------------------------------------------------
@@ -250,7 +247,7 @@ async def results_page(request: Request) -> Response:
     context = {"event": event, "public": public, "release": awards.release_time(settings, event),
                "kind_labels": awards.AWARD_KIND_LABELS, "awards": [], "view": None}
     if public:
-        given = await awards.awards_of(event)
+        given = await awards.public_awards(event)
         context["awards"] = [(a, project_url(request, event, a.submission) if a.submission
                               else None) for a in given]
         shown = [a.submission for a in given if a.submission]

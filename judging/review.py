@@ -22,7 +22,7 @@ from judging.models import (Assignment, AssignmentStatus, Confidence, Criterion,
                             ScoreChange)
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, NotFound, ValidationError
-from samskapa.i18n import N_
+from samskapa.i18n import N_, format_datetime
 from submissions.models import Submission
 
 JUDGING_CLOSED = N_("Judging closed on %(when)s: scores can no longer be changed.")
@@ -91,7 +91,7 @@ async def queue(event: Event, juror: User) -> list[Review]:
 
 def check_open(event: Event, now: datetime) -> None:
     if now >= event.judging_closes:
-        raise ReviewRefused(JUDGING_CLOSED, when=event.judging_closes)
+        raise ReviewRefused(JUDGING_CLOSED, when=format_datetime(event.judging_closes))
 
 
 async def _check_may_change(event: Event, assignment: Assignment, now: datetime) -> None:
@@ -101,7 +101,7 @@ async def _check_may_change(event: Event, assignment: Assignment, now: datetime)
         raise ReviewRefused(N_("You have a conflict of interest with this team, so you cannot "
                                "score its work. The organisers will give the review to "
                                "someone else."))
-    if not submission.is_eligible:
+    if not submission.is_judged:
         raise ReviewRefused(N_("This submission is no longer being judged."))
 
 

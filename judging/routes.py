@@ -574,7 +574,11 @@ async def remove_assignment(request: Request) -> Response:
     event, _standing = await event_for(request.path_params["slug"], user,
                                        Permission.MANAGE_JUDGING)
     found = await assignments.in_event(event, request.path_params["assignment_id"])
-    await assignments.remove(event, user, found)
+    try:
+        await assignments.remove(event, user, found)
+    except DomainError as exc:
+        return await _assignments_page(request, event, problem=exc.text(),
+                                       status_code=exc.status_code)
     flash(request, gettext("Review removed."))
     return redirect(request, f"/events/{event.slug}/judging/assignments")
 

@@ -23,9 +23,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.models import Event, EventRole, Role
-from school.models import SchoolClass
+from school.models import Pupil, SchoolClass
 from teams.models import TeamMember
-from judging.awards import awardable
 from judging.models import JudgingSettings, Vote, VoteToken
 from samskapa import limiter as limits
 from samskapa.auth.models import User
@@ -37,6 +36,7 @@ from submissions.models import Submission
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 CODE_LETTERS = 8  # 24^8, about 2^37 codes per row, and wrong guesses are slowed down
 MAX_TOKENS_AT_ONCE = 200
+CLASS_MARGIN = 5  # a class's codes: one per pupil, and a few spare for a lost or spoilt slip
 CODE_RE = re.compile(r"^([0-9]{1,10})([A-Z]{%d})$" % CODE_LETTERS)
 
 VOTE_CODE_GUESSES = limits.Rule(
@@ -45,6 +45,7 @@ VOTE_CODE_GUESSES = limits.Rule(
 
 UNKNOWN_CODE = N_("That vote code is not valid. Check that you typed it as it is printed.")
 CLOSED = N_("Voting for the people's choice is closed.")
+ALREADY_VOTED = N_("You have already voted. A vote is final.")
 
 
 class UnknownVoteCode(DomainError):
@@ -84,6 +85,15 @@ async def make_tokens(event: Event, user: User, count: int,
         raise ValidationError({"count": (N_("Enter a number from %(min)s to %(max)s."),
                                          {"min": 1, "max": MAX_TOKENS_AT_ONCE})})
     async with in_transaction():
+        if school_class is not None:
+            limit = await Pupil.filter(school_class_id=school_class.id).count() + CLASS_MARGIN
+            made = await VoteToken.filter(event_id=event.id,
+                                          school_class_id=school_class.id).count()
+            if made + count > limit:
+                raise ValidationError({"count": (N_(
+                    "A class gets at most one code per pupil and %(margin)s spare: "
+                    "%(limit)s in all. %(made)s are made already."),
+                    {"margin": CLASS_MARGIN, "limit": limit, "made": made})})
         return [await VoteToken.create(event_id=event.id, created_by=user,
                                        school_class=school_class) for _ in range(count)]
 
@@ -109,8 +119,7 @@ async def token_counts(event: Event) -> dict[int | None, tuple[int, int]]:
 
 async def candidates(event: Event) -> list[Submission]:
     """What may be voted for: every submission not ruled out or hidden."""
-    submissions = await Submission.filter(event_id=event.id).prefetch_related("team")
-    return [s for s in submissions if awardable(s)]
+    return await Submission.judged(event.id).prefetch_related("team")
 
 
 async def own_vote(event: Event, user: User | None) -> Vote | None:
@@ -130,7 +139,7 @@ async def _own_team_id(event: Event, user: User | None) -> int | None:
 async def _candidate(event: Event, submission_id: int | None, user: User | None) -> Submission:
     submission = await Submission.get_or_none(id=submission_id, event_id=event.id) \
         if submission_id is not None else None
-    if submission is None or not awardable(submission):
+    if submission is None or not submission.is_judged:
         raise ValidationError({"submission": N_("Choose one of the projects.")})
     if submission.team_id == await _own_team_id(event, user):
         raise ValidationError({"submission": N_(
@@ -147,11 +156,11 @@ async def vote_with_account(event: Event, settings: JudgingSettings, user: User,
                            "else needs a vote code from the organisers or their teacher."))
     submission = await _candidate(event, submission_id, user)
     if await Vote.filter(event_id=event.id, voter_id=user.id).exists():
-        raise DomainError(N_("You have already voted. A vote is final."))
+        raise DomainError(ALREADY_VOTED)
     try:
         return await Vote.create(event_id=event.id, submission=submission, voter=user)
-    except IntegrityError:  # the same person voting twice at once: one of them counts
-        raise DomainError(N_("You have already voted. A vote is final."))
+    except IntegrityError:  # voting twice at once, or with a code meanwhile: one counts
+        raise DomainError(ALREADY_VOTED)
 
 
 async def vote_with_code(event: Event, settings: JudgingSettings, secret: str, code: str,
@@ -165,6 +174,22 @@ async def vote_with_code(event: Event, settings: JudgingSettings, secret: str, c
     if not hmac.compare_digest(letters, _mac(secret, event.id, token_id)):
         raise UnknownVoteCode(UNKNOWN_CODE, field="code")
     submission = await _candidate(event, submission_id, user)
+    token = await VoteToken.get_or_none(id=token_id, event_id=event.id)
+    if token is None:
+        raise UnknownVoteCode(UNKNOWN_CODE, field="code")  # deleted with its class
+    team = await submission.team
+    if token.school_class_id is not None and team.school_class_id == token.school_class_id:
+        raise ValidationError({"submission": N_(
+            "A class's codes are for the other classes' projects. Choose a project of "
+            "another class.")})
+    try:
+        return await _use_code(event, submission, token_id, user, now)
+    except IntegrityError:  # the signed-in person has voted already (unique event + voter)
+        raise DomainError(ALREADY_VOTED)
+
+
+async def _use_code(event: Event, submission: Submission, token_id: int, user: User | None,
+                    now: datetime) -> Vote:
     async with in_transaction():
         # Conditional: two phones sending the same code at once use it once.
         used = await VoteToken.filter(id=token_id, event_id=event.id, used_at=None) \
@@ -174,7 +199,10 @@ async def vote_with_code(event: Event, settings: JudgingSettings, secret: str, c
                 raise DomainError(N_("This vote code has already been used. Each code gives "
                                      "one vote."), field="code")
             raise UnknownVoteCode(UNKNOWN_CODE, field="code")  # deleted with its class
-        return await Vote.create(event_id=event.id, submission=submission, token_id=token_id)
+        # A signed-in person's code vote is theirs too: the unique (event, voter) keeps them
+        # from voting with both their account and a code, whichever comes first.
+        return await Vote.create(event_id=event.id, submission=submission, token_id=token_id,
+                                 voter=user)
 
 
 async def vote_with_code_counted(limiter: limits.Limiter, ip: str, *args, **kwargs) -> Vote:

@@ -14,7 +14,9 @@ from __future__ import annotations
 from enum import Enum
 
 from tortoise import fields
+from tortoise.expressions import Q
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from samskapa.i18n import N_
 
@@ -79,10 +81,22 @@ class Submission(Model):
         return self.title
 
     @property
-    def is_eligible(self) -> bool:
-        """Judged and shown: not hidden and not found ineligible. A submission nobody has
-        checked yet counts (organisers of a 300-person hackathon mark the exceptions)."""
+    def is_judged(self) -> bool:
+        """The one rule for what is judged, ranked, voted for, awarded and shown in the
+        gallery: not hidden and not found ineligible. A submission nobody has checked yet
+        counts (organisers of a 300-person hackathon mark only the exceptions).
+        `judged_filter()` is the same rule for queries."""
         return self.eligibility != Eligibility.INELIGIBLE and not self.hidden
+
+    @classmethod
+    def judged(cls, event_id: int) -> QuerySet[Submission]:
+        """The event's submissions that `is_judged`."""
+        return cls.filter(judged_filter(), event_id=event_id)
+
+
+def judged_filter() -> Q:
+    """`Submission.is_judged` as a query condition."""
+    return Q(hidden=False) & ~Q(eligibility=Eligibility.INELIGIBLE)
 
 
 class SubmissionVersion(Model):

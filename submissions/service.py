@@ -29,7 +29,7 @@ from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_, format_datetime
 from school.models import SchoolClass
 from submissions.diff import FieldChange, changes, file_changes
-from submissions.models import (VERSIONED_FIELDS, Eligibility, FileKind, GallerySettings,
+from submissions.models import (VERSIONED_FIELDS, Eligibility, GallerySettings,
                                 Submission, SubmissionFile, SubmissionVersion)
 from teams.models import Team, TeamMember
 
@@ -164,10 +164,6 @@ def gallery_open(event: Event, settings: GallerySettings, now: datetime) -> bool
     return event.published and PHASE_ORDER.index(event.phase(now)) >= PHASE_ORDER.index(opens)
 
 
-def publicly_shown(submission: Submission) -> bool:
-    return not submission.hidden and submission.eligibility != Eligibility.INELIGIBLE
-
-
 async def may_see(submission: Submission, standing: Standing, now: datetime) -> bool:
     """Team members, the event's organisers and jury, the teacher of a class's team; everyone
     once the gallery is open, unless the organisers hid it or found it not eligible."""
@@ -179,7 +175,7 @@ async def may_see(submission: Submission, standing: Standing, now: datetime) -> 
     if standing.user and team.school_class_id is not None and standing.may(Permission.TEACH):
         if await SchoolClass.exists(id=team.school_class_id, teacher_id=standing.user.id):
             return True
-    return publicly_shown(submission) and gallery_open(
+    return submission.is_judged and gallery_open(
         standing.event, await gallery_settings(standing.event), now)
 
 
@@ -397,8 +393,7 @@ async def set_gallery_phase(event: Event, phase: str) -> GallerySettings:
 async def gallery(event: Event, challenge_slug: str | None = None) -> list[Submission]:
     """What the public sees (the caller checks `gallery_open`): not hidden, not found
     ineligible; optionally one challenge's."""
-    query = Submission.filter(event_id=event.id, hidden=False) \
-        .exclude(eligibility=Eligibility.INELIGIBLE)
+    query = Submission.judged(event.id)
     if challenge_slug:
         query = query.filter(challenge__slug=challenge_slug)
     return await query.order_by("title", "id").prefetch_related("team", "challenge")
@@ -406,22 +401,9 @@ async def gallery(event: Event, challenge_slug: str | None = None) -> list[Submi
 
 async def gallery_challenges(event: Event) -> list[Challenge]:
     """The challenges that have a submission in the gallery (the filter's choices)."""
-    ids = await Submission.filter(event_id=event.id, hidden=False, challenge_id__not_isnull=True) \
-        .exclude(eligibility=Eligibility.INELIGIBLE).values_list("challenge_id", flat=True)
+    ids = await Submission.judged(event.id).filter(challenge_id__not_isnull=True) \
+        .values_list("challenge_id", flat=True)
     return await Challenge.filter(id__in=set(ids)).order_by("title")
-
-
-async def eligible_submissions(event: Event) -> list[Submission]:
-    """What the jury judges: every submission of the event that is not hidden and not found
-    ineligible (a submission not yet checked counts: organisers mark the exceptions)."""
-    return await Submission.filter(event_id=event.id, hidden=False) \
-        .exclude(eligibility=Eligibility.INELIGIBLE).order_by("id") \
-        .prefetch_related("team", "challenge")
-
-
-async def images_of(submission: Submission) -> list[SubmissionFile]:
-    return await SubmissionFile.filter(submission_id=submission.id, detached=False,
-                                       kind=FileKind.IMAGE)
 
 
 async def files_of(submission: Submission) -> list[SubmissionFile]:

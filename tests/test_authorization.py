@@ -464,7 +464,7 @@ CASES = [
          "/events/hack/judging/assignments/{review_pending}/move", {"juror_id": "{juror2}"},
          only(*ORGANISERS)),
     Case("/events/{slug}/judging/assignments/{assignment_id:id}/remove",
-         "/events/hack/judging/assignments/{review_done}/remove", {}, only(*ORGANISERS)),
+         "/events/hack/judging/assignments/{review_pending}/remove", {}, only(*ORGANISERS)),
 
     # --- judging, the results side (judging/results_routes.py, vote_routes.py) --------------
     Case("/events/{slug}/judging/results-settings", "/events/hack/judging/results-settings",

@@ -8,8 +8,10 @@ from datetime import timedelta
 
 from events.models import EventKind, EventRole, Role
 from school.models import SchoolClass
-from judging.models import Award, JudgingSettings, Method, Vote, VoteToken
+from judging.models import (Assignment, Award, Conflict, JudgingSettings, Method, Score, Vote,
+                            VoteToken)
 from judging import votes as votes_service
+from submissions.models import Submission
 from tests.events.helpers import make_user, signed_in
 from tests.judging.results_helpers import judged_event
 
@@ -119,6 +121,23 @@ async def test_a_team_sees_its_feedback_never_the_private_note_or_the_juror(make
     assert "Idé" in text and "4.7 / 5" in text.replace(",", ".")
 
 
+async def test_team_feedback_counts_only_the_reviews_the_ranking_counts(make_client, clock):
+    w = await judged_event(results_in=-timedelta(hours=1))
+    await JudgingSettings.filter(event=w.event).update(
+        results_approved_at=w.event.results_published, show_scores_to_teams=True)
+    draft_juror = await make_user("utkast@hack-2025.se", name="Juror Utkast")
+    await EventRole.create(event=w.event, user=draft_juror, role=Role.JURY)
+    draft = await Assignment.create(event=w.event, juror=draft_juror,
+                                    submission=w.submissions["Solrosen"], feedback="Utkast!")
+    await Score.create(assignment=draft, criterion=w.criteria[0], value=1)
+    await Conflict.create(event=w.event, juror=w.jurors["lenient"], team=w.teams["Solrosen"],
+                          kind="family")
+    member = await signed_in(make_client, w.members["Solrosen"][0])
+    text = (await member.get("/events/hack-2025/results/feedback")).text
+    assert "Utkast!" not in text and text.count("Bra jobbat, Solrosen!") == 2
+    assert "4.5 / 5" in text.replace(",", ".")  # fair 5 and strict 4: no draft, no conflict
+
+
 async def test_voting_with_an_account_and_with_codes(make_client, clock, settings):
     w = await judged_event()
     voter = await signed_in(make_client, w.members["Solrosen"][0])
@@ -195,3 +214,27 @@ async def test_exports_for_the_chair_only(make_client, clock):
     for url in ("/events/hack-2025/judging/exports/scores.csv",
                 "/events/hack-2025/judging/diplomas.pdf"):
         assert (await juror.get(url)).status_code == 403
+
+
+async def test_the_public_page_links_winners_and_leaves_out_later_ruled_out_ones(make_client,
+                                                                                 clock):
+    w = await judged_event(results_in=timedelta(hours=-1))
+    for name, title in (("Årets bidrag", "Solrosen"), ("Hederspris", "Bussen")):
+        await Award.create(event=w.event, kind="overall", name=name,
+                           submission=w.submissions[title], motivation=f"Om {title}.")
+    await JudgingSettings.filter(event=w.event).update(
+        results_approved_at=clock() - timedelta(days=1), results_approved_by=w.organiser)
+    public = await make_client()
+    text = (await public.get("/events/hack-2025/results")).text
+    assert f'href="/events/hack-2025/gallery/{w.submissions["Solrosen"].id}"' in text
+    assert "Hederspris" in text
+    # After the approval the organisers hide one and rule another out: the public no longer
+    # sees their awards.
+    await Submission.filter(id=w.submissions["Bussen"].id).update(
+        hidden=True)
+    text = (await public.get("/events/hack-2025/results")).text
+    assert "Hederspris" not in text and "Om Bussen" not in text and "Årets bidrag" in text
+    await Submission.filter(id=w.submissions["Solrosen"].id).update(
+        eligibility="ineligible")
+    text = (await public.get("/events/hack-2025/results")).text
+    assert "Årets bidrag" not in text

@@ -133,6 +133,12 @@ async def test_no_change_after_judging_closes(make_client, clock):
     assert r.status_code == 422 and "Bedömningen stängde" in r.text
     r = await client.post(url, data={f"criterion_{idea.id}": "5", "csrf_token": token})
     assert r.status_code == 422 and "Bedömningen stängde" in r.text
+    # The date as people read it, in the page's language, not a raw datetime.
+    raw = str(w.event.judging_closes)
+    assert raw[:10] not in r.text and "+00:00" not in r.text
+    page = await client.get(url)
+    assert "Bedömningen stängde" in page.text and raw[:10] not in page.text
+    assert "+00:00" not in page.text
     for action in ("done", "reopen", "skip"):
         r = await client.post(f"{url}/{action}", data={"skip_reason": "x", "csrf_token": token})
         assert r.status_code == 422, action

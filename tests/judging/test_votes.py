@@ -9,6 +9,7 @@ import pytest
 from judging import votes
 from judging.models import Vote, VoteToken
 from samskapa.errors import DomainError, Forbidden, ValidationError
+from tests.events.helpers import make_user
 from tests.judging.results_helpers import judged_event
 
 SECRET = "test-secret"
@@ -104,3 +105,53 @@ async def test_making_codes_is_bounded(clean_db):
     made = await votes.make_tokens(w.event, w.organiser, 3, None)
     assert [t.id for t in await votes.unused_tokens(w.event, None)] == [t.id for t in made]
     assert await votes.token_counts(w.event) == {None: (3, 0)}
+
+
+async def test_an_account_vote_and_a_code_vote_never_both(clean_db):
+    w = await judged_event()
+    await open_voting(w)
+    first, second = await votes.make_tokens(w.event, w.organiser, 2, None)
+    voter, other = w.members["Solrosen"][0], w.members["Parkappen"][0]
+    # Account first, then a code: refused, and the code stays unused.
+    await votes.vote_with_account(w.event, w.settings, voter, w.submissions["Bussen"].id)
+    with pytest.raises(DomainError, match="already voted"):
+        await votes.vote_with_code(w.event, w.settings, SECRET, votes.token_code(SECRET, first),
+                                   w.submissions["Bussen"].id, voter, now())
+    assert (await VoteToken.get(id=first.id)).used_at is None
+    # A code first (signed in), then the account: refused.
+    await votes.vote_with_code(w.event, w.settings, SECRET, votes.token_code(SECRET, second),
+                               w.submissions["Bussen"].id, other, now())
+    with pytest.raises(DomainError, match="already voted"):
+        await votes.vote_with_account(w.event, w.settings, other, w.submissions["Bussen"].id)
+    # Nor a second code.
+    with pytest.raises(DomainError, match="already voted"):
+        await votes.vote_with_code(w.event, w.settings, SECRET, votes.token_code(SECRET, first),
+                                   w.submissions["Solrosen"].id, other, now())
+    assert await votes.totals(w.event) == {w.submissions["Bussen"].id: 2}
+
+
+async def test_a_class_code_votes_for_another_class_and_codes_per_class_are_capped(clean_db):
+    from school.models import Pupil, SchoolClass
+    from teams.models import Team
+    w = await judged_event()
+    await open_voting(w)
+    klass = await SchoolClass.create(event=w.event, name="6A", code="KLASS6A")
+    await Team.filter(id=w.teams["Solrosen"].id).update(school_class_id=klass.id)
+    for i in range(2):
+        pupil = await make_user(f"elev{i}@skola.se", name=f"Elev {i}")
+        await Pupil.create(user=pupil, school_class=klass, nickname=f"Elev {i}")
+    limit = 2 + votes.CLASS_MARGIN
+    with pytest.raises(ValidationError) as refused:
+        await votes.make_tokens(w.event, w.organiser, limit + 1, klass)
+    assert "one code per pupil" in refused.value.errors["count"][0]
+    token, *_rest = await votes.make_tokens(w.event, w.organiser, limit, klass)
+    with pytest.raises(ValidationError):
+        await votes.make_tokens(w.event, w.organiser, 1, klass)
+    code = votes.token_code(SECRET, token)
+    with pytest.raises(ValidationError) as refused:
+        await votes.vote_with_code(w.event, w.settings, SECRET, code,
+                                   w.submissions["Solrosen"].id, None, now())
+    assert "another class" in refused.value.errors["submission"][0]
+    assert (await VoteToken.get(id=token.id)).used_at is None
+    await votes.vote_with_code(w.event, w.settings, SECRET, code, w.submissions["Bussen"].id,
+                               None, now())

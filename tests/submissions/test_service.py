@@ -141,12 +141,12 @@ async def test_organisers_mark_eligibility_with_a_reason_and_hide(world):
     await service.set_eligibility(submission, "ineligible", "Inlämnad av fel lag")
     fresh = await Submission.get(id=submission.id)
     assert fresh.eligibility == Eligibility.INELIGIBLE and fresh.version == 1
-    assert await service.eligible_submissions(w.event) == []
+    assert await Submission.judged(w.event.id) == []
     await service.set_eligibility(fresh, "eligible", "ignored")
     assert (await Submission.get(id=submission.id)).eligibility_reason == ""
-    assert [s.id for s in await service.eligible_submissions(w.event)] == [submission.id]
+    assert [s.id for s in await Submission.judged(w.event.id)] == [submission.id]
     await service.set_hidden(fresh, True)
-    assert await service.eligible_submissions(w.event) == []
+    assert await Submission.judged(w.event.id) == []
     rows, counts = await service.organiser_list(w.event)
     assert counts.total == 1 and counts.hidden == 1 and counts.teams_without == 1
     assert counts.by_eligibility["eligible"] == 1
