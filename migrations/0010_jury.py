@@ -6,7 +6,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_submissions_judging')]
+    dependencies = [('models', '0009_submissions_judging')]
 
     initial = False
 
