@@ -157,7 +157,7 @@ async def save(event: Event, juror: User, assignment: Assignment, changes: Chang
     """Saves what was sent; returns the names of the fields that changed. All or nothing: one
     refused field leaves every field as it was."""
     _check_may_change(event, assignment, now)
-    criteria = {c.id: c for c in await rubric.criteria_for(assignment.submission)}
+    criteria = await rubric.scales_for(assignment.submission)
     errors: dict[str, tuple[str, dict]] = {}
     for cid, value in changes.values.items():
         criterion = criteria.get(cid)
@@ -218,7 +218,7 @@ async def save(event: Event, juror: User, assignment: Assignment, changes: Chang
         # The first saved score locks the rubric (judging/rubric.py asks before changes); the
         # rubric as loaded above says whether that is still to do.
         unlocked = {criteria[cid].rubric_id for cid in changes.values
-                    if criteria[cid].rubric.locked_at is None}
+                    if not criteria[cid].rubric_locked}
         if unlocked and any(name.startswith("criterion_") for name in changed):
             await Rubric.filter(id__in=unlocked, locked_at=None).using_db(conn) \
                 .update(locked_at=now)
