@@ -127,22 +127,6 @@ async def _locked(conn, assignment: Assignment) -> Assignment:
     return await Assignment.filter(id=assignment.id).using_db(conn).select_for_update().get()
 
 
-def _saved_scores_sql(dialect: str) -> str:
-    """A review's saved scores as one column, "criterion id:value,...", read with its row."""
-    pair = 'CAST("sc"."criterion_id" AS TEXT) || \':\' || CAST("sc"."value" AS TEXT)'
-    agg = f"string_agg({pair}, ',')" if dialect == "postgres" else f"group_concat({pair})"
-    return f'(SELECT {agg} FROM "scores" "sc" WHERE "sc"."assignment_id" = "assignments"."id")'
-
-
-async def _locked_with_scores(conn, assignment: Assignment) -> tuple[Assignment, dict[int, int]]:
-    """Locks the review's row (PostgreSQL; SQLite's one writer serialises anyway) and reads
-    its saved scores in the same query: (the row, {criterion id: value})."""
-    current = await Assignment.filter(id=assignment.id).using_db(conn).select_for_update() \
-        .annotate(saved=RawSQL(_saved_scores_sql(conn.capabilities.dialect))).get()
-    pairs = (item.split(":") for item in (current.saved or "").split(",") if item)
-    return current, {int(cid): int(value) for cid, value in pairs}
-
-
 @dataclass
 class Changes:
     """What one request asks to save (None: not sent)."""
@@ -187,7 +171,13 @@ async def save(event: Event, juror: User, assignment: Assignment, changes: Chang
         changed.append(name)
 
     async with in_transaction() as conn:
-        current, saved = await _locked_with_scores(conn, assignment)
+        current = await _locked(conn, assignment)
+        # Read after the lock is held, in a statement of its own: on PostgreSQL a statement
+        # sees what was committed when it began, so one that waited for the lock must not be
+        # the one that reads what the previous save wrote.
+        saved = dict(await Score.filter(assignment_id=assignment.id,
+                                        criterion_id__in=list(changes.values))
+                     .using_db(conn).values_list("criterion_id", "value"))
         if current.status == AssignmentStatus.SKIPPED:
             raise ReviewRefused(N_("You skipped this submission. Undo the skip to score it."))
         added: list[Score] = []

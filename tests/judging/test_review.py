@@ -2,6 +2,7 @@
 undo / skip, and every refusal of the issue's "bad input" with nothing changed."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from challenges.models import Challenge
@@ -209,3 +210,19 @@ async def test_a_challenge_submission_is_scored_by_its_challenge_rubric_only(mak
     # Only the rubric that was scored locks.
     assert (await Rubric.get(id=own.id)).locked_at is not None
     assert (await Rubric.get(id=w.rubric.id)).locked_at is None
+
+
+async def test_saves_to_one_review_at_once_are_serialised(make_client, clock):
+    """Two tabs (or a resend racing its original): on PostgreSQL these run on separate
+    connections at the same time. Each save must see the one before it: no lost change, no
+    duplicate score, an audit chain where each old value is the previous new value."""
+    w, juror, review, client, url, token = await _setup(make_client)
+    idea = w.criteria[0]
+    answers = await asyncio.gather(*(htmx_post(client, url, {f"criterion_{idea.id}": str(v)},
+                                               token) for v in (1, 2, 3, 4, 5, 1, 2, 3)))
+    assert [r.status_code for r in answers] == [200] * 8
+    log = await ScoreChange.filter(assignment_id=review.id).order_by("id") \
+        .values_list("old_value", "new_value")
+    assert log[0][0] is None
+    assert all(log[i][0] == log[i - 1][1] for i in range(1, len(log))), log
+    assert (await _state(review))[0] == {idea.id: int(log[-1][1])}
