@@ -53,9 +53,21 @@ async def pairs(event: Event) -> set[tuple[int, int]]:
 
 
 async def is_conflicted(juror_id: int, submission: Submission) -> bool:
-    """One query: every score save asks it."""
+    """One query (assignment's pre-check asks it)."""
     return await Team.filter(Q(members__user_id=juror_id) | Q(conflicts__juror_id=juror_id),
                              id=submission.team_id).exists()
+
+
+# The same rule as `is_conflicted`, as a column of a query over assignments (annotate with
+# RawSQL): the review's juror is in its submission's team, or declared a conflict with that
+# team. Every review page and every score save reads it live with the review itself, so it
+# costs no query of its own.
+REVIEW_CONFLICTED_SQL = (
+    'EXISTS (SELECT 1 FROM "submissions" "cs" WHERE "cs"."id" = "assignments"."submission_id" '
+    'AND (EXISTS (SELECT 1 FROM "team_members" "cm" WHERE "cm"."team_id" = "cs"."team_id" '
+    'AND "cm"."user_id" = "assignments"."juror_id") '
+    'OR EXISTS (SELECT 1 FROM "conflicts" "cc" WHERE "cc"."team_id" = "cs"."team_id" '
+    'AND "cc"."juror_id" = "assignments"."juror_id")))')
 
 
 async def declare(event: Event, juror: User, team_id: int | None, kind: str,

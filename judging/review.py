@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
 
 from events.models import Event
@@ -65,10 +66,18 @@ class Review:
         return [c for c in self.criteria if c.id not in self.scores]
 
 
+def _with_conflict(query):
+    """Reviews that know, read live in the same query, whether their juror has a conflict with
+    the team (`conflicted`)."""
+    return query.annotate(conflicted=RawSQL(conflicts.REVIEW_CONFLICTED_SQL))
+
+
 async def own_review(event: Event, juror: User, assignment_id: int) -> Assignment:
-    """The juror's own review, or 404: another juror's review does not exist for them."""
-    found = await Assignment.filter(id=assignment_id, event_id=event.id, juror_id=juror.id) \
-        .select_related("submission").first()
+    """The juror's own review with its submission, or 404: another juror's review does not
+    exist for them. One query, the conflict check included."""
+    found = await _with_conflict(Assignment.filter(
+        id=assignment_id, event_id=event.id, juror_id=juror.id)).select_related("submission") \
+        .first()
     if found is None:
         raise NotFound(N_("There is no such review in your queue."))
     return found
@@ -79,12 +88,11 @@ async def load(assignment: Assignment) -> Review:
     criteria = await rubric.criteria_for(submission)
     scores = dict(await Score.filter(assignment_id=assignment.id)
                   .values_list("criterion_id", "value"))
-    return Review(assignment, submission, criteria, scores,
-                  await conflicts.is_conflicted(assignment.juror_id, submission))
+    return Review(assignment, submission, criteria, scores, bool(assignment.conflicted))
 
 
 async def queue(event: Event, juror: User) -> list[Review]:
-    reviews = await Assignment.filter(event_id=event.id, juror_id=juror.id) \
+    reviews = await _with_conflict(Assignment.filter(event_id=event.id, juror_id=juror.id)) \
         .prefetch_related("submission").order_by("id")
     return [await load(r) for r in reviews]
 
@@ -94,10 +102,11 @@ def check_open(event: Event, now: datetime) -> None:
         raise ReviewRefused(JUDGING_CLOSED, when=format_datetime(event.judging_closes))
 
 
-async def _check_may_change(event: Event, assignment: Assignment, now: datetime) -> None:
+def _check_may_change(event: Event, assignment: Assignment, now: datetime) -> None:
+    """`assignment` as own_review reads it (its conflict read with it, in this request)."""
     check_open(event, now)
     submission = assignment.submission
-    if await conflicts.is_conflicted(assignment.juror_id, submission):
+    if assignment.conflicted:
         raise ReviewRefused(N_("You have a conflict of interest with this team, so you cannot "
                                "score its work. The organisers will give the review to "
                                "someone else."))
@@ -131,8 +140,8 @@ async def save(event: Event, juror: User, assignment: Assignment, changes: Chang
                now: datetime) -> list[str]:
     """Saves what was sent; returns the names of the fields that changed. All or nothing: one
     refused field leaves every field as it was."""
-    await _check_may_change(event, assignment, now)
-    criteria = {c.id: c for c in await rubric.criteria_for(assignment.submission)}
+    _check_may_change(event, assignment, now)
+    criteria = await rubric.scales_for(assignment.submission)
     errors: dict[str, tuple[str, dict]] = {}
     for cid, value in changes.values.items():
         criterion = criteria.get(cid)
@@ -152,24 +161,38 @@ async def save(event: Event, juror: User, assignment: Assignment, changes: Chang
     if errors:
         raise ValidationError(errors)
     changed: list[str] = []
+    log: list[ScoreChange] = []
+
+    def note(what: str, name: str, old, new) -> None:
+        log.append(ScoreChange(event_id=assignment.event_id, assignment_id=assignment.id,
+                               changed_by_id=juror.id, what=what,
+                               old_value=None if old is None else str(old),
+                               new_value=None if new is None else str(new), changed_at=now))
+        changed.append(name)
+
     async with in_transaction() as conn:
         current = await _locked(conn, assignment)
+        # Read after the lock is held, in a statement of its own: on PostgreSQL a statement
+        # sees what was committed when it began, so one that waited for the lock must not be
+        # the one that reads what the previous save wrote.
+        saved = dict(await Score.filter(assignment_id=assignment.id,
+                                        criterion_id__in=list(changes.values))
+                     .using_db(conn).values_list("criterion_id", "value"))
         if current.status == AssignmentStatus.SKIPPED:
             raise ReviewRefused(N_("You skipped this submission. Undo the skip to score it."))
-        existing = {s.criterion_id: s for s in await Score.filter(
-            assignment_id=assignment.id, criterion_id__in=list(changes.values)).using_db(conn)}
+        added: list[Score] = []
         for cid, value in changes.values.items():
-            score = existing.get(cid)
-            if score is not None and score.value == value:
+            old = saved.get(cid)
+            if old == value:
                 continue  # a resend: already saved
-            if score is None:
-                await Score.create(assignment_id=assignment.id, criterion_id=cid, value=value,
-                                   using_db=conn)
+            if old is None:
+                added.append(Score(assignment_id=assignment.id, criterion_id=cid, value=value))
             else:
-                await Score.filter(id=score.id).using_db(conn).update(value=value)
-            await _log(conn, assignment, juror, now, f"criterion:{cid}",
-                       score.value if score else None, value)
-            changed.append(f"criterion_{cid}")
+                await Score.filter(assignment_id=assignment.id, criterion_id=cid) \
+                    .using_db(conn).update(value=value)
+            note(f"criterion:{cid}", f"criterion_{cid}", old, value)
+        if added:
+            await Score.bulk_create(added, using_db=conn)
         updates = {}
         for name in ("confidence", "feedback", "private_note"):
             new = getattr(changes, name)
@@ -177,14 +200,16 @@ async def save(event: Event, juror: User, assignment: Assignment, changes: Chang
             old = old.value if isinstance(old, Confidence) else old
             if new is not None and new != old:
                 updates[name] = Confidence(new) if name == "confidence" else new
-                await _log(conn, assignment, juror, now, name, old, new)
-                changed.append(name)
+                note(name, name, old, new)
         if updates:
             await Assignment.filter(id=assignment.id).using_db(conn).update(**updates)
+        if log:  # one statement for every change of this save
+            await ScoreChange.bulk_create(log, using_db=conn)
+        # The first saved score locks the rubric (judging/rubric.py asks before changes); the
+        # rubric as loaded above says whether that is still to do.
         unlocked = {criteria[cid].rubric_id for cid in changes.values
-                    if criteria[cid].rubric.locked_at is None}
+                    if not criteria[cid].rubric_locked}
         if unlocked and any(name.startswith("criterion_") for name in changed):
-            # The first saved score locks the rubric (judging/rubric.py asks before changes).
             await Rubric.filter(id__in=unlocked, locked_at=None).using_db(conn) \
                 .update(locked_at=now)
     for name, value in (("confidence", changes.confidence), ("feedback", changes.feedback),
@@ -213,7 +238,7 @@ async def _set_status(event: Event, juror: User, assignment: Assignment, now: da
 
 
 async def finish(event: Event, juror: User, assignment: Assignment, now: datetime) -> None:
-    await _check_may_change(event, assignment, now)
+    _check_may_change(event, assignment, now)
     review = await load(assignment)
     if not review.criteria:
         raise ReviewRefused(N_("This submission has no criteria to score yet."))

@@ -101,17 +101,45 @@ async def rubrics_of(event: Event) -> list[Rubric]:
         .order_by("id")
 
 
+def _chosen_rubric(rubrics: list[tuple[int, int | None]], challenge_id: int | None) -> int | None:
+    """Which rubric scores a submission of `challenge_id`, given (rubric id, its challenge id)
+    of every criterion of the event: its challenge's own rubric when that has criteria, else
+    the event's."""
+    own = [rid for rid, challenge in rubrics
+           if challenge is not None and challenge == challenge_id]
+    general = [rid for rid, challenge in rubrics if challenge is None]
+    return min(own) if own else min(general) if general else None
+
+
 async def criteria_for(submission: Submission) -> list[Criterion]:
-    """The criteria `submission` is scored by: its challenge's own rubric when that has
-    criteria, else the event's. One query (every score save asks); each criterion comes with
-    its rubric loaded."""
+    """The criteria `submission` is scored by (`_chosen_rubric`). One query; each criterion
+    comes with its rubric loaded."""
     every = await Criterion.filter(rubric__event_id=submission.event_id) \
         .select_related("rubric").order_by("position", "id")
-    own = [c.rubric_id for c in every if c.rubric.challenge_id is not None
-           and c.rubric.challenge_id == submission.challenge_id]
-    general = [c.rubric_id for c in every if c.rubric.challenge_id is None]
-    chosen = min(own) if own else min(general) if general else None
+    chosen = _chosen_rubric([(c.rubric_id, c.rubric.challenge_id) for c in every],
+                            submission.challenge_id)
     return [c for c in every if c.rubric_id == chosen]
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """What a score save needs of a criterion, read as plain values (no model objects)."""
+    id: int
+    rubric_id: int
+    scale_min: int
+    scale_max: int
+    rubric_locked: bool
+
+    check_value = Criterion.check_value  # the same rule: scale_min <= value <= scale_max
+
+
+async def scales_for(submission: Submission) -> dict[int, Scale]:
+    """The criteria `criteria_for` gives, by id, as Scales: every score save asks (one query)."""
+    rows = await Criterion.filter(rubric__event_id=submission.event_id).values_list(
+        "id", "rubric_id", "scale_min", "scale_max", "rubric__challenge_id", "rubric__locked_at")
+    chosen = _chosen_rubric([(row[1], row[4]) for row in rows], submission.challenge_id)
+    return {cid: Scale(cid, rid, low, high, locked_at is not None)
+            for cid, rid, low, high, _challenge, locked_at in rows if rid == chosen}
 
 
 async def criteria_of(rubric: Rubric | None) -> list[Criterion]:

@@ -2,9 +2,13 @@
 undo / skip, and every refusal of the issue's "bad input" with nothing changed."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from judging.models import Assignment, AssignmentStatus, Conflict, ConflictKind, Rubric, Score, ScoreChange
+from challenges.models import Challenge
+from judging.models import (Assignment, AssignmentStatus, Conflict, ConflictKind, Criterion,
+                            Rubric, Score, ScoreChange)
+from submissions.models import Submission
 from tests.events.helpers import signed_in
 from tests.judging.jury_world import build, htmx_post, join_team
 
@@ -194,3 +198,37 @@ async def test_the_queue_shows_progress_and_the_audit_log_is_the_organisers(make
     log = await organiser.get("/events/hack/judging/audit")
     assert log.status_code == 200
     assert "Juror 0" in log.text and "Idé" in log.text and "Project 0" in log.text
+
+
+async def test_a_challenge_submission_is_scored_by_its_challenge_rubric_only(make_client, clock):
+    w, juror, review, client, url, token = await _setup(make_client)
+    track = await Challenge.create(event=w.event, slug="cykel", title="Cykel", published=True)
+    await Submission.filter(id=w.subs[0].id).update(challenge_id=track.id)
+    own = await Rubric.create(event=w.event, challenge=track)
+    bike = await Criterion.create(rubric=own, name="Cykelvänlighet", scale_min=1, scale_max=3)
+    r = await htmx_post(client, url, {f"criterion_{w.criteria[0].id}": "3"}, token)
+    assert r.status_code == 422 and "finns inte i det här bidragets" in r.text
+    r = await htmx_post(client, url, {f"criterion_{bike.id}": "4"}, token)
+    assert r.status_code == 422 and "från 1 till 3" in r.text
+    assert await _state(review) == ({}, 0)
+    r = await htmx_post(client, url, {f"criterion_{bike.id}": "3"}, token)
+    assert r.status_code == 200 and await _state(review) == ({bike.id: 3}, 1)
+    # Only the rubric that was scored locks.
+    assert (await Rubric.get(id=own.id)).locked_at is not None
+    assert (await Rubric.get(id=w.rubric.id)).locked_at is None
+
+
+async def test_saves_to_one_review_at_once_are_serialised(make_client, clock):
+    """Two tabs (or a resend racing its original): on PostgreSQL these run on separate
+    connections at the same time. Each save must see the one before it: no lost change, no
+    duplicate score, an audit chain where each old value is the previous new value."""
+    w, juror, review, client, url, token = await _setup(make_client)
+    idea = w.criteria[0]
+    answers = await asyncio.gather(*(htmx_post(client, url, {f"criterion_{idea.id}": str(v)},
+                                               token) for v in (1, 2, 3, 4, 5, 1, 2, 3)))
+    assert [r.status_code for r in answers] == [200] * 8
+    log = await ScoreChange.filter(assignment_id=review.id).order_by("id") \
+        .values_list("old_value", "new_value")
+    assert log[0][0] is None
+    assert all(log[i][0] == log[i - 1][1] for i in range(1, len(log))), log
+    assert (await _state(review))[0] == {idea.id: int(log[-1][1])}
