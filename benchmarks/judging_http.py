@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import os
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile

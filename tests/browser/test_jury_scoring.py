@@ -10,7 +10,7 @@ import sys
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import (ROOT, create_event, post_form, register_account, sign_in, sv,
+from tests.browser.conftest import (ROOT, create_event, post_form, register_account, sv,
                                     unique)
 
 PASSWORD = "domar-lösen-1"
