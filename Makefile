@@ -54,8 +54,12 @@ run: install pdf
 	@$(BIN)/samskapa demo
 	$(BIN)/samskapa serve --host $(HOST) --port $(PORT)
 
+# One worker per core (at most 4: each starts its own database, app server and Chromium); the
+# suite is mostly Python waiting on one core, so two workers halve it on a 2-core machine.
+# Test modules stay whole on one worker (their module-scoped worlds are seeded once).
+PYTEST_WORKERS ?= -n auto --maxprocesses 4 --dist loadfile
 test: install-test browser pdf
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 messages: install
 	$(BIN)/python scripts/messages.py
