@@ -18,6 +18,7 @@ from challenges.models import Challenge
 from events.models import Event
 from school.models import SchoolClass
 from school.pupil_privacy import Audience
+from judging import event_settings
 from judging.models import Award, AwardKind, JudgingSettings
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, NotFound, ValidationError
@@ -36,12 +37,6 @@ MOTIVATION_MAX = 5000
 APPROVED_NO_CHANGES = N_("The results are approved: withdraw the approval to change the "
                          "awards.")
 PUBLIC_NO_CHANGES = N_("The results are published, so they can no longer be changed.")
-
-
-async def judging_settings(event: Event) -> JudgingSettings:
-    """The event's settings, made with the defaults the first time anyone asks."""
-    settings, _created = await JudgingSettings.get_or_create(event_id=event.id)
-    return settings
 
 
 def release_time(settings: JudgingSettings, event: Event) -> datetime | None:
@@ -115,7 +110,7 @@ async def _validated(event: Event, data: AwardData) -> AwardData:
 
 
 async def add_award(event: Event, user: User, data: AwardData, now: datetime) -> Award:
-    _check_changeable(await judging_settings(event), event, now)
+    _check_changeable(await event_settings.of(event), event, now)
     data = await _validated(event, data)
     return await Award.create(event_id=event.id, kind=data.kind, name=data.name,
                               challenge_id=data.challenge_id, submission_id=data.submission_id,
@@ -132,7 +127,7 @@ async def award_in(event: Event, award_id: int) -> Award:
 
 async def update_award(event: Event, award: Award, user: User, data: AwardData,
                        now: datetime) -> Award:
-    _check_changeable(await judging_settings(event), event, now)
+    _check_changeable(await event_settings.of(event), event, now)
     data = await _validated(event, data)
     award.kind, award.name, award.motivation = data.kind, data.name, data.motivation
     award.challenge_id, award.submission_id = data.challenge_id, data.submission_id
@@ -142,14 +137,14 @@ async def update_award(event: Event, award: Award, user: User, data: AwardData,
 
 
 async def delete_award(event: Event, award: Award, now: datetime) -> None:
-    _check_changeable(await judging_settings(event), event, now)
+    _check_changeable(await event_settings.of(event), event, now)
     await award.delete()
 
 
 async def approve(event: Event, user: User, now: datetime) -> JudgingSettings:
     """The chair approves the results as they stand; they go public at the release time."""
     async with in_transaction():
-        settings = await judging_settings(event)
+        settings = await event_settings.of(event)
         if settings.results_approved_at is not None:
             raise DomainError(N_("The results are already approved."))
         if not await Award.filter(event_id=event.id).exists():
@@ -159,11 +154,11 @@ async def approve(event: Event, user: User, now: datetime) -> JudgingSettings:
             .update(results_approved_at=now, results_approved_by_id=user.id)
         if not updated:
             raise DomainError(N_("The results are already approved."))
-    return await judging_settings(event)
+    return await event_settings.of(event)
 
 
 async def withdraw_approval(event: Event, now: datetime) -> JudgingSettings:
-    settings = await judging_settings(event)
+    settings = await event_settings.of(event)
     if settings.results_approved_at is None:
         raise DomainError(N_("The results are not approved."))
     if results_public(settings, event, now):

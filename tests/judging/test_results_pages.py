@@ -26,7 +26,7 @@ async def test_the_chair_sees_the_ranking_jurors_and_teams_do_not(make_client, c
     assert "Kalibrerat för generösa och stränga" in text and "Juror Lenient" in text
     order = [text.index(t) for t in ("Solrosen", "Cykelbanan", "Parkappen", "Bussen")]
     assert order == sorted(order)
-    assert "results-settings" not in text  # the method is the organisers' choice
+    assert "#judging-settings" not in text  # the method is the organisers' choice
     for who in (w.jurors["fair"], w.members["Solrosen"][0]):
         r = await (await signed_in(make_client, who)).get("/events/hack-2025/judging/ranking")
         assert r.status_code == 403
@@ -34,19 +34,27 @@ async def test_the_chair_sees_the_ranking_jurors_and_teams_do_not(make_client, c
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
-async def test_the_organiser_picks_the_method_and_bad_input_comes_back(make_client, clock):
+async def test_the_organiser_sets_judging_in_one_form_and_bad_input_comes_back(make_client,
+                                                                               clock):
     w = await judged_event()
     organiser = await signed_in(make_client, w.organiser)
-    r = await organiser.post_form("/events/hack-2025/judging/results-settings", {
-        "method": "zscore", "tie_break": "narrower_interval", "public_vote_percent": "20",
-        "public_ranking": "on"}, token_from="/events/hack-2025/judging/ranking")
+    ranking_page = (await organiser.get("/events/hack-2025/judging/ranking")).text
+    assert 'href="/events/hack-2025/judging#judging-settings"' in ranking_page
+    r = await organiser.post_form("/events/hack-2025/judging", {
+        "method": "zscore", "reviews_per_submission": "4", "tie_break": "narrower_interval",
+        "public_vote_percent": "20", "public_ranking": "on"},
+        token_from="/events/hack-2025/judging")
     assert r.status_code == 303
     settings = await JudgingSettings.get(event=w.event)
-    assert settings.method == Method.ZSCORE and settings.public_vote_percent == 20
+    assert (settings.method, settings.reviews_per_submission, settings.tie_break,
+            settings.public_vote_percent) == (Method.ZSCORE, 4, "narrower_interval", 20)
     assert settings.public_ranking and not settings.show_scores_to_teams
-    r = await organiser.post_form("/events/hack-2025/judging/results-settings", {
-        "method": "dice", "tie_break": "more_reviews", "public_vote_percent": "120"},
-        token_from="/events/hack-2025/judging/ranking")
+    page = (await organiser.get("/events/hack-2025/judging")).text
+    assert 'value="narrower_interval" selected' in page
+    assert 'name="public_ranking" type="checkbox" checked' in page
+    r = await organiser.post_form("/events/hack-2025/judging", {
+        "method": "dice", "reviews_per_submission": "4", "tie_break": "more_reviews",
+        "public_vote_percent": "120"}, token_from="/events/hack-2025/judging")
     assert r.status_code == 422
     assert "Välj ett av alternativen" in r.text and "Ange ett tal från 0 till 100" in r.text
     assert (await JudgingSettings.get(event=w.event)).method == Method.ZSCORE
