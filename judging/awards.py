@@ -5,13 +5,16 @@ The rules:
 - the public sees the results from max(the chair's approval, the event's "results published"
   time): approving early publishes at the announced time, approving late publishes at once;
 - awards change only while the results are not approved; approval can be withdrawn (to edit)
-  until the results are public, never after: what the public has seen stays as it was.
+  until the results are public, never after: what the public has seen stays as it was;
+- approving while judging is still open, or with assigned reviews unfinished, takes the chair's
+  confirmation, after being told how many reviews are left and when judging closes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge
@@ -19,7 +22,7 @@ from events.models import Event
 from school.models import SchoolClass
 from school.pupil_privacy import Audience
 from judging import event_settings
-from judging.models import Award, AwardKind, JudgingSettings
+from judging.models import Assignment, AssignmentStatus, Award, AwardKind, JudgingSettings
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.i18n import N_, gettext
@@ -141,14 +144,49 @@ async def delete_award(event: Event, award: Award, now: datetime) -> None:
     await award.delete()
 
 
-async def approve(event: Event, user: User, now: datetime) -> JudgingSettings:
-    """The chair approves the results as they stand; they go public at the release time."""
+@dataclass(frozen=True)
+class UnfinishedJudging:
+    """What is still open when the chair approves."""
+    reviews_left: int                 # assigned reviews of judged submissions, neither done
+    reviews: int                      # nor skipped, of all such reviews
+    judging_closes: datetime | None   # while judging is still open
+
+
+class ConfirmApproval(DomainError):
+    """Judging is not finished: the approval waits for the chair's confirmation."""
+
+    status_code = 422
+
+    def __init__(self, unfinished: UnfinishedJudging) -> None:
+        super().__init__(N_("Judging is not finished. Check what is still open and confirm "
+                            "the approval."))
+        self.unfinished = unfinished
+
+
+async def unfinished_judging(event: Event, now: datetime) -> UnfinishedJudging | None:
+    """None when judging has closed and every assigned review is done or skipped."""
+    reviews = Assignment.filter(event_id=event.id, submission_id__in=Subquery(
+        Submission.judged(event.id).values("id")))
+    total = await reviews.count()
+    left = await reviews.filter(status=AssignmentStatus.PENDING).count()
+    still_open = now < event.judging_closes
+    if not left and not still_open:
+        return None
+    return UnfinishedJudging(left, total, event.judging_closes if still_open else None)
+
+
+async def approve(event: Event, user: User, now: datetime, *,
+                  confirmed: bool = False) -> JudgingSettings:
+    """The chair approves the results as they stand; they go public at the release time.
+    While judging is unfinished, only `confirmed` (ConfirmApproval says what is open)."""
     async with in_transaction():
         settings = await event_settings.of(event)
         if settings.results_approved_at is not None:
             raise DomainError(N_("The results are already approved."))
         if not await Award.filter(event_id=event.id).exists():
             raise DomainError(N_("Decide at least one award before approving the results."))
+        if not confirmed and (unfinished := await unfinished_judging(event, now)):
+            raise ConfirmApproval(unfinished)
         # Conditional, so that two chairs approving at once record one approval.
         updated = await JudgingSettings.filter(id=settings.id, results_approved_at=None) \
             .update(results_approved_at=now, results_approved_by_id=user.id)

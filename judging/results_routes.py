@@ -103,7 +103,8 @@ def _award_form(award) -> Form:
 
 async def _awards_page(request: Request, event: Event, *, form: Form | None = None,
                        status_code: int = 200, problem: str | None = None,
-                       editing=None) -> Response:
+                       editing=None, unfinished: awards.UnfinishedJudging | None = None
+                       ) -> Response:
     settings = await event_settings.of(event)
     moment = now()
     form = form or Form({"kind": AwardKind.OVERALL.value, "position": "0"})
@@ -121,6 +122,7 @@ async def _awards_page(request: Request, event: Event, *, form: Form | None = No
         "release": awards.release_time(settings, event),
         "public": awards.results_public(settings, event, moment),
         "award": editing, "form": form, "errors": form.messages(), "problem": problem,
+        "unfinished": unfinished,
     }, status_code=status_code)
 
 
@@ -180,8 +182,12 @@ async def delete_award(request: Request) -> Response:
 async def approve(request: Request) -> Response:
     user = await require_user(request)
     event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    form = await Form.from_request(request)
     try:
-        await awards.approve(event, user, now())
+        await awards.approve(event, user, now(), confirmed=form.checkbox("confirm"))
+    except awards.ConfirmApproval as exc:
+        return await _awards_page(request, event, status_code=exc.status_code,
+                                  problem=exc.text(), unfinished=exc.unfinished)
     except DomainError as exc:
         return await _awards_page(request, event, status_code=exc.status_code,
                                   problem=exc.text())

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from events.models import EventKind, EventRole, Role
 from school.models import SchoolClass
-from judging.models import (Assignment, Award, Conflict, JudgingSettings, Method, Score, Vote,
-                            VoteToken)
+from judging.models import (Assignment, AssignmentStatus, Award, Conflict, JudgingSettings,
+                            Method, Score, Vote, VoteToken)
+from samskapa.i18n import TIMEZONE
 from judging import votes as votes_service
 from submissions.models import Submission
 from tests.events.helpers import make_user, signed_in
@@ -90,6 +91,28 @@ async def test_awards_approval_and_the_public_page_at_the_release_time(make_clie
                                   token_from="/events/hack-2025/judging/awards")
     assert r.status_code == 400 and "kan inte längre ändras" in r.text
     assert await Award.filter(event=w.event).count() == 1
+
+
+async def test_approving_while_judging_is_unfinished_asks_for_confirmation(make_client, clock):
+    w = await judged_event(results_in=timedelta(days=2))  # judging closes in a day
+    await Assignment.filter(event=w.event, juror=w.jurors["strict"],
+                            submission=w.submissions["Bussen"]).update(
+        status=AssignmentStatus.PENDING)
+    await Award.create(event=w.event, kind="overall", name="Årets bidrag",
+                       submission=w.submissions["Solrosen"])
+    organiser = await signed_in(make_client, w.organiser)
+    r = await organiser.post_form("/events/hack-2025/judging/approve", {},
+                                  token_from="/events/hack-2025/judging/awards")
+    assert r.status_code == 422
+    closes = w.event.judging_closes.astimezone(TIMEZONE)
+    assert "Bedömningar som inte är klara: 1 av 12." in r.text
+    assert f"Bedömningen stänger {closes.day} " in r.text and f"{closes:%H:%M}" in r.text
+    assert 'name="confirm"' in r.text
+    assert (await JudgingSettings.get(event=w.event)).results_approved_at is None
+    r = await organiser.post_form("/events/hack-2025/judging/approve", {"confirm": "on"},
+                                  token_from="/events/hack-2025/judging/awards")
+    assert r.status_code == 303
+    assert (await JudgingSettings.get(event=w.event)).results_approved_at is not None
 
 
 async def test_a_school_event_s_results_name_no_pupil(make_client, clock):
