@@ -28,7 +28,7 @@ from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.flash import flash
 from samskapa.forms import Form, parse_id
 from samskapa.http import form_page, redirect
-from samskapa.i18n import N_, gettext
+from samskapa.i18n import N_, format_number, gettext
 from samskapa.templating import is_htmx, render
 from submissions.models import SubmissionFile
 from submissions.routes import file_response
@@ -373,7 +373,7 @@ def _criterion_form(criterion) -> Form:
     while lines and not lines[-1]:
         lines.pop()
     return Form({"name": criterion.name, "description": criterion.description,
-                 "weight": f"{criterion.weight:g}", "scale_min": str(criterion.scale_min),
+                 "weight": format_number(criterion.weight, 2, trim=True), "scale_min": str(criterion.scale_min),
                  "scale_max": str(criterion.scale_max), "levels": "\n".join(lines)})
 
 

@@ -28,6 +28,13 @@ async def test_the_chair_sees_the_ranking_jurors_and_teams_do_not(make_client, c
     order = [text.index(t) for t in ("Solrosen", "Cykelbanan", "Parkappen", "Bussen")]
     assert order == sorted(order)
     assert "#judging-settings" not in text  # the method is the organisers' choice
+    # Scores with a decimal comma in Swedish, a point in English.
+    assert re.findall(r"data-score>([^<]*)<", text) and all(
+        re.fullmatch(r"[0-9]+,[0-9]", s) for s in re.findall(r"data-score>([^<]*)<", text))
+    english = (await (await signed_in(make_client, chair)).get(
+        "/events/hack-2025/judging/ranking", headers={"Accept-Language": "en"})).text
+    assert re.findall(r"data-score>([^<]*)<", english) and all(
+        re.fullmatch(r"[0-9]+\.[0-9]", s) for s in re.findall(r"data-score>([^<]*)<", english))
     for who in (w.jurors["fair"], w.members["Solrosen"][0]):
         r = await (await signed_in(make_client, who)).get("/events/hack-2025/judging/ranking")
         assert r.status_code == 403
@@ -149,7 +156,10 @@ async def test_a_team_sees_its_feedback_never_the_private_note_or_the_juror(make
     assert "Hemligt" not in text and "Juror" not in text and "Idé" not in text
     await JudgingSettings.filter(event=w.event).update(show_scores_to_teams=True)
     text = (await member.get("/events/hack-2025/results/feedback")).text
-    assert "Idé" in text and "4.7 / 5" in text.replace(",", ".")
+    assert "Idé" in text and "4,7 / 5" in text  # (5 + 4 + 5) / 3, with a decimal comma
+    english = await member.get("/events/hack-2025/results/feedback",
+                               headers={"Accept-Language": "en"})
+    assert "4.7 / 5" in english.text
 
 
 async def test_team_feedback_counts_only_the_reviews_the_ranking_counts(make_client, clock):
@@ -166,7 +176,7 @@ async def test_team_feedback_counts_only_the_reviews_the_ranking_counts(make_cli
     member = await signed_in(make_client, w.members["Solrosen"][0])
     text = (await member.get("/events/hack-2025/results/feedback")).text
     assert "Utkast!" not in text and text.count("Bra jobbat, Solrosen!") == 2
-    assert "4.5 / 5" in text.replace(",", ".")  # fair 5 and strict 4: no draft, no conflict
+    assert "4,5 / 5" in text  # fair 5 and strict 4: no draft, no conflict
 
 
 async def test_voting_with_an_account_and_with_codes(make_client, clock, settings):

@@ -215,7 +215,7 @@ async def test_too_large_is_413_with_the_limit_in_the_users_language(world, smal
         r = await upload(client, w, "images", "stor.png", buffer.getvalue())
         assert r.status_code == 413 and form_action in r.text
         assert 'id="f-image-error"' in r.text
-        assert "Filen är större än 0.1 MB. Gör den mindre och försök igen." in r.text
+        assert "Filen är större än 0,1 MB. Gör den mindre och försök igen." in r.text
         client.cookies.set("lang", "en")
         r = await upload(client, w, "images", "big.png", buffer.getvalue())
         assert r.status_code == 413 and form_action in r.text
@@ -237,7 +237,7 @@ async def test_too_large_is_413_with_the_limit_in_the_users_language(world, smal
         r = await client.post(url(w, "/images"), content=chunks(),
                               headers={"Content-Type": "multipart/form-data; boundary=xyz"})
         assert r.status_code == 413
-        assert "Filen är större än 0.1 MB. Gör den mindre och försök igen." in r.text
+        assert "Filen är större än 0,1 MB. Gör den mindre och försök igen." in r.text
         # An attachment of the same size is within its own route's limit.
         r = await upload(client, w, "attachments", "x.zip", b"PK\x03\x04" + b"\0" * 200_000)
         assert r.status_code == 303
