@@ -1,12 +1,11 @@
-"""How one event is judged (JudgingSettings): the one place that reads the settings and the
-one that changes the organiser's choices, with their rules. The organisers set them in one form
-on the judging overview; every other page only reads them here.
+"""How one event is judged (JudgingSettings): the one getter, and the one update of the
+organisers' choices with their rules. The organisers make those choices in one form, on the
+judging overview (the ranking page links there). The people's-choice switch (votes.set_open)
+and the chair's approval (awards.approve) keep their own fields and rules.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-
-from tortoise.exceptions import IntegrityError
 
 from events.models import Event
 from judging.models import METHOD_LABELS, JudgingSettings, Method
@@ -19,14 +18,11 @@ MAX_PUBLIC_VOTE_PERCENT = 100
 
 
 async def of(event: Event) -> JudgingSettings:
-    """The event's settings, made with the defaults the first time anyone asks."""
-    found = await JudgingSettings.get_or_none(event_id=event.id)
-    if found is None:
-        try:
-            found = await JudgingSettings.create(event=event)
-        except IntegrityError:  # made by another request meanwhile
-            found = await JudgingSettings.get(event_id=event.id)
-    return found
+    """The event's settings, made with the defaults the first time anyone asks. (A create
+    that races another request's is answered with theirs: get_or_create creates in a savepoint,
+    so this holds inside a transaction too, as in awards.approve.)"""
+    settings, _created = await JudgingSettings.get_or_create(event_id=event.id)
+    return settings
 
 
 @dataclass(frozen=True)
