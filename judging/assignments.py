@@ -13,25 +13,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.models import Event
-from judging import assignment, conflicts
-from judging.models import Assignment, AssignmentStatus, JudgingSettings, ScoreChange
+from judging import assignment, conflicts, event_settings
+from judging.models import Assignment, AssignmentStatus, ScoreChange
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.i18n import N_
 from submissions.models import Submission
-
-MAX_REVIEWS = 20
-
-
-async def settings_of(event: Event) -> JudgingSettings:
-    found = await JudgingSettings.get_or_none(event_id=event.id)
-    if found is None:
-        try:
-            found = await JudgingSettings.create(event=event)
-        except IntegrityError:  # made by another request meanwhile
-            found = await JudgingSettings.get(event_id=event.id)
-    return found
-
 
 async def judged(event: Event) -> list[Submission]:
     return await Submission.judged(event.id).order_by("title", "id")
@@ -48,7 +35,7 @@ async def run(event: Event, by: User, *, seed: int = 0) -> int:
 
 
 async def _run(event: Event, seed: int) -> int:
-    settings = await settings_of(event)
+    settings = await event_settings.of(event)
     subs = [s.id for s in await judged(event)]
     jurors = await conflicts.juror_ids(event)
     if not subs:
@@ -180,7 +167,7 @@ class Progress:
 
 
 async def progress(event: Event) -> Progress:
-    settings = await settings_of(event)
+    settings = await event_settings.of(event)
     reviews = await Assignment.filter(event_id=event.id).prefetch_related("juror", "submission") \
         .order_by("id")
     banned = await conflicts.pairs(event)

@@ -16,6 +16,7 @@ from pathlib import Path
 from events.models import Event
 from teams.models import TeamMember
 from judging import awards as awards_service
+from judging import event_settings
 from judging import ranking as ranking_service
 from judging import votes as votes_service
 from judging.models import (CONFLICT_LABELS, METHOD_LABELS, Assignment, AssignmentStatus, Award,
@@ -105,7 +106,7 @@ class Protocol:
 
 
 async def protocol(event: Event, made_at: datetime) -> Protocol:
-    settings = await awards_service.judging_settings(event)
+    settings = await event_settings.of(event)
     rubrics = []
     for rubric in await Rubric.filter(event_id=event.id).prefetch_related("challenge") \
             .order_by("id"):

@@ -21,8 +21,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.models import Event
-from judging import conflicts, crowd_bt
-from judging.assignments import judged, settings_of
+from judging import conflicts, crowd_bt, event_settings
+from judging.assignments import judged
 from judging.models import (Method, PairwiseDecision, PairwiseItem, PairwiseJuror)
 from judging.review import check_open
 from samskapa.auth.models import User
@@ -71,7 +71,7 @@ async def _items(subs: list[Submission]) -> dict[int, PairwiseItem]:
 
 
 async def _check(event: Event, now: datetime) -> None:
-    if (await settings_of(event)).method != Method.PAIRWISE:
+    if (await event_settings.of(event)).method != Method.PAIRWISE:
         raise PairwiseRefused(N_("This event is not judged by comparing submissions in pairs."))
     check_open(event, now)
 

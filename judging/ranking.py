@@ -173,12 +173,3 @@ async def ranking(event: Event, settings: JudgingSettings, *, method: Method | N
         criteria=loaded.criteria, public_weight=public_weight, votes_shown=votes is not None,
         unscored=sorted((s for sid, s in submissions.items() if sid not in ranked_ids),
                         key=lambda s: s.title.lower()))
-
-
-async def save_settings(event: Event, *, method: Method, tie_break: str, public_vote_percent: int,
-                        show_scores_to_teams: bool, public_ranking: bool) -> None:
-    """The organiser's choices for turning scores into results."""
-    await JudgingSettings.get_or_create(event_id=event.id)
-    await JudgingSettings.filter(event_id=event.id).update(
-        method=method, tie_break=tie_break, public_vote_percent=public_vote_percent,
-        show_scores_to_teams=show_scores_to_teams, public_ranking=public_ranking)

@@ -19,9 +19,8 @@ from events import invitations
 from events.models import Role
 from teams.models import Team
 from events.policy import Permission, event_for
-from judging import assignments, conflicts, jury, pairwise, review, rubric
-from judging.models import (CONFIDENCE_LABELS, CONFLICT_LABELS, METHOD_LABELS, AssignmentStatus,
-                            Method)
+from judging import assignments, conflicts, event_settings, jury, pairwise, review, rubric
+from judging.models import CONFIDENCE_LABELS, CONFLICT_LABELS, AssignmentStatus, Method
 from samskapa import clock
 from samskapa.auth.guards import require_user, sign_in
 from samskapa.auth.scope import SCOPE_KEY
@@ -29,7 +28,7 @@ from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.flash import flash
 from samskapa.forms import Form, parse_id
 from samskapa.http import form_page, redirect
-from samskapa.i18n import N_, gettext
+from samskapa.i18n import N_, format_number, gettext
 from samskapa.templating import is_htmx, render
 from submissions.models import SubmissionFile
 from submissions.routes import file_response
@@ -43,7 +42,7 @@ WEIGHT_RE = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{1,2})?$")
 async def queue(request: Request) -> Response:
     user = await require_user(request)
     event, standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
-    settings = await assignments.settings_of(event)
+    settings = await event_settings.of(event)
     reviews = await review.queue(event, user)
     return render(request, "judging/queue.html", {
         "event": event, "reviews": reviews, "settings": settings, "Method": Method,
@@ -276,32 +275,53 @@ async def jury_link(request: Request) -> Response:
 
 # --- organisers: settings -----------------------------------------------------------------------
 
-def _method_options() -> list[tuple[str, str]]:
-    return [(m.value, gettext(label)) for m, label in METHOD_LABELS.items()]
+def _settings_form(settings) -> Form:
+    return Form({"method": Method(settings.method).value,
+                 "reviews_per_submission": str(settings.reviews_per_submission),
+                 "tie_break": settings.tie_break,
+                 "public_vote_percent": str(settings.public_vote_percent),
+                 "show_scores_to_teams": "on" if settings.show_scores_to_teams else "",
+                 "public_ranking": "on" if settings.public_ranking else ""})
+
+
+def _read_settings(form: Form) -> event_settings.Choices | None:
+    method = form.choice("method", [m.value for m in Method])
+    k = form.integer("reviews_per_submission", minimum=1, maximum=event_settings.MAX_REVIEWS)
+    tie_break = form.choice("tie_break", [key for key, _label in
+                                          event_settings.tie_break_options()])
+    percent = form.integer("public_vote_percent", minimum=0,
+                           maximum=event_settings.MAX_PUBLIC_VOTE_PERCENT)
+    scores_shown, ranking_public = (form.checkbox("show_scores_to_teams"),
+                                    form.checkbox("public_ranking"))
+    if form.errors:
+        return None
+    return event_settings.Choices(Method(method), k, tie_break, percent, scores_shown,
+                                  ranking_public)
 
 
 async def overview(request: Request) -> Response:
+    """Progress, and the one form for how the event is judged and how results are made."""
     user = await require_user(request)
     event, _standing = await event_for(request.path_params["slug"], user,
                                        Permission.MANAGE_JUDGING)
-    settings = await assignments.settings_of(event)
     status = 200
     if request.method == "POST":
         form = await Form.from_request(request)
-        method = form.choice("method", [m.value for m in Method])
-        k = form.integer("reviews_per_submission", minimum=1, maximum=assignments.MAX_REVIEWS)
-        if not form.errors:
-            settings.method = Method(method)
-            settings.reviews_per_submission = k
-            await settings.save(update_fields=["method", "reviews_per_submission"])
-            flash(request, gettext("Saved."))
-            return redirect(request, f"/events/{event.slug}/judging")
+        choices = _read_settings(form)
+        if choices is not None:
+            try:
+                await event_settings.update(event, choices)
+            except ValidationError as exc:
+                form.add(exc)
+            else:
+                flash(request, gettext("Saved."))
+                return redirect(request, f"/events/{event.slug}/judging")
         status = 422
     else:
-        form = Form({"method": settings.method.value,
-                     "reviews_per_submission": str(settings.reviews_per_submission)})
+        form = _settings_form(await event_settings.of(event))
     return form_page(request, "judging/overview.html", form, status, event=event,
-                     methods=_method_options(), settings=settings,
+                     methods=event_settings.method_options(),
+                     tie_breaks=event_settings.tie_break_options(),
                      progress=await assignments.progress(event))
 
 
@@ -353,7 +373,7 @@ def _criterion_form(criterion) -> Form:
     while lines and not lines[-1]:
         lines.pop()
     return Form({"name": criterion.name, "description": criterion.description,
-                 "weight": f"{criterion.weight:g}", "scale_min": str(criterion.scale_min),
+                 "weight": format_number(criterion.weight, 2, trim=True), "scale_min": str(criterion.scale_min),
                  "scale_max": str(criterion.scale_max), "levels": "\n".join(lines)})
 
 

@@ -14,7 +14,7 @@ from events.models import Event
 from school.models import SchoolClass
 from teams.models import TeamMember
 from events.policy import Permission, Standing, event_for
-from judging import awards, votes
+from judging import awards, event_settings, votes
 from school import pupil_privacy
 from samskapa.auth.guards import current_user, require_user
 from samskapa.auth.models import User
@@ -33,7 +33,7 @@ async def _vote_page(request: Request, event: Event, standing: Standing, *,
                      form: Form | None = None, status_code: int = 200, voted=None,
                      problem: str | None = None) -> Response:
     user = standing.user
-    settings = await awards.judging_settings(event)
+    settings = await event_settings.of(event)
     own_team = await TeamMember.filter(event_id=event.id, user_id=user.id).first() \
         .values_list("team_id", flat=True) if user else None
     candidates = sorted((s for s in await votes.candidates(event) if s.team_id != own_team),
@@ -57,7 +57,7 @@ async def vote_page(request: Request) -> Response:
     form = await Form.from_request(request)
     code = form.text("code", required=False, max_length=40)
     submission_id = form.id("submission")
-    settings = await awards.judging_settings(event)
+    settings = await event_settings.of(event)
     try:
         if code or user is None:
             if not code:
@@ -120,7 +120,7 @@ async def _codes_page(request: Request, event: Event, user: User, standing: Stan
     return render(request, "judging/vote_codes.html", {
         "event": event, "classes": classes, "class_options": options,
         "counts": await votes.token_counts(event),
-        "open": (await awards.judging_settings(event)).peoples_choice_open,
+        "open": (await event_settings.of(event)).peoples_choice_open,
         "form": form, "errors": form.messages()}, status_code=status_code)
 
 

@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 from events.models import Event, EventRole, Role
 from school.models import Pupil, SchoolClass
 from teams.models import TeamMember
+from judging import event_settings
 from judging.models import JudgingSettings, Vote, VoteToken
 from samskapa import limiter as limits
 from samskapa.auth.models import User
@@ -247,5 +248,5 @@ async def is_participant(event: Event, user: User | None) -> bool:
 
 
 async def set_open(event: Event, is_open: bool) -> None:
-    await JudgingSettings.get_or_create(event_id=event.id)
-    await JudgingSettings.filter(event_id=event.id).update(peoples_choice_open=is_open)
+    settings = await event_settings.of(event)
+    await JudgingSettings.filter(id=settings.id).update(peoples_choice_open=is_open)

@@ -50,6 +50,8 @@ env.filters.update(
     datetime=i18n.format_datetime,
     date=i18n.format_date,
     time=i18n.format_time,
+    number=i18n.format_number,
+    file_size=i18n.format_file_size,
     markdown=lambda text: Markup(render_markdown(text or "")),
     urlencode_query=lambda params: urlencode({k: v for k, v in params.items() if v}),
 )

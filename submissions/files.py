@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 from events.models import Event
 from samskapa.auth.models import User
 from samskapa.errors import NotFound, ValidationError
-from samskapa.i18n import N_
+from samskapa.i18n import N_, format_megabytes
 from submissions import service
 from submissions.images import NotAnImage, store_image
 from submissions.models import FileKind, Submission, SubmissionFile
@@ -38,8 +38,6 @@ EMPTY_FILE = N_("The file is empty.")
 CHOOSE_FILE = N_("Choose a file to upload.")
 
 
-def megabytes(limit: int) -> str:
-    return f"{limit / (1024 * 1024):.1f}".removesuffix(".0")
 
 
 def _new_name() -> str:
@@ -94,7 +92,7 @@ def _process(kind: FileKind, upload: BinaryIO, filename: str, folder: Path,
     size = _copy(upload, raw, limit)
     try:
         if size < 0:
-            raise ValidationError({"file": (TOO_LARGE, {"mb": megabytes(limit)})})
+            raise ValidationError({"file": (TOO_LARGE, {"mb": format_megabytes(limit)})})
         if size == 0:
             raise ValidationError({"file": EMPTY_FILE})
         if kind == FileKind.IMAGE:

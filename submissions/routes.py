@@ -23,7 +23,7 @@ from samskapa.http import redirect
 from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.flash import flash
 from samskapa.forms import Form
-from samskapa.i18n import N_, format_datetime, gettext
+from samskapa.i18n import N_, format_datetime, format_megabytes, gettext
 from samskapa.security import BodyTooLarge, streamed_upload
 from samskapa.templating import render
 from school.pupil_privacy import audience
@@ -81,8 +81,8 @@ async def _page(request: Request, event: Event, team: Team, user: User | None, *
         "form": form, "errors": form.messages(), "notice": notice,
         "file_errors": file_errors or {},
         "files": await service.files_of(submission) if submission else [],
-        "max_image_mb": files.megabytes(request.app.state.settings.max_image_bytes),
-        "max_attachment_mb": files.megabytes(request.app.state.settings.max_attachment_bytes),
+        "max_image_mb": format_megabytes(request.app.state.settings.max_image_bytes),
+        "max_attachment_mb": format_megabytes(request.app.state.settings.max_attachment_bytes),
         "attachment_types": ", ".join(ALLOWED_EXTENSIONS), "labels": FIELD_LABELS,
     }
     if conflict is not None:
@@ -172,7 +172,7 @@ async def restore(request: Request) -> Response:
 async def _upload(request: Request, kind: FileKind, limit: int) -> Response:
     user = await require_user(request)
     event, _standing, team = await _team(request, user)
-    too_large = {"file": gettext(files.TOO_LARGE, mb=files.megabytes(limit))}
+    too_large = {"file": gettext(files.TOO_LARGE, mb=format_megabytes(limit))}
     try:
         form = await request.form(max_files=1, max_fields=5, max_part_size=64 * 1024)
     except BodyTooLarge:

@@ -35,3 +35,25 @@ def test_catalogue_translates_and_interpolates():
         assert i18n.gettext("At most %(n)s characters.", n=5) == "At most 5 characters."
     finally:
         i18n._current_language.reset(token)
+
+
+def test_numbers_and_file_sizes_are_written_per_language():
+    token = i18n.set_language("sv")
+    try:
+        assert i18n.format_number(93.33) == "93,3" and i18n.format_number(4.0) == "4,0"
+        assert i18n.format_number(0.5, 2) == "0,50"
+        assert i18n.format_number(4.3, sign=True) == "+4,3"
+        assert i18n.format_number(-4.3, sign=True) == "-4,3"
+        assert i18n.format_number(1.5, 2, trim=True) == "1,5"
+        assert i18n.format_number(2.0, 2, trim=True) == "2"
+        assert i18n.format_megabytes(100_000) == "0,1"
+        assert i18n.format_megabytes(10 * 1024 * 1024) == "10"
+        assert i18n.format_file_size(4_500_000) == "4,3 MB"
+        assert i18n.format_file_size(30_000) == "30 kB"  # not "0,0 MB"
+        i18n.set_language("en")
+        assert i18n.format_number(93.33) == "93.3"
+        assert i18n.format_number(-4.3, sign=True) == "-4.3"
+        assert i18n.format_number(1.5, 2, trim=True) == "1.5"
+        assert i18n.format_file_size(4_500_000) == "4.3 MB"
+    finally:
+        i18n._current_language.reset(token)

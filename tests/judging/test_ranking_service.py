@@ -6,8 +6,9 @@ import pytest
 
 from challenges.models import Challenge
 from events.models import EventRole, Role
-from judging import ranking
+from judging import event_settings, ranking
 from judging.models import (Assignment, AssignmentStatus, Method, PairwiseItem, Score)
+from samskapa.errors import ValidationError
 from submissions.models import Eligibility
 from tests.events.helpers import make_user
 from tests.judging.results_helpers import judged_event
@@ -110,15 +111,22 @@ async def test_the_people_s_vote_is_blended_at_the_event_s_share(clean_db):
     assert view.votes_shown and view.rows[0].votes == 40 and view.public_weight == 0.9
 
 
-async def test_settings_are_saved(clean_db):
+async def test_settings_are_saved_and_checked(clean_db):
     w = await judged_event()
-    await ranking.save_settings(w.event, method=Method.ZSCORE, tie_break="narrower_interval",
-                                public_vote_percent=20, show_scores_to_teams=True,
-                                public_ranking=True)
+    await event_settings.update(w.event, event_settings.Choices(
+        Method.ZSCORE, 5, "narrower_interval", 20, show_scores_to_teams=True,
+        public_ranking=True))
     await w.settings.refresh_from_db()
-    assert (w.settings.method, w.settings.tie_break, w.settings.public_vote_percent) == \
-        (Method.ZSCORE, "narrower_interval", 20)
+    assert (w.settings.method, w.settings.reviews_per_submission, w.settings.tie_break,
+            w.settings.public_vote_percent) == (Method.ZSCORE, 5, "narrower_interval", 20)
     assert w.settings.show_scores_to_teams and w.settings.public_ranking
+    with pytest.raises(ValidationError) as refused:
+        await event_settings.update(w.event, event_settings.Choices(
+            Method.MEAN, 0, "coin toss", 101, show_scores_to_teams=False, public_ranking=False))
+    assert set(refused.value.errors) == {"reviews_per_submission", "tie_break",
+                                         "public_vote_percent"}
+    await w.settings.refresh_from_db()
+    assert w.settings.method == Method.ZSCORE and w.settings.show_scores_to_teams
 
 
 @pytest.mark.parametrize("method", list(Method))

@@ -208,10 +208,21 @@ async def test_too_large_is_413_with_the_limit_in_the_users_language(world, smal
         buffer = io.BytesIO()
         big.save(buffer, "PNG", compress_level=0)
         assert len(buffer.getvalue()) > 100_000
-        # Declared too large (Content-Length): refused before a byte is read.
+        # Declared too large (Content-Length), as a browser without JavaScript sends it:
+        # refused before the file is read, on the submission's page with the limit beside
+        # the upload field, in the visitor's language.
+        form_action = f'action="{url(w, "/images")}"'
         r = await upload(client, w, "images", "stor.png", buffer.getvalue())
-        assert r.status_code == 413
-        assert "Det du skickade är större än de 0.1 MB vi tar emot här." in r.text
+        assert r.status_code == 413 and form_action in r.text
+        assert 'id="f-image-error"' in r.text
+        assert "Filen är större än 0,1 MB. Gör den mindre och försök igen." in r.text
+        client.cookies.set("lang", "en")
+        r = await upload(client, w, "images", "big.png", buffer.getvalue())
+        assert r.status_code == 413 and form_action in r.text
+        assert "The file is larger than 0.1 MB. Make it smaller and try again." in r.text
+        client.cookies.delete("lang")
+        r = await upload(client, w, "images", "stor.png", buffer.getvalue(), token="forged")
+        assert r.status_code == 403  # the page comes only with the form's own token
         # Streamed without a length: refused when the count passes the limit, on the form.
         token = await client.csrf(url(w))
 
@@ -226,7 +237,7 @@ async def test_too_large_is_413_with_the_limit_in_the_users_language(world, smal
         r = await client.post(url(w, "/images"), content=chunks(),
                               headers={"Content-Type": "multipart/form-data; boundary=xyz"})
         assert r.status_code == 413
-        assert "Filen är större än 0.1 MB. Gör den mindre och försök igen." in r.text
+        assert "Filen är större än 0,1 MB. Gör den mindre och försök igen." in r.text
         # An attachment of the same size is within its own route's limit.
         r = await upload(client, w, "attachments", "x.zip", b"PK\x03\x04" + b"\0" * 200_000)
         assert r.status_code == 303
