@@ -300,7 +300,9 @@ def z_scores(reviews: Iterable[Review], *, shrinkage: float = 5.0, min_reviews: 
     if pooled <= 0:
         pooled = 1.0   # every juror gave one score throughout: nothing to scale by
     spread2 = np.where(n >= min_reviews, _shrunk(var, n, pooled, shrinkage), pooled)
-    spread = np.sqrt(np.where(spread2 > 0, spread2, pooled))
+    # A juror who gave one score throughout (up to rounding noise) has no spread of their own:
+    # dividing by a spread of 1e-23 would turn that noise into their whole ranking.
+    spread = np.sqrt(np.where(spread2 > 1e-12 * pooled, spread2, pooled))
     z = (d.score - mean[d.juror]) / spread[d.juror]
     y = float(d.score.mean()) + math.sqrt(pooled) * z
     return build_ranking("zscore", _spread_estimates(d, y, shrinkage),

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, negotiate_locale
 from babel.dates import format_date as _babel_format_date
-from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_time as _babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -90,11 +89,12 @@ def _local(value: datetime) -> datetime:
     return value.astimezone(TIMEZONE) if value.tzinfo else value.replace(tzinfo=TIMEZONE)
 
 
-def format_datetime(value: datetime | None, format: str = "medium") -> str:
+def format_datetime(value: datetime | None, format: str = "long") -> str:
+    """The date in `format` and the time in hours and minutes, as every page writes a moment
+    ("5 december 2026 12:00"): Babel's own date-time patterns add seconds and a zone name."""
     if value is None:
         return ""
-    return _babel_format_datetime(_local(value), format=format, tzinfo=TIMEZONE,
-                                  locale=FORMAT_LOCALES[get_language()])
+    return f"{format_date(value, format)} {format_time(value)}"
 
 
 def format_date(value: date | datetime | None, format: str = "medium") -> str:

@@ -19,10 +19,10 @@ def test_dates_are_formatted_per_language_in_stockholm_time():
     moment = datetime(2026, 3, 14, 9, 30, tzinfo=timezone.utc)  # 10:30 in Stockholm (CET)
     token = i18n.set_language("sv")
     try:
-        assert i18n.format_datetime(moment, "long").startswith("14 mars 2026")
-        assert "10:30" in i18n.format_datetime(moment)
+        # one way of writing a moment everywhere: no seconds, no zone name
+        assert i18n.format_datetime(moment) == "14 mars 2026 10:30"
         i18n.set_language("en")
-        assert i18n.format_datetime(moment, "long").startswith("14 March 2026, 10:30")
+        assert i18n.format_datetime(moment) == "14 March 2026 10:30"
     finally:
         i18n._current_language.reset(token)
 

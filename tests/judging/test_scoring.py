@@ -414,3 +414,15 @@ def test_z_scores_without_shrinkage_are_invariant_to_one_jurors_shift_and_scale(
     before = z_scores(reviews, shrinkage=0)
     after = z_scores(moved, shrinkage=0)
     assert standardised(after) == approx(standardised(before), abs=1e-7)
+
+
+def test_a_juror_without_spread_is_not_scaled_by_rounding_noise():
+    # Found by hypothesis: juror 0 scored 0, 2.8e-23, 0 -- one score throughout, up to noise;
+    # divided by its own spread that noise decided the ranking and moved when scaled.
+    noisy = [Review(0, 0, 0.0, 1.0), Review(0, 1, 2.8e-23, 1.0), Review(0, 2, 0.0, 1.0),
+             Review(1, 0, 0.0, 1.0), Review(1, 1, 0.0, 1.0), Review(1, 2, 1.0, 1.0)]
+    scaled = [Review(r.juror, r.submission, r.score * 10 + 1 if r.juror == 0 else r.score,
+                     r.confidence) for r in noisy]
+    before, after = z_scores(noisy, shrinkage=0), z_scores(scaled, shrinkage=0)
+    assert standardised(after) == approx(standardised(before), abs=1e-7)
+    assert scores(before)[2] > scores(before)[0] == approx(scores(before)[1])
