@@ -57,3 +57,14 @@ def test_numbers_and_file_sizes_are_written_per_language():
         assert i18n.format_file_size(4_500_000) == "4.3 MB"
     finally:
         i18n._current_language.reset(token)
+
+
+def test_templates_fill_plurals_with_any_placeholder_and_escape_it():
+    from samskapa.templating import env
+    page = env.from_string('{{ ngettext("%(num)s review by %(name)s", "%(num)s reviews by '
+                           '%(name)s", n, name=who) }}')
+    token = i18n.set_language("en")
+    try:
+        assert page.render(n=2, who="<Ada>") == "2 reviews by &lt;Ada&gt;"
+    finally:
+        i18n._current_language.reset(token)
