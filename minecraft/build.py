@@ -54,6 +54,7 @@ MARGIN = 8  # blocks read around each region: slopes, beaches, walls and tree cr
 STATE_DIR = ".samskapa-build"
 STATE_VERSION = 1
 FORMATS = ("java", "preview")
+OPTIONAL_FORMATS = ("mcworld",)   # Minecraft Education / Bedrock: OUT.mcworld beside OUT
 SCHEDULER_TIMEOUT = "10s"  # to connect to a Dask scheduler before giving up
 
 
@@ -125,6 +126,7 @@ class Job:
     preview_factor: int
     spawn_xz: tuple[int, int]
     write_java: bool
+    write_bedrock: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,7 +205,7 @@ def _tile_path(job_state_dir: str, rx: int, rz: int) -> Path:
 
 def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionResult:
     """Compute one region's blocks, write its .mca (atomically) and its preview tile."""
-    from . import java
+    from . import bedrock, java
 
     ext, core = _read(job, rx, rz)
     x0, z0, w, h = _core(job, rx, rz)
@@ -247,7 +249,7 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
     cc = terrain.Columns(*(getattr(cols, f)[core] for f in ("ground", "top", "sub", "water",
                                                              "void")))
     chunks = 0
-    if job.write_java:
+    if job.write_java or job.write_bedrock:
         blocks = _zeroed_blocks(ny)
         view = blocks[:, :h, :w]
         terrain.fill_region(blocks, y_min, cc)
@@ -267,7 +269,10 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
         chunks = int(present.sum())
         region = java.RegionBlocks(rx=rx, rz=rz, y_min=y_min, blocks=blocks, present=present)
         try:
-            java.write_region(Path(job.world_dir), region, job.data_version)
+            if job.write_java:
+                java.write_region(Path(job.world_dir), region, job.data_version)
+            if job.write_bedrock:
+                bedrock.write_region_records(Path(job.state_dir), region)
         except OSError as e:
             raise _disk_error(e, job.world_dir) from None
 
@@ -406,10 +411,10 @@ def plan(options: BuildOptions) -> Plan:
     from . import java
 
     fmts = set(options.formats)
-    unknown = fmts - set(FORMATS)
+    unknown = fmts - set(FORMATS) - set(OPTIONAL_FORMATS)
     if unknown:
         raise WorldBuildError(f"Unknown format {', '.join(sorted(unknown))}; choose from "
-                              f"{', '.join(FORMATS)}.")
+                              f"{', '.join(FORMATS + OPTIONAL_FORMATS)}.")
     if options.outside not in ("void", "sea"):
         raise WorldBuildError("--outside must be void or sea.")
     if options.workers < 1:
@@ -449,7 +454,8 @@ def plan(options: BuildOptions) -> Plan:
               data_version=java.GAME_VERSIONS[gv], world_dir=str(out),
               state_dir=str(out / STATE_DIR), preview_factor=preview_factor(grid.width,
                                                                             grid.height),
-              spawn_xz=(grid.width // 2, grid.height // 2), write_java="java" in fmts)
+              spawn_xz=(grid.width // 2, grid.height // 2), write_java="java" in fmts,
+              write_bedrock="mcworld" in fmts)
     if job.layers:
         layers_mod.load_layers(job.layers, grid.crs)  # fail early on a bad layer file
     return Plan(job, regions, None, gv, area_info)
@@ -603,7 +609,7 @@ def build_world(options: BuildOptions,
     Stages: "sea" (border labels, one per region), "regions" (one per region, including
     regions skipped on --resume). Raises WorldBuildError with a one-sentence message.
     """
-    from . import java
+    from . import bedrock, java
 
     t0 = time.perf_counter()
     p = plan(options)
@@ -617,7 +623,9 @@ def build_world(options: BuildOptions,
     if resuming:
         for rx, rz in p.regions:
             r = _load_tile(job, rx, rz)
-            if r is not None and (not job.write_java or java.region_path(out, rx, rz).exists()):
+            if r is not None and (not job.write_java or java.region_path(out, rx, rz).exists()) \
+                    and (not job.write_bedrock or bedrock.records_path(job.state_dir, rx, rz)
+                         .exists()):
                 done[(rx, rz)] = r
     todo = [k for k in p.regions if k not in done]
 
@@ -655,14 +663,13 @@ def build_world(options: BuildOptions,
     spawn = (job.spawn_xz[0], spawn_y, job.spawn_xz[1])
     chunks = sum(r.chunks for r in done.values())
     files = []
+    name = options.name or f"Samskapa {Path(options.sources[0]).stem}"
+    settings = java.LevelSettings(
+        name=name, spawn=spawn, data_version=job.data_version, version_name=p.game_version,
+        border_center=(grid.width / 2.0, grid.height / 2.0),
+        border_size=float(max(grid.width, grid.height)))
     try:
         if job.write_java:
-            name = options.name or f"Samskapa {Path(options.sources[0]).stem}"
-            settings = java.LevelSettings(
-                name=name, spawn=spawn, data_version=job.data_version,
-                version_name=p.game_version,
-                border_center=(grid.width / 2.0, grid.height / 2.0),
-                border_size=float(max(grid.width, grid.height)))
             files.append(java.write_level_dat(out, settings))
         f = job.preview_factor
         image = np.zeros((-(-grid.height // f), -(-grid.width // f), 3), dtype=np.uint8)
@@ -695,6 +702,11 @@ def build_world(options: BuildOptions,
             options={k: v for k, v in options.identity().items()
                      if k not in ("sources", "layers", "area_file")})
         files.append(write_metadata(out / "metadata.json", meta))
+        if job.write_bedrock:
+            records = [bedrock.records_path(job.state_dir, rx, rz) for rx, rz in p.regions]
+            files.append(bedrock.write_mcworld(out.with_suffix(".mcworld"), records, settings,
+                                               icon=image))
+            shutil.rmtree(Path(job.state_dir) / "bedrock")   # can be large; the world has it
         if options.zip and job.write_java:
             files.append(java.zip_world(out, out.with_suffix(".zip")))
     except OSError as e:

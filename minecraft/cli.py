@@ -61,7 +61,8 @@ def world() -> None:
               help="Vector layers (buildings, roads, water, parks): repeat --layers or separate "
                    "files with commas.")
 @click.option("--format", "formats", default="java,preview", show_default=True,
-              help="Comma-separated outputs: java, preview.")
+              help="Comma-separated outputs: java, preview, mcworld (Minecraft Education / "
+                   "Bedrock, written as OUT.mcworld).")
 @click.option("--workers", type=int, default=1, show_default=True,
               help="Local worker processes.")
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786.")
@@ -135,6 +136,9 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
     click.echo(f"Wrote {result.out}: {m['size_blocks']['x']} x {m['size_blocks']['z']} blocks, "
                f"{result.chunks} chunks in {result.regions} regions "
                f"({result.regions_skipped} resumed) in {result.seconds:.1f} s.")
+    for f in result.files:
+        if f.suffix == ".mcworld":
+            click.echo(f"Minecraft Education / Bedrock world: {f}")
     click.echo(result.height_message)
 
 
