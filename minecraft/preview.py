@@ -36,7 +36,8 @@ DEEP_BLOCKS = 8
 BUILDING_RGB = np.array((178, 84, 68), dtype=np.float32)
 FOREST_RGB = np.array((38, 92, 40), dtype=np.float32)
 VOID_RGB = np.array((255, 255, 255), dtype=np.float32)
-_FOREST = cover.table("m2_per_tree", np.float64) > 0  # classes with trees are drawn as forest
+_M2 = cover.table("m2_per_tree", np.float64)
+_FOREST = (_M2 > 0) & (_M2 <= 60)  # dense trees are drawn as forest (parks are not)
 
 
 def preview_factor(width: int, height: int) -> int:

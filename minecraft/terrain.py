@@ -252,11 +252,13 @@ def surface(heights_m: np.ndarray, scale: float, vertical_scale: float, sea_leve
         if inland.any():
             cap[inland] = np.maximum(inland_depth[inland], 1)
         depth = np.minimum(np.floor(distance_to_dry(wet, reach)).astype(np.int16), cap)
-        bed = water - np.maximum(depth, 1)
+        # Not into the bedrock: a relief fitted down to the floor keeps a shallower sea.
+        bed = np.maximum(water - np.maximum(depth, 1), np.minimum(water - 1, LOWEST_SURFACE))
         if bathymetry_m is not None:
             known = is_sea & np.isfinite(bathymetry_m)
-            bed[known] = np.minimum(block_heights(bathymetry_m[known], vertical_scale,
-                                                  sea_level_y), sea_level_y - 1)
+            floor = min(sea_level_y - 1, LOWEST_SURFACE)
+            bed[known] = np.clip(block_heights(bathymetry_m[known], vertical_scale,
+                                               sea_level_y), floor, sea_level_y - 1)
             ground[known] = bed[known]
         np.minimum(ground, bed, out=ground, where=wet)
         if inland.any():

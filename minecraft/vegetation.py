@@ -12,7 +12,7 @@ import numpy as np
 
 from . import cover
 from .blocks import Block
-from .terrain import NO_WATER
+from .terrain import NO_WATER, TREE_REACH
 
 MAX_SCALE = 4.0  # metres per block beyond which single trees and plants make no sense
 SOIL = (Block.GRASS_BLOCK, Block.PODZOL, Block.MOSS_BLOCK, Block.FARMLAND)
@@ -54,6 +54,9 @@ SHAPES = {cover.OAK: _oak(Block.OAK_LOG, Block.OAK_LEAVES, 4),
           cover.SPRUCE: _spruce()}
 TREE_TOP = max(dy for shape in SHAPES.values() for _, _, dy, _ in shape)
 CROWN = max(max(abs(dx), abs(dz)) for shape in SHAPES.values() for dx, dz, _, _ in shape)
+# A crown crossing a seam is drawn from the neighbour's window: its trunk's ground must be exact
+# there, which terrain.surface guarantees up to TREE_REACH blocks outside the region.
+assert CROWN < TREE_REACH, "tree crowns must fit within terrain.TREE_REACH"
 
 _M2 = cover.table("m2_per_tree", np.float64)
 _PLANTS = cover.table("plants", np.float64)

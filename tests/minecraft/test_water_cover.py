@@ -86,6 +86,9 @@ def test_sea_bed_deepens_from_the_shore_or_follows_bathymetry():
     bathy[:, :10] = -30.0
     cols = terrain.surface(h, 1.0, 1.0, 62, sea, bathymetry_m=bathy, reach=8)
     assert (cols.ground[:, :10] == 32).all() and (cols.ground[:, 10:20] == 62 - depth[10:]).all()
+    # Sea level fitted down near the floor: the sea is shallower rather than into the bedrock.
+    cols = terrain.surface(h, 1.0, 1.0, -58, sea, reach=8)
+    assert cols.ground[:, :20].min() == terrain.LOWEST_SURFACE and (cols.water[:, :20] == -58).all()
 
 
 def test_land_cover_from_tags_and_rasters():
