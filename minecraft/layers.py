@@ -373,8 +373,8 @@ def rasterize(ls: LayerSet | None, landcover: np.ndarray | None, transform,
     bounds = (west, north - h * scale, west + w * scale, north)
     kw = dict(out_shape=shape, transform=transform, dtype="int32")
 
-    def y_of(metres):
-        return sea_level_y + math.floor(metres / vertical_scale + 0.5)
+    def y_of(metres):  # as terrain.block_heights (numbers or arrays)
+        return sea_level_y + np.floor(np.asarray(metres) / vertical_scale + 0.5).astype(np.int64)
 
     classes = np.zeros(shape, np.uint8) if landcover is None else landcover.astype(np.uint8)
     lr = LayerRaster(np.full(shape, -1, np.int32), np.zeros(0, np.int16),
@@ -401,34 +401,35 @@ def _encode(y: int, depth: int) -> int:
 def _water(lr, ls, bounds, kw, scale, v, y_of) -> None:
     """Rivers (lowest level wins where they overlap), then lakes over them."""
     pad = max((r[3] for r in ls.rivers), default=0.0) / 2.0 + scale
-    x0, y0, x1, y1 = bounds[0] - pad, bounds[1] - pad, bounds[2] + pad, bounds[3] + pad
+    west, south, east, north = (bounds[0] - pad, bounds[1] - pad, bounds[2] + pad,
+                                bounds[3] + pad)
     wide, thin = [], []
     for _, s, lv, width, depth in ls.query("rivers", bounds):
         a, b = s[:-1], s[1:]
         lo, hi = np.minimum(a, b), np.maximum(a, b)
-        sel = ((hi[:, 0] >= x0) & (lo[:, 0] <= x1) & (hi[:, 1] >= y0) & (lo[:, 1] <= y1)
-               & np.isfinite(lv[1:]))
+        sel = ((hi[:, 0] >= west) & (lo[:, 0] <= east) & (hi[:, 1] >= south)
+               & (lo[:, 1] <= north) & np.isfinite(lv[1:]))
         if not sel.any():
             continue
         segs = shapely.linestrings(np.stack([a[sel], b[sel]], axis=1))
         d = water_depth_blocks(depth, v, _DEPTH_BITS - 1)
         # Each segment at its downstream end's level (the lower of its two).
-        vals = [_encode(y_of(x), d) for x in lv[1:][sel]]
+        vals = [_encode(int(y), d) for y in y_of(lv[1:][sel])]
         if width > scale:
             wide += list(zip(shapely.buffer(segs, width / 2.0), vals))
         else:
             thin += list(zip(segs, vals))
     for piece, level, depth in ls.query("river_areas", bounds):
-        wide.append((piece, _encode(y_of(level), water_depth_blocks(depth, v,
-                                                                     _DEPTH_BITS - 1))))
+        wide.append((piece, _encode(int(y_of(level)), water_depth_blocks(depth, v,
+                                                                          _DEPTH_BITS - 1))))
     code = np.zeros(kw["out_shape"], np.int32)
     for shapes, touched in ((wide, False), (thin, True)):
         if shapes:
             shapes.sort(key=lambda it: -it[1])  # paint the highest first: the lowest wins
             painted = rasterio.features.rasterize(shapes, fill=0, all_touched=touched, **kw)
             code = np.where((painted > 0) & ((code == 0) | (painted < code)), painted, code)
-    lakes = [(g, _encode(y_of(level), water_depth_blocks(LAKE_DEPTH_M, v, _DEPTH_BITS - 1)))
-             for g, level in ls.query("lakes", bounds)]
+    lake_depth = water_depth_blocks(LAKE_DEPTH_M, v, _DEPTH_BITS - 1)
+    lakes = [(g, _encode(int(y_of(level)), lake_depth)) for g, level in ls.query("lakes", bounds)]
     if lakes:
         lakes.sort(key=lambda it: -it[1])
         painted = rasterio.features.rasterize(lakes, fill=0, **kw)
@@ -458,7 +459,7 @@ def _roads(lr, ls, bounds, kw, transform, y_of) -> None:
         line = shapely.line_merge(g) if g.geom_type == "MultiLineString" else g
         t = shapely.line_locate_point(line, shapely.points(xs, ys), normalized=True)
         h0, h1 = deck_m
-        deck = np.array([y_of(h0 + f * (h1 - h0)) for f in t], dtype=np.int16)
+        deck = y_of(h0 + t * (h1 - h0)).astype(np.int16)
         lr.deck[rows, cols] = np.maximum(lr.deck[rows, cols], deck)
     lr.road = rasterio.features.rasterize(shapes, fill=0, all_touched=True,
                                           **kw).astype(np.uint8)
@@ -475,7 +476,7 @@ def _buildings(lr, ls, bounds, kw, transform, scale, v, y_of) -> None:
     lr.wall_block = np.zeros(n, np.uint8)
     lr.roof_block = np.zeros(n, np.uint8)
     for i, (_, b, base_m) in enumerate(items):
-        eaves = y_of(base_m) + max(2, math.floor(b.wall_m / v + 0.5))
+        eaves = int(y_of(base_m)) + max(2, math.floor(b.wall_m / v + 0.5))
         lr.eaves[i] = min(318, eaves)
         lr.wall_block[i] = buildings.WALLS[b.seed % len(buildings.WALLS)]
         lr.roof_block[i] = buildings.ROOFS[(b.seed // 7) % len(buildings.ROOFS)]
