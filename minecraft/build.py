@@ -50,7 +50,8 @@ from .metadata import make_metadata, write_metadata
 from .preview import colour_tile, preview_factor, render_preview
 
 REGION = 512
-MARGIN = 8  # blocks read around each region: slopes, beaches, walls and tree crowns at seams
+MARGIN = 8  # blocks read around each region: slopes, beaches, water beds and banks, walls and
+# tree crowns at seams (terrain.surface's `reach`)
 STATE_DIR = ".samskapa-build"
 STATE_VERSION = 1
 FORMATS = ("java", "preview")
@@ -70,6 +71,8 @@ class BuildOptions:
     vertical_scale: float | None = None
     sea_level_y: int = 62
     layers: Sequence[str] = ()
+    landcover: str | None = None  # ESA WorldCover or NMD raster
+    bathymetry: str | None = None  # sea floor heights (negative below sea level)
     formats: Sequence[str] = FORMATS
     workers: int = 1
     scheduler: str | None = None
@@ -90,6 +93,8 @@ class BuildOptions:
             "outside": self.outside, "scale": float(self.scale),
             "vertical_scale": self.vertical_scale, "sea_level_y": int(self.sea_level_y),
             "layers": [str(Path(p).resolve()) for p in self.layers],
+            "landcover": str(Path(self.landcover).resolve()) if self.landcover else None,
+            "bathymetry": str(Path(self.bathymetry).resolve()) if self.bathymetry else None,
             "formats": sorted(self.formats), "source_crs": self.source_crs, "crs": self.crs,
             "game_version": self.game_version, "name": self.name,
         }
@@ -127,6 +132,9 @@ class Job:
     spawn_xz: tuple[int, int]
     write_java: bool
     write_bedrock: bool = False
+    landcover: str | None = None  # path of a land cover raster
+    landcover_scheme: str | None = None  # its class codes: "worldcover" or "nmd"
+    bathymetry: str | None = None  # path of a sea floor raster
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,14 +238,20 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
             void = ~inside
 
     lr = None
-    lake = None
-    if job.layers:
-        ls = layers_mod.load_layers(job.layers, job.grid.crs)
-        lr = layers_mod.rasterize(ls, job.vrt, job.grid.crs, transform, shape, job.grid.scale,
-                                  job.vertical_scale, job.sea_level_y)
-        lake = lr.lake_level
+    if job.layers or job.landcover:
+        ls = layers_mod.load_layers(job.layers, job.grid.crs, job.vrt, job.grid.scale) \
+            if job.layers else None
+        lc = layers_mod.landcover_classes(job.landcover, job.landcover_scheme, job.grid,
+                                          transform, shape) if job.landcover else None
+        lr = layers_mod.rasterize(ls, lc, transform, shape, job.grid.scale, job.vertical_scale,
+                                  job.sea_level_y)
+    bathymetry = source.warp_window(job.bathymetry, job.grid.crs, transform, shape,
+                                    "bilinear") if job.bathymetry else None
     cols = terrain.surface(ext, job.grid.scale, job.vertical_scale, job.sea_level_y, sea,
-                           lake_level=lake, void=void, outside_sea=outside_sea)
+                           inland_level=lr.water_level if lr is not None else None,
+                           inland_depth=lr.water_depth if lr is not None else None,
+                           void=void, outside_sea=outside_sea, bathymetry_m=bathymetry,
+                           reach=MARGIN)
     if lr is not None:
         layers_mod.apply_surface(cols, lr)
 
@@ -277,8 +291,9 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
             raise _disk_error(e, job.world_dir) from None
 
     building = lr.building[core] if lr is not None else np.full((h, w), -1, np.int32)
-    green = lr.green[core] if lr is not None else np.zeros((h, w), np.uint8)
-    tile = colour_tile(cc.top, ext[core], cc.water, building, green, cc.void, job.grid.scale,
+    cover = lr.cover[core] if lr is not None else np.zeros((h, w), np.uint8)
+    decks = layers_mod.deck_blocks(lr)[core] if lr is not None else np.zeros((h, w), np.uint8)
+    tile = colour_tile(cc, ext[core], building, cover, decks, job.grid.scale,
                        job.preview_factor)
     spawn_y = None
     sx, sz = job.spawn_xz
@@ -456,8 +471,14 @@ def plan(options: BuildOptions) -> Plan:
                                                                             grid.height),
               spawn_xz=(grid.width // 2, grid.height // 2), write_java="java" in fmts,
               write_bedrock="mcworld" in fmts)
+    if options.landcover:
+        job = replace(job, landcover=layers_mod.check_raster(options.landcover, "land cover"),
+                      landcover_scheme=layers_mod.landcover_scheme(options.landcover))
+    if options.bathymetry:
+        job = replace(job, bathymetry=layers_mod.check_raster(options.bathymetry, "bathymetry"))
     if job.layers:
-        layers_mod.load_layers(job.layers, grid.crs)  # fail early on a bad layer file
+        # Fail early on a bad layer file; forked workers inherit what this reads.
+        layers_mod.load_layers(job.layers, grid.crs, vrt, grid.scale)
     return Plan(job, regions, None, gv, area_info)
 
 
@@ -700,7 +721,7 @@ def build_world(options: BuildOptions,
                                            "column containing each crossing of grid lines every "
                                            "every_m metres of easting and northing"}},
             options={k: v for k, v in options.identity().items()
-                     if k not in ("sources", "layers", "area_file")})
+                     if k not in ("sources", "layers", "area_file", "landcover", "bathymetry")})
         files.append(write_metadata(out / "metadata.json", meta))
         if job.write_bedrock:
             records = [bedrock.records_path(job.state_dir, rx, rz) for rx, rz in p.regions]
@@ -736,7 +757,9 @@ def _guess(path: str) -> tuple[str, str, str] | None:
 def _sources(options: BuildOptions) -> list[dict]:
     out = []
     for role, paths in (("elevation", options.sources), ("layer", options.layers),
-                        ("area", [options.area_file] if options.area_file else [])):
+                        ("area", [options.area_file] if options.area_file else []),
+                        ("landcover", [options.landcover] if options.landcover else []),
+                        ("bathymetry", [options.bathymetry] if options.bathymetry else [])):
         for pth in paths:
             g = _guess(str(pth))
             out.append({"role": role, "path": Path(pth).name,

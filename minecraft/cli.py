@@ -58,8 +58,14 @@ def world() -> None:
 @click.option("--sea-level-y", type=int, default=62, show_default=True,
               help="Block y of 0 m (sea level).")
 @click.option("--layers", multiple=True,
-              help="Vector layers (buildings, roads, water, parks): repeat --layers or separate "
-                   "files with commas.")
+              help="Vector layers (buildings, roads, rivers, lakes, land cover): repeat --layers "
+                   "or separate files with commas.")
+@click.option("--landcover", default=None, type=click.Path(),
+              help="Land cover raster (ESA WorldCover or Naturvårdsverket's NMD): forests, "
+                   "fields and wetlands.")
+@click.option("--bathymetry", default=None, type=click.Path(),
+              help="Sea floor raster in metres, negative below sea level (e.g. EMODnet, GEBCO); "
+                   "without it the sea deepens with the distance from the shore.")
 @click.option("--format", "formats", default="java,preview", show_default=True,
               help="Comma-separated outputs: java, preview, mcworld (Minecraft Education / "
                    "Bedrock, written as OUT.mcworld).")
@@ -74,8 +80,8 @@ def world() -> None:
 @click.option("--zip", "make_zip", is_flag=True, help="Also write OUT.zip for download.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_scale,
-              sea_level_y, layers, formats, workers, scheduler, resume, force, source_crs,
-              game_version, make_zip, quiet) -> None:
+              sea_level_y, layers, landcover, bathymetry, formats, workers, scheduler, resume,
+              force, source_crs, game_version, make_zip, quiet) -> None:
     """Build a Minecraft world from SOURCE rasters (GeoTIFF, .hgt, ASCII grid, VRT, tiles)."""
     import tqdm as tqdm_mod
     from tqdm import tqdm
@@ -108,7 +114,8 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
         opts = BuildOptions(
             sources=list(source), out=out, area=_parse_area(area), area_crs=area_crs,
             area_file=area_file, outside=outside, scale=scale, vertical_scale=vertical_scale,
-            sea_level_y=sea_level_y, layers=list(layers),
+            sea_level_y=sea_level_y, layers=list(layers), landcover=landcover,
+            bathymetry=bathymetry,
             formats=[f.strip() for f in formats.split(",") if f.strip()], workers=workers,
             scheduler=scheduler, resume=resume, force=force, source_crs=source_crs,
             game_version=game_version, zip=make_zip)
