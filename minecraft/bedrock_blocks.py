@@ -68,6 +68,24 @@ BEDROCK_STATES: dict[Block, tuple[str, dict[str, tag.Base]]] = {
     Block.MUD: ("minecraft:mud", {}),
     Block.OAK_SIGN: ("minecraft:standing_sign", {"ground_sign_direction": tag.Int(0)}),
     Block.GLOWSTONE: ("minecraft:glowstone", {}),
+    Block.BIRCH_LOG: ("minecraft:birch_log", {"pillar_axis": tag.String("y")}),
+    Block.BIRCH_LEAVES: ("minecraft:birch_leaves", {"persistent_bit": tag.Byte(1),
+                                                    "update_bit": tag.Byte(0)}),
+    Block.FARMLAND: ("minecraft:farmland", {"moisturized_amount": tag.Int(7)}),
+    Block.WHEAT: ("minecraft:wheat", {"growth": tag.Int(7)}),
+    Block.MOSS_BLOCK: ("minecraft:moss_block", {}),
+    Block.PODZOL: ("minecraft:podzol", {}),
+    # Doors in 1.21.0 still carry `direction` 0-3 (east, south, west, north, as the legacy door
+    # data); later releases renamed it minecraft:cardinal_direction and upgrade it on load.
+    # Checked against PyMCTranslate's Bedrock 1.21.0 specification. Both halves carry it.
+    **{door: ("minecraft:wooden_door", {"direction": tag.Int(direction),
+                                        "door_hinge_bit": tag.Byte(0), "open_bit": tag.Byte(0),
+                                        "upper_block_bit": tag.Byte(upper)})
+       for door, direction, upper in (
+           (Block.OAK_DOOR_EAST_LOWER, 0, 0), (Block.OAK_DOOR_EAST_UPPER, 0, 1),
+           (Block.OAK_DOOR_SOUTH_LOWER, 1, 0), (Block.OAK_DOOR_SOUTH_UPPER, 1, 1),
+           (Block.OAK_DOOR_WEST_LOWER, 2, 0), (Block.OAK_DOOR_WEST_UPPER, 2, 1),
+           (Block.OAK_DOOR_NORTH_LOWER, 3, 0), (Block.OAK_DOOR_NORTH_UPPER, 3, 1))},
 }
 
 
