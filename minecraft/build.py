@@ -42,7 +42,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from . import decorations
+from . import blockfile, decorations
 from . import layers as layers_mod
 from . import source, terrain
 from .errors import WorldBuildError
@@ -54,6 +54,8 @@ MARGIN = 8  # blocks read around each region: slopes, beaches, walls and tree cr
 STATE_DIR = ".samskapa-build"
 STATE_VERSION = 1
 FORMATS = ("java", "preview")
+# "blocks": each region's RegionBlocks kept for a live push (blockfile.py), not built by default
+KNOWN_FORMATS = FORMATS + ("blocks",)
 SCHEDULER_TIMEOUT = "10s"  # to connect to a Dask scheduler before giving up
 
 
@@ -125,6 +127,7 @@ class Job:
     preview_factor: int
     spawn_xz: tuple[int, int]
     write_java: bool
+    write_blocks: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,7 +250,7 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
     cc = terrain.Columns(*(getattr(cols, f)[core] for f in ("ground", "top", "sub", "water",
                                                              "void")))
     chunks = 0
-    if job.write_java:
+    if job.write_java or job.write_blocks:
         blocks = _zeroed_blocks(ny)
         view = blocks[:, :h, :w]
         terrain.fill_region(blocks, y_min, cc)
@@ -267,7 +270,10 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
         chunks = int(present.sum())
         region = java.RegionBlocks(rx=rx, rz=rz, y_min=y_min, blocks=blocks, present=present)
         try:
-            java.write_region(Path(job.world_dir), region, job.data_version)
+            if job.write_java:
+                java.write_region(Path(job.world_dir), region, job.data_version)
+            if job.write_blocks:
+                blockfile.save_region(Path(job.state_dir) / blockfile.BLOCKS_DIR, region)
         except OSError as e:
             raise _disk_error(e, job.world_dir) from None
 
@@ -406,7 +412,7 @@ def plan(options: BuildOptions) -> Plan:
     from . import java
 
     fmts = set(options.formats)
-    unknown = fmts - set(FORMATS)
+    unknown = fmts - set(KNOWN_FORMATS)
     if unknown:
         raise WorldBuildError(f"Unknown format {', '.join(sorted(unknown))}; choose from "
                               f"{', '.join(FORMATS)}.")
@@ -449,7 +455,8 @@ def plan(options: BuildOptions) -> Plan:
               data_version=java.GAME_VERSIONS[gv], world_dir=str(out),
               state_dir=str(out / STATE_DIR), preview_factor=preview_factor(grid.width,
                                                                             grid.height),
-              spawn_xz=(grid.width // 2, grid.height // 2), write_java="java" in fmts)
+              spawn_xz=(grid.width // 2, grid.height // 2), write_java="java" in fmts,
+              write_blocks="blocks" in fmts)
     if job.layers:
         layers_mod.load_layers(job.layers, grid.crs)  # fail early on a bad layer file
     return Plan(job, regions, None, gv, area_info)
