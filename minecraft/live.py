@@ -155,10 +155,16 @@ class _Session:
         """Open the connection and check that the server speaks the profile's dialect."""
         self.open()
         try:
+            self._check_dialect(x, y, z)
+        except BaseException:
+            self.close()
+            raise
+
+    def _check_dialect(self, x: int, y: int, z: int) -> None:
+        try:
             self.link.ask_block(x, y, z)
             answer = self.link.line()
         except McpiError as e:
-            self.close()
             raise self._explain(e) from None
         numeric = answer.strip().lstrip("-").isdigit()
         named = answer.replace("_", "").replace(":", "").isalpha()
@@ -206,7 +212,16 @@ class _Session:
             answer = link.line()
             while answer.startswith("Fail"):
                 fails.append((None, answer))
-                answer = link.line()
+                try:
+                    answer = link.line()
+                except McpiError as e:
+                    if e.kind != "timeout":
+                        raise
+                    x, y, z = probe  # the Fail was the query's own answer
+                    raise WorldBuildError(
+                        f"The server at {self.where} refused world.getBlock at x {x}, y {y}, "
+                        f"z {z} (it answered 'Fail'); the push stopped there, and the batches "
+                        "before it are verified.") from None
         if fails:
             what, reply = fails[0]
             if what is None:
@@ -412,6 +427,11 @@ def _plan_region(blocks_dir: Path, base_dir: Path, e: _Extent, mode: str, profil
     if mode == "diff":
         changed = _changed_columns(rb, blockfile.load_region(base_dir, e.rx, e.rz), e.h, e.w,
                                    y_lo, y_hi)
+    if rb.y_min < y_lo < rb.y_min + rb.blocks.shape[0]:
+        # the server cannot hold the world's depths: its lowest layer is bedrock where the
+        # world has stone, so the server keeps a floor as the built world does
+        layer = rb.blocks[y_lo - rb.y_min]
+        layer[layer == Block.STONE] = Block.BEDROCK
     cub = region_cuboids(rb.blocks, rb.y_min, e.h, e.w, y_lo, y_hi, x0, z0, profile.max_volume,
                          base=merge, merge=merge, changed=changed)
     signs = [(int(x), int(y), int(z), list(lines)) for x, y, z, lines in rb.signs
@@ -670,6 +690,7 @@ def push_built(options: PushOptions,
                     if options.diff else None)
     return PushResult(out=out, server=session.where, profile=profile.key, origin=origin,
                       y_range=(y_lo, y_hi), regions=len(plans), commands=counts["commands"],
-                      commands_total=total, commands_resumed=resumed, blocks=counts["blocks"], batches=counts["batches"],
+                      commands_total=total, commands_resumed=resumed, blocks=counts["blocks"],
+                      batches=counts["batches"],
                       reconnects=session.reconnects, seconds=time.perf_counter() - t0,
                       diff_columns=diff_columns, notes=notes)

@@ -76,6 +76,8 @@ def assert_numeric_world_equals(fake, out, result):
     window = np.zeros((y_hi - y_lo + 1, SIZE, SIZE), np.uint8)
     a, e = max(y_lo, rb.y_min), min(y_hi, rb.y_min + rb.blocks.shape[0] - 1)
     window[a - y_lo:e - y_lo + 1] = rb.blocks[a - rb.y_min:e - rb.y_min + 1, :SIZE, :SIZE]
+    if y_lo > rb.y_min:  # cut off below: the lowest pushed layer is a bedrock floor
+        window[0][window[0] == Block.STONE] = Block.BEDROCK
     lut_id = np.array([profile.material(b)[0] for b in range(len(Block))])
     lut_data = np.array([profile.material(b)[1] for b in range(len(Block))])
     np.testing.assert_array_equal(ids, lut_id[window])
