@@ -123,11 +123,14 @@ class _Session:
         self.reconnects = 0
 
     def open(self) -> None:
-        self.close()
         try:
-            self.link = Link(self.host, self.port, self.timeout)
+            self._connect()
         except McpiError as e:
             raise self._explain(e) from None
+
+    def _connect(self) -> None:
+        self.close()
+        self.link = Link(self.host, self.port, self.timeout)
 
     def close(self) -> None:
         if self.link is not None:
@@ -187,7 +190,7 @@ class _Session:
         for attempt in range(RETRIES + 1):
             try:
                 if self.link is None:
-                    self.open()
+                    self._connect()  # a server that is restarting may refuse for a moment
                 self._send_and_check(send, probe, block)
                 return
             except McpiError as e:
