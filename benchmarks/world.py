@@ -2,6 +2,13 @@
 
     .venv/bin/python benchmarks/world.py [--reps 3]
 
+Live push (`world push` through the mcpi client): a 256 x 256-block Göteborg world (10 m per
+block) pushed to the in-process fake server of the tests (tests/minecraft/fake_mcpi_server.py)
+with the merged cuboids of minecraft/cuboids.py and, in the same run and child process, with the
+naive strategy: one world.setBlocks per vertical run of each column. Both are paced and verified
+alike; the figures are commands sent, their ratio (target <= 1/5 of naive) and blocks/s.
+`--live-only` runs just this part.
+
 Builds (each in a fresh child process, so timings include everything a user waits for and the
 peak memory of each run is its own):
 - the Göteborg SRTM DEM at 10 m per block (2,000 x 2,000 blocks), 1 and 2 workers;
@@ -102,6 +109,66 @@ def make_synthetic(path: Path, size_m: int) -> None:
                        blockxsize=256, blockysize=256, compress="deflate",
                        transform=Affine(1, 0, 600000, 0, -1, 6600000 + size_m)) as ds:
         ds.write(h, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Live push: merged cuboids against one setBlocks per column run
+
+PUSH_AREA = [304000, 6400000, 306560, 6402560]  # 256 x 256 blocks of Göteborg at 10 m
+
+
+def push_child(spec: dict) -> None:
+    import numpy as np
+
+    from minecraft.build import BuildOptions, build_world
+    from minecraft.live import PushOptions, push_built
+    from tests.minecraft.fake_mcpi_server import FakeMcpiServer
+
+    out = spec["out"]
+    shutil.rmtree(out, ignore_errors=True)
+    build = BuildOptions(sources=[str(DEM)], out=out, area=PUSH_AREA, scale=10.0,
+                         formats=("blocks",))
+    meta = build_world(build).metadata
+    result, worlds = {"size": [meta["size_blocks"]["x"], meta["size_blocks"]["z"]]}, {}
+    for name, merge in (("merged", True), ("naive", False)):
+        runs = []
+        for _ in range(spec["reps"]):
+            with FakeMcpiServer("raspberryjuice", box=((-160, 160), (0, 256), (-160, 160))) \
+                    as fake:
+                t0 = time.perf_counter()
+                r = push_built(PushOptions(build=build, server=f"127.0.0.1:{fake.port}",
+                                           merge=merge, chat=False))
+                runs.append(time.perf_counter() - t0)
+            worlds[name] = (fake.ids, fake.data)
+            assert fake.commands["world.setBlocks"] == r.commands
+        result[name] = {"commands": r.commands, "blocks": r.blocks, "batches": r.batches,
+                        "seconds": statistics.median(runs), "all": [round(t, 2) for t in runs]}
+        layers = r.y_range[1] - r.y_range[0] + 1
+        result["world_blocks"] = int(np.prod(result["size"])) * layers
+    assert all(np.array_equal(a, b) for a, b in zip(worlds["merged"], worlds["naive"])), \
+        "the two strategies built different worlds"
+    print(json.dumps(result))
+
+
+def push_rows(tmp: Path, reps: int) -> list:
+    p = run_child({"out": str(tmp / "push"), "reps": reps}, "--push")
+    m, n = p["merged"], p["naive"]
+    size = "x".join(map(str, p["size"]))
+    print(f"live push {size}: merged {m['commands']} commands {m['all']} s, naive "
+          f"{n['commands']} commands {n['all']} s", flush=True)
+    ratio = m["commands"] / n["commands"]
+    # blocks of the pushed world per second (the merged commands also overwrite part of their
+    # base fill, so they set more blocks than the world holds)
+    rate_m, rate_n = p["world_blocks"] / m["seconds"], p["world_blocks"] / n["seconds"]
+    return [
+        (f"live push {size} blocks (Göteborg 10 m), commands sent", f"{m['commands']:,}",
+         f"{n['commands']:,} naive (1 setBlocks per column run)", f"1/{1 / ratio:.1f}",
+         "<= 1/5 of naive", ratio <= 0.2),
+        ("  blocks/s to the fake server (paced, verified)", f"{rate_m:,.0f} blocks/s",
+         f"{rate_n:,.0f} blocks/s naive", f"{rate_m / rate_n:.1f}x", "(information)", None),
+        ("  verifying round trips (batches)", f"{m['batches']:,}", f"{n['batches']:,} naive",
+         f"{m['batches'] / n['batches']:.2f}", "(information)", None),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,6 +288,8 @@ def main() -> None:
     ap.add_argument("--child")
     ap.add_argument("--floors")
     ap.add_argument("--synthetic")
+    ap.add_argument("--push")
+    ap.add_argument("--live-only", action="store_true", help="only the live push figures")
     a = ap.parse_args()
     if a.child:
         child(json.loads(a.child))
@@ -231,6 +300,9 @@ def main() -> None:
     if a.synthetic:
         make_synthetic(Path(json.loads(a.synthetic)["path"]), 2000)
         print("{}")
+        return
+    if a.push:
+        push_child(json.loads(a.push))
         return
 
     tmp = Path(tempfile.mkdtemp(prefix="samskapa-bench-"))
@@ -261,6 +333,10 @@ def main() -> None:
             return summarise(one), summarise(two)
 
         print(f"machine: {os.cpu_count()} cores; medians of {a.reps} runs", flush=True)
+        rows += push_rows(tmp, a.reps)
+        if a.live_only:
+            print_table(rows)
+            return
         host: list[float] = []  # the host's own 2-process speed-up, sampled beside each pair
         # --- Göteborg 10 m
         g1, g2 = paired({"source": str(DEM), "out": str(tmp / "g"), "scale": 10.0})

@@ -42,7 +42,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from . import decorations
+from . import blockfile, decorations
 from . import layers as layers_mod
 from . import source, terrain
 from .errors import WorldBuildError
@@ -56,6 +56,8 @@ STATE_DIR = ".samskapa-build"
 STATE_VERSION = 1
 FORMATS = ("java", "preview")
 OPTIONAL_FORMATS = ("mcworld",)   # Minecraft Education / Bedrock: OUT.mcworld beside OUT
+# "blocks": each region's RegionBlocks kept for a live push (blockfile.py); never listed to users
+INTERNAL_FORMATS = ("blocks",)
 SCHEDULER_TIMEOUT = "10s"  # to connect to a Dask scheduler before giving up
 
 
@@ -135,6 +137,7 @@ class Job:
     landcover: str | None = None  # path of a land cover raster
     landcover_scheme: str | None = None  # its class codes: "worldcover" or "nmd"
     bathymetry: str | None = None  # path of a sea floor raster
+    write_blocks: bool = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,7 +266,7 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
     cc = terrain.Columns(*(getattr(cols, f)[core] for f in ("ground", "top", "sub", "water",
                                                              "void")))
     chunks = 0
-    if job.write_java or job.write_bedrock:
+    if job.write_java or job.write_bedrock or job.write_blocks:
         blocks = _zeroed_blocks(ny)
         view = blocks[:, :h, :w]
         terrain.fill_region(blocks, y_min, cc)
@@ -287,6 +290,8 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
                 java.write_region(Path(job.world_dir), region, job.data_version)
             if job.write_bedrock:
                 bedrock.write_region_records(Path(job.state_dir), region)
+            if job.write_blocks:
+                blockfile.save_region(Path(job.state_dir) / blockfile.BLOCKS_DIR, region)
         except OSError as e:
             raise _disk_error(e, job.world_dir) from None
 
@@ -426,7 +431,7 @@ def plan(options: BuildOptions) -> Plan:
     from . import java
 
     fmts = set(options.formats)
-    unknown = fmts - set(FORMATS) - set(OPTIONAL_FORMATS)
+    unknown = fmts - set(FORMATS + OPTIONAL_FORMATS + INTERNAL_FORMATS)
     if unknown:
         raise WorldBuildError(f"Unknown format {', '.join(sorted(unknown))}; choose from "
                               f"{', '.join(FORMATS + OPTIONAL_FORMATS)}.")
@@ -470,7 +475,7 @@ def plan(options: BuildOptions) -> Plan:
               state_dir=str(out / STATE_DIR), preview_factor=preview_factor(grid.width,
                                                                             grid.height),
               spawn_xz=(grid.width // 2, grid.height // 2), write_java="java" in fmts,
-              write_bedrock="mcworld" in fmts)
+              write_bedrock="mcworld" in fmts, write_blocks="blocks" in fmts)
     if options.landcover:
         job = replace(job, landcover=layers_mod.check_raster(options.landcover, "land cover"),
                       landcover_scheme=layers_mod.landcover_scheme(options.landcover))

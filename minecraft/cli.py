@@ -1,4 +1,4 @@
-"""`samskapa world build|info`: the command line of the world pipeline.
+"""`samskapa world build|info|push`: the command line of the world pipeline.
 
 The application shell mounts this group (`main.add_command(world)`); it also runs on its own as
 `python -m minecraft.cli`. Bad input ends with one sentence on stderr and exit status 2, never a
@@ -12,6 +12,7 @@ import sys
 import click
 
 from .errors import WorldBuildError
+from .live_cli import push_command
 
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".kml", ".fgb", ".osm", ".pbf")
@@ -169,6 +170,8 @@ def info_cmd(source, source_crs) -> None:
     click.echo(f"nodata:     {i.nodata}")
     click.echo(f"heights:    {i.height_min:.1f} to {i.height_max:.1f} m")
 
+
+world.add_command(push_command(build_cmd))  # `world push`, sharing build's source/area options
 
 if __name__ == "__main__":
     world()
