@@ -85,7 +85,7 @@ async def next_pair(event: Event, juror: User, now: datetime, *,
     previous = subs.get(state.previous_id) if state.previous_id else None
     if state.current_id in subs:
         return Pair(previous, subs[state.current_id])
-    banned = {sid for jid, sid in await conflicts.pairs(event) if jid == juror.id}
+    banned = await conflicts.conflicted_submissions(event, juror.id)
     seen = set(await PairwiseDecision.filter(event_id=event.id, juror_id=juror.id)
                .values_list("winner_id", flat=True)) | set(
         await PairwiseDecision.filter(event_id=event.id, juror_id=juror.id)
