@@ -168,9 +168,8 @@ class Progress:
 
 async def progress(event: Event) -> Progress:
     settings = await event_settings.of(event)
-    reviews = await Assignment.filter(event_id=event.id).prefetch_related("juror", "submission") \
-        .order_by("id")
-    banned = await conflicts.pairs(event)
+    reviews = await conflicts.with_conflict(Assignment.filter(event_id=event.id)) \
+        .prefetch_related("juror", "submission").order_by("id")
     jurors = {u.id: u for u in await User.filter(id__in=await conflicts.juror_ids(event))}
     subs = {s.id: s for s in await judged(event)}
     per_juror = {uid: Row() for uid in jurors}
@@ -183,7 +182,7 @@ async def progress(event: Event) -> Progress:
             row.total += 1
             row.done += review.status == AssignmentStatus.DONE
             row.skipped += review.status == AssignmentStatus.SKIPPED
-            row.conflicted += (review.juror_id, review.submission_id) in banned
+            row.conflicted += bool(review.conflicted)
     pairs = [(r.juror_id, r.submission_id) for r in reviews]
     split = assignment.islands(pairs) if pairs else []
     return Progress(
@@ -192,7 +191,7 @@ async def progress(event: Event) -> Progress:
         submissions=sorted(((subs[sid], row) for sid, row in per_sub.items()),
                            key=lambda item: item[0].title.casefold()),
         reviews=reviews,
-        conflicted=[r for r in reviews if (r.juror_id, r.submission_id) in banned],
+        conflicted=[r for r in reviews if r.conflicted],
         islands=[(sorted((jurors[j] for j in js), key=lambda u: u.id),
                   sorted((subs[s] for s in ss), key=lambda s: s.id))
                  for js, ss in split] if len(split) > 1 else [],

@@ -101,7 +101,7 @@ async def review_file(request: Request) -> Response:
     row = await SubmissionFile.get_or_none(id=request.path_params["file_id"],
                                            submission_id=assignment.submission_id,
                                            detached=False)
-    if row is None or await conflicts.is_conflicted(user.id, assignment.submission):
+    if row is None or assignment.conflicted:
         raise NotFound(N_("We could not find that file."))
     return file_response(request, row)
 

@@ -147,12 +147,20 @@ async def vote_codes(request: Request) -> Response:
 
 async def print_codes(request: Request) -> Response:
     """A sheet of the class's unused codes to print and cut: each slip has the event, the code
-    to type and a QR code that opens the voting page with the code filled in."""
+    to type and a QR code that opens the voting page with the code filled in. Above it (not
+    printed), the classes this person prints for; a teacher who came without a class (a
+    bookmark, a typed address) chooses one there."""
     user = await require_user(request)
     event, standing = await event_for(request.path_params["slug"], user, Permission.TEACH)
+    manages = standing.may(Permission.MANAGE_JUDGING)
+    raw = request.query_params.get("class", "")
+    classes = await _code_classes(event, user, standing)
+    context = {"event": event, "classes": classes, "may_manage": manages,
+               "counts": await votes.token_counts(event), "school_class": None, "slips": None}
+    if not raw and not manages:
+        return render(request, "judging/vote_codes_print.html", context)
     try:
-        school_class = await _chosen_class(event, user, standing,
-                                           request.query_params.get("class", ""))
+        school_class = await _chosen_class(event, user, standing, raw)
     except ValidationError as exc:
         raise DomainError(exc.errors["school_class"][0]) from None
     site = request.app.state.settings
@@ -163,7 +171,7 @@ async def print_codes(request: Request) -> Response:
         url = site.url(f"{vote_path}?code={code}")
         slips.append((code, segno.make(url, error="m").svg_data_uri(scale=4)))
     return render(request, "judging/vote_codes_print.html", {
-        "event": event, "school_class": school_class, "slips": slips,
+        **context, "school_class": school_class, "slips": slips,
         "vote_url": site.url(vote_path)})
 
 

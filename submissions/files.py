@@ -24,13 +24,12 @@ from samskapa.errors import NotFound, ValidationError
 from samskapa.i18n import N_, format_megabytes
 from submissions import service
 from submissions.images import NotAnImage, store_image
-from submissions.models import FileKind, Submission, SubmissionFile
+from submissions.models import MAX_FILES, FileKind, Submission, SubmissionFile
 from submissions.sniff import NotAccepted, sniff_attachment
 from teams.models import Team
 
 CHUNK = 1024 * 1024
 NAME_MAX = 255
-MAX_FILES = 30  # per submission: a gallery, not a file share
 TOO_LARGE = N_("The file is larger than %(mb)s MB. Make it smaller and try again.")
 SAVE_FIRST = N_("Save your submission (at least its title) before adding files.")
 TOO_MANY_FILES = N_("A submission can have at most %(n)s files. Remove one first.")

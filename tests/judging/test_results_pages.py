@@ -239,6 +239,11 @@ async def test_a_teacher_prints_codes_for_their_own_class(make_client, clock, se
     assert len(codes) == 3 and sheet.count('src="data:image/svg+xml') == 3
     assert (await client.get(f"/events/hack-2025/vote-codes/print?class={theirs.id}")
             ).status_code in (400, 403)
+    # Without ?class= (a bookmark, a typed address): a choice of the teacher's own classes.
+    picker = await client.get("/events/hack-2025/vote-codes/print")
+    assert picker.status_code == 200
+    assert f'vote-codes/print?class={own.id}"' in picker.text and "3 oanvända koder" in picker.text
+    assert f"class={theirs.id}" not in picker.text and "data-code" not in picker.text
 
 
 async def test_exports_for_the_chair_only(make_client, clock):

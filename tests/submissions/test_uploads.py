@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import tracemalloc
 import zipfile
 
@@ -12,7 +13,7 @@ import pytest
 from PIL import Image
 
 from samskapa.app import create_app
-from submissions.models import SubmissionFile
+from submissions.models import SubmissionFile, SubmissionVersion
 from tests.conftest import Client
 from tests.submissions.conftest import PASSWORD, jpeg_with_gps, move_to, png_bytes
 
@@ -154,6 +155,27 @@ async def test_a_removed_file_is_kept_for_the_team_and_back_with_a_restore(world
                               token_from=url(w))
     assert r.status_code == 303
     assert not (await SubmissionFile.get(id=row.id)).detached
+
+
+async def test_a_restore_keeps_the_files_added_after_that_version_and_says_so(world, alice):
+    w = world
+    # Version 1 (text), 2 (a.png added), 3 (b.png added).
+    for name in ("a.png", "b.png"):
+        assert (await upload(alice, w, "images", name, png_bytes())).status_code == 303
+    a, b = await SubmissionFile.all().order_by("id")
+    history = (await alice.get(url(w, "/history"))).text
+    kept = re.findall(r"<p class=\"hint\" data-kept>([^<]*)</p>", history)
+    # Beside the buttons of version 2 and version 1 (newest first), in Swedish.
+    assert [("b.png" in k, "a.png" in k) for k in kept] == [(True, False), (True, True)]
+    assert all(k.startswith("Filer som lagts till sedan dess finns kvar") for k in kept)
+    r = await alice.post_form(url(w, "/restore"), {"number": "2", "version": "3"},
+                              token_from=url(w))
+    assert r.status_code == 303
+    assert not (await SubmissionFile.get(id=a.id)).detached
+    assert not (await SubmissionFile.get(id=b.id)).detached
+    latest = await SubmissionVersion.filter(submission__team_id=w.team.id).order_by("-number") \
+        .first()
+    assert (latest.number, sorted(latest.file_ids)) == (4, [a.id, b.id])
 
 
 async def test_files_need_a_submission_a_member_and_an_open_deadline(world, as_):
