@@ -79,8 +79,9 @@ def test_codes_are_printed_and_a_pupil_votes_with_one(server, new_page, slug, sh
 def test_a_juror_picks_the_better_of_two_and_the_next_pair_comes(server, new_page, slug):
     organiser = new_page()
     sign_in(organiser, f"arrangor@{slug}.se", PASSWORD)
-    post_form(organiser, f"/events/{slug}/judging", {"method": "pairwise",
-                                                     "reviews_per_submission": "3"})
+    post_form(organiser, f"/events/{slug}/judging", {
+        "method": "pairwise", "reviews_per_submission": "3", "tie_break": "more_reviews",
+        "public_vote_percent": "0"})
     juror = new_page()
     sign_in(juror, f"fair@{slug}.se", PASSWORD)
     juror.goto(f"/events/{slug}/jury/compare")
