@@ -7,18 +7,15 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from events.models import Event
-from events.policy import Permission, event_for
+from events.policy import Permission, require_event
 from judging import event_settings, exports
 from judging.models import METHOD_LABELS, Method
-from samskapa.auth.guards import require_user
 from samskapa.clock import now
 from samskapa.templating import render
 
 
 async def _event(request: Request) -> Event:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     return event
 
 

@@ -14,11 +14,11 @@ from starlette.routing import Route
 from school import pupil_privacy
 from events.models import Event
 from teams.models import TeamMember
-from events.policy import Permission, event_for
+from events.policy import Permission, event_for, require_event
 from judging import (awards, event_settings, export_routes, feedback, ranking, vote_routes,
                      votes)
 from judging.models import AwardKind, Method, METHOD_LABELS
-from samskapa.auth.guards import current_user, require_user
+from samskapa.auth.guards import current_user
 from samskapa.clock import now
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form, parse_id
@@ -42,8 +42,7 @@ def project_url(request: Request, event: Event, submission: Submission) -> str:
 # --- the ranking ---------------------------------------------------------------------------------
 
 async def ranking_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, standing = await require_event(request, Permission.CHAIR_JURY)
     settings = await event_settings.of(event)
     raw_method = request.query_params.get("method", "")
     method = Method(raw_method) if raw_method in {m.value for m in Method} else None
@@ -63,8 +62,7 @@ async def ranking_page(request: Request) -> Response:
 
 
 async def peoples_choice_switch(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     form = await Form.from_request(request)
     await votes.set_open(event, form.checkbox("open"))
     return redirect(request, f"/events/{event.slug}/judging/ranking#peoples-choice")
@@ -127,8 +125,7 @@ async def _awards_page(request: Request, event: Event, *, form: Form | None = No
 
 
 async def awards_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     if request.method == "GET":
         return await _awards_page(request, event)
     form = await Form.from_request(request)
@@ -147,8 +144,7 @@ async def awards_page(request: Request) -> Response:
 
 
 async def edit_award(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     award = await awards.award_in(event, request.path_params["award_id"])
     if request.method == "GET":
         return await _awards_page(request, event, form=_award_form(award), editing=award)
@@ -168,8 +164,7 @@ async def edit_award(request: Request) -> Response:
 
 
 async def delete_award(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     award = await awards.award_in(event, request.path_params["award_id"])
     try:
         await awards.delete_award(event, award, now())
@@ -180,8 +175,7 @@ async def delete_award(request: Request) -> Response:
 
 
 async def approve(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     form = await Form.from_request(request)
     try:
         await awards.approve(event, user, now(), confirmed=form.checkbox("confirm"))
@@ -195,8 +189,7 @@ async def approve(request: Request) -> Response:
 
 
 async def withdraw(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     try:
         await awards.withdraw_approval(event, now())
     except DomainError as exc:
@@ -231,8 +224,7 @@ async def results_page(request: Request) -> Response:
 
 
 async def team_feedback(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user)
+    user, event, _standing = await require_event(request)
     settings = await event_settings.of(event)
     public = awards.results_public(settings, event, now())
     found = await feedback.for_member(event, user, settings) if public else None

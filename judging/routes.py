@@ -18,11 +18,11 @@ from challenges.models import Challenge
 from events import invitations
 from events.models import Role
 from teams.models import Team
-from events.policy import Permission, event_for
+from events.policy import Permission, require_event
 from judging import assignments, conflicts, event_settings, jury, pairwise, review, rubric
 from judging.models import CONFIDENCE_LABELS, CONFLICT_LABELS, AssignmentStatus, Method
 from samskapa import clock
-from samskapa.auth.guards import require_user, sign_in
+from samskapa.auth.guards import sign_in
 from samskapa.auth.scope import SCOPE_KEY
 from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.flash import flash
@@ -40,8 +40,7 @@ WEIGHT_RE = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{1,2})?$")
 # --- the juror's queue and reviews --------------------------------------------------------------
 
 async def queue(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, standing = await require_event(request, Permission.SCORE)
     settings = await event_settings.of(event)
     reviews = await review.queue(event, user)
     return render(request, "judging/queue.html", {
@@ -95,8 +94,7 @@ async def review_file(request: Request) -> Response:
     """A file of the submission under review. A juror who came by a jury link may open only
     /events/{slug}/jury (samskapa/auth/scope.py), so the files are served here, for the juror's
     own, unconflicted review only."""
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, _standing = await require_event(request, Permission.SCORE)
     assignment = await review.own_review(event, user, request.path_params["assignment_id"])
     row = await SubmissionFile.get_or_none(id=request.path_params["file_id"],
                                            submission_id=assignment.submission_id,
@@ -107,8 +105,7 @@ async def review_file(request: Request) -> Response:
 
 
 async def review_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, standing = await require_event(request, Permission.SCORE)
     assignment = await review.own_review(event, user, request.path_params["assignment_id"])
     if request.method == "GET":
         return await _review_page(request, event, await review.load(assignment))
@@ -141,8 +138,7 @@ async def review_page(request: Request) -> Response:
 
 def _status_action(action):
     async def handler(request: Request) -> Response:
-        user = await require_user(request)
-        event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+        user, event, _standing = await require_event(request, Permission.SCORE)
         assignment = await review.own_review(event, user, request.path_params["assignment_id"])
         form = await Form.from_request(request)
         try:
@@ -191,8 +187,7 @@ def _conflict_kinds() -> list[tuple[str, str]]:
 
 
 async def juror_conflicts(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, _standing = await require_event(request, Permission.SCORE)
     form = Form({})
     status = 200
     if request.method == "POST":
@@ -218,8 +213,7 @@ async def juror_conflicts(request: Request) -> Response:
 
 
 async def withdraw_conflict(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, _standing = await require_event(request, Permission.SCORE)
     await conflicts.withdraw(event, user, request.path_params["conflict_id"])
     return redirect(request, f"/events/{event.slug}/jury/conflicts")
 
@@ -227,8 +221,7 @@ async def withdraw_conflict(request: Request) -> Response:
 # --- pairwise comparisons -----------------------------------------------------------------------
 
 async def compare(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, _standing = await require_event(request, Permission.SCORE)
     now = clock.now()
     problem, status = None, 200
     if request.method == "POST":
@@ -301,9 +294,7 @@ def _read_settings(form: Form) -> event_settings.Choices | None:
 
 async def overview(request: Request) -> Response:
     """Progress, and the one form for how the event is judged and how results are made."""
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     status = 200
     if request.method == "POST":
         form = await Form.from_request(request)
@@ -386,9 +377,7 @@ async def _rubric_context(event, challenge) -> dict:
 
 
 async def rubric_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     if request.method == "GET":
         challenge = await _challenge(event, request.query_params.get("challenge"))
         return form_page(request, "judging/rubric.html",
@@ -416,9 +405,7 @@ async def rubric_page(request: Request) -> Response:
 
 
 async def criterion_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     criterion = await rubric.criterion_in(event, request.path_params["criterion_id"])
     back = "/events/{}/judging/rubric{}".format(
         event.slug, f"?challenge={quote((await criterion.rubric.challenge).slug)}"
@@ -446,9 +433,7 @@ async def criterion_page(request: Request) -> Response:
 
 
 async def delete_criterion(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     criterion = await rubric.criterion_in(event, request.path_params["criterion_id"])
     form = await Form.from_request(request)
     try:
@@ -479,16 +464,12 @@ async def _jury_page(request, event, *, invite_form=None, link_form=None, status
 
 
 async def jury_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     return await _jury_page(request, event, sent=request.query_params.get("sent", "")[:254])
 
 
 async def invite_juror(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     form = await Form.from_request(request)
     email = form.email("email")
     if not form.errors:
@@ -503,9 +484,7 @@ async def invite_juror(request: Request) -> Response:
 
 
 async def send_jury_link(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     form = await Form.from_request(request)
     email = form.email("link_email")
     name = form.text("display_name", required=False, max_length=100)
@@ -539,16 +518,12 @@ async def _assignments_page(request, event, *, form: Form | None = None, problem
 
 
 async def assignments_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     return await _assignments_page(request, event)
 
 
 async def run_assignment(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     try:
         added = await assignments.run(event, user)
     except DomainError as exc:
@@ -558,9 +533,7 @@ async def run_assignment(request: Request) -> Response:
 
 
 async def add_assignment(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     form = await Form.from_request(request)
     try:
         await assignments.add(event, user, form.id("juror_id"), form.id("submission_id"))
@@ -572,9 +545,7 @@ async def add_assignment(request: Request) -> Response:
 
 
 async def move_assignment(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     found = await assignments.in_event(event, request.path_params["assignment_id"])
     form = await Form.from_request(request)
     try:
@@ -590,9 +561,7 @@ async def move_assignment(request: Request) -> Response:
 
 
 async def remove_assignment(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     found = await assignments.in_event(event, request.path_params["assignment_id"])
     try:
         await assignments.remove(event, user, found)
@@ -606,9 +575,7 @@ async def remove_assignment(request: Request) -> Response:
 # --- organisers: the audit log ------------------------------------------------------------------
 
 async def audit(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     criteria = {f"criterion:{c.id}": c.name for c in await rubric.Criterion.filter(
         rubric__event_id=event.id)}
     return render(request, "judging/audit.html", {

@@ -13,10 +13,10 @@ from starlette.routing import Route
 from events.models import Event
 from school.models import SchoolClass
 from teams.models import TeamMember
-from events.policy import Permission, Standing, event_for
+from events.policy import Permission, Standing, event_for, require_event
 from judging import awards, event_settings, votes
 from school import pupil_privacy
-from samskapa.auth.guards import current_user, require_user
+from samskapa.auth.guards import current_user
 from samskapa.auth.models import User
 from samskapa.clock import now
 from samskapa.errors import DomainError, Forbidden, ValidationError
@@ -125,8 +125,7 @@ async def _codes_page(request: Request, event: Event, user: User, standing: Stan
 
 
 async def vote_codes(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user, Permission.TEACH)
+    user, event, standing = await require_event(request, Permission.TEACH)
     if request.method == "GET":
         return await _codes_page(request, event, user, standing)
     form = await Form.from_request(request)
@@ -150,8 +149,7 @@ async def print_codes(request: Request) -> Response:
     to type and a QR code that opens the voting page with the code filled in. Above it (not
     printed), the classes this person prints for; a teacher who came without a class (a
     bookmark, a typed address) chooses one there."""
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user, Permission.TEACH)
+    user, event, standing = await require_event(request, Permission.TEACH)
     manages = standing.may(Permission.MANAGE_JUDGING)
     raw = request.query_params.get("class", "")
     classes = await _code_classes(event, user, standing)

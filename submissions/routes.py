@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from challenges.models import Challenge
 from events.models import PHASE_LABELS, Event
-from events.policy import Permission, event_for
+from events.policy import Permission, event_for, require_event
 from samskapa.auth.guards import current_user, require_user
 from samskapa.auth.models import User
 from samskapa.clock import now
@@ -261,9 +261,7 @@ def file_response(request: Request, row: SubmissionFile) -> Response:
 # --- organisers -------------------------------------------------------------------------------
 
 async def organiser_list(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_SUBMISSIONS)
+    user, event, _standing = await require_event(request, Permission.MANAGE_SUBMISSIONS)
     return await _list_page(request, event)
 
 
@@ -295,9 +293,7 @@ async def _event_challenges(event: Event):
 
 
 async def set_eligibility(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_SUBMISSIONS)
+    user, event, _standing = await require_event(request, Permission.MANAGE_SUBMISSIONS)
     submission = await service.event_submission(event, request.path_params["submission_id"])
     form = await Form.from_request(request)
     try:
@@ -308,9 +304,7 @@ async def set_eligibility(request: Request) -> Response:
 
 
 async def set_hidden(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_SUBMISSIONS)
+    user, event, _standing = await require_event(request, Permission.MANAGE_SUBMISSIONS)
     submission = await service.event_submission(event, request.path_params["submission_id"])
     form = await Form.from_request(request)
     await service.set_hidden(submission, form.checkbox("hidden"))
@@ -318,9 +312,7 @@ async def set_hidden(request: Request) -> Response:
 
 
 async def gallery_settings(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_SUBMISSIONS)
+    user, event, _standing = await require_event(request, Permission.MANAGE_SUBMISSIONS)
     form = await Form.from_request(request)
     try:
         await service.set_gallery_phase(event, form.raw("opens_at_phase"))
