@@ -5,7 +5,8 @@ are kept; new strings arrive with an empty msgstr for a translator (tests/test_i
 every Swedish string is translated). English needs no catalogue: msgids are English.
 
     python scripts/messages.py           # update the Swedish catalogues
-    python scripts/messages.py --check   # exit 1 listing untranslated strings
+    python scripts/messages.py --check   # exit 1 listing untranslated strings, and msgids two
+                                         # catalogues translate differently
 """
 from __future__ import annotations
 
@@ -99,11 +100,26 @@ def untranslated(catalog: Catalog) -> list[str]:
     return missing
 
 
+def disagreements(catalogs: dict[str, Catalog]) -> list[str]:
+    """Msgids that two catalogues translate differently. The app merges every catalogue of a
+    language into one (samskapa.i18n.translations), so only one of the translations is ever
+    shown, on every page: a noun and a verb spelt alike in English need distinct msgids."""
+    translations: dict[str, dict[str, object]] = {}
+    for domain, catalog in catalogs.items():
+        for message in catalog:
+            if message.id and message.string:
+                msgid = message.id if isinstance(message.id, str) else message.id[0]
+                translations.setdefault(msgid, {})[domain] = message.string
+    return [f"{msgid!r}: " + ", ".join(f"{domain} {string!r}" for domain, string in by.items())
+            for msgid, by in translations.items() if len(set(map(str, by.values()))) > 1]
+
+
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     problems = 0
+    catalogs = {}
     for domain in DOMAINS:
-        catalog = update(domain)
+        catalog = catalogs[domain] = update(domain)
         missing = untranslated(catalog)
         if check:
             for msgid in missing:
@@ -118,6 +134,9 @@ def main(argv: list[str]) -> int:
             # Nor a Babel upgrade: its version in the header would change every catalogue.
             path.write_bytes(re.sub(rb'"Generated-By: [^"]*"\n', b"", buffer.getvalue()))
             print(f"{path.relative_to(ROOT)}: {len(catalog)} strings, {len(missing)} untranslated")
+    for line in disagreements(catalogs):
+        print(f"translated differently: {line}")
+        problems += check
     return 1 if problems else 0
 
 

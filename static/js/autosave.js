@@ -26,6 +26,7 @@
     var elt = autosaved(event);
     if (!elt) return;
     elt.dataset.unsaved = "1";
+    elt.dataset.saving = "1";
     show(elt, "saving", statusOf(elt).dataset.saving);
   });
 
@@ -41,12 +42,34 @@
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var elt = autosaved(event);
+    if (!elt) return;
+    delete elt.dataset.saving;
     // A 2xx saved it; a 4xx is the server's answer (shown in the swapped-in line): nothing to
     // send again. Only a failed connection or a 5xx leaves the field unsaved.
-    if (elt && event.detail.xhr && event.detail.xhr.status > 0 && event.detail.xhr.status < 500) {
+    if (event.detail.xhr && event.detail.xhr.status > 0 && event.detail.xhr.status < 500) {
       delete elt.dataset.unsaved;
     }
+    submitHeld();
   });
+
+  // "Finish the review" right after typing the feedback: leaving the text field sent its save,
+  // still on its way when the button submits its form, and the page asked "leave with unsaved
+  // changes?" (the click did nothing unless the juror chose to leave). The form now waits for
+  // the saves on their way; one that failed still makes the page ask.
+  var held = null;
+
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented || !document.querySelector("[data-autosave][data-saving]")) return;
+    event.preventDefault();
+    held = { form: event.target, submitter: event.submitter };
+  });
+
+  function submitHeld() {
+    if (!held || document.querySelector("[data-autosave][data-saving]")) return;
+    var form = held.form, submitter = held.submitter;
+    held = null;
+    form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+  }
 
   function retry(elt) { htmx.trigger(elt, "change"); }
 

@@ -104,8 +104,14 @@ def test_juror_scores_with_autosave_and_nothing_is_lost(admin_page, new_page, se
         "Tydlig karta, bra idé!")
     expect(juror.get_by_role("group", name=sv("How sure are you of your scores?"))
            .get_by_label(sv("High"))).to_be_checked()
+    # A note typed and the review finished at once: the click waits for the note's save, on its
+    # way since the field lost the focus, instead of the page asking to leave unsaved changes.
+    asked = []
+    juror.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    juror.get_by_label(sv("Private note for the jury")).press_sequentially("Jämför med lag 2")
     juror.get_by_role("button", name=sv("Finish the review")).click()
     juror.wait_for_url(f"**/events/{slug}/jury")
+    assert asked == []
     expect(juror.locator("[data-progress]")).to_contain_text(
         sv("%(done)s of %(total)s reviews done, %(skipped)s skipped.", done=1, total=2,
            skipped=0))
@@ -113,9 +119,10 @@ def test_juror_scores_with_autosave_and_nothing_is_lost(admin_page, new_page, se
     # The organiser's audit log has each change once, with who made it.
     admin_page.goto(f"/events/{slug}/judging/audit")
     rows = admin_page.locator("table.audit tbody tr")
-    # Two scores, the feedback, the confidence and "done": the retried 7 and the feedback sent
-    # again after going offline are each there once.
-    expect(rows).to_have_count(5)
+    # Two scores, the feedback, the confidence, the note and "done": the retried 7 and the
+    # feedback sent again after going offline are each there once.
+    expect(rows).to_have_count(6)
+    expect(rows.filter(has_text="Jämför med lag 2")).to_have_count(1)
     expect(rows.filter(has_text="Genomförande")).to_have_count(1)
     expect(rows.filter(has_text="Tydlig karta, bra idé!")).to_have_count(1)
     expect(rows.filter(has_text="Dagny Domare").first).to_be_visible()
