@@ -18,7 +18,7 @@ from babel.dates import format_date as _babel_format_date
 from babel.dates import format_time as _babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal as _babel_format_decimal
+from babel.numbers import format_decimal as _babel_format_decimal, get_minus_sign_symbol
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
@@ -118,10 +118,10 @@ def format_number(value: float, decimals: int = 1, *, trim: bool = False,
     out trailing zeros (1,5 and 2 rather than 1,50 and 2,00); `sign` writes + before a positive
     value (a juror's leniency)."""
     pattern = "#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else "")
-    if sign:
-        pattern = f"+{pattern};-{pattern}"
-    return _babel_format_decimal(value, format=pattern,
-                                 locale=NUMBER_LOCALES[get_language()])
+    locale = NUMBER_LOCALES[get_language()]
+    if sign:   # the language's own minus: Swedish writes −23,1 (U+2212), English -23.1
+        pattern = f"+{pattern};{get_minus_sign_symbol(locale)}{pattern}"
+    return _babel_format_decimal(value, format=pattern, locale=locale)
 
 
 def format_megabytes(size: int) -> str:

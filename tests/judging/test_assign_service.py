@@ -2,6 +2,7 @@
 hand (add, move, remove), progress and islands."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from judging.models import Assignment, AssignmentStatus, Conflict, JudgingSettings, Score, ScoreChange
@@ -63,6 +64,10 @@ async def test_by_hand_add_move_remove(make_client):
     assert r.status_code == 303
     review = await Assignment.get(juror_id=w.jurors[0].id, submission_id=w.subs[0].id)
     assert review.by_hand
+    # "Move to" offers the other jurors, not the one who holds the review (QA)
+    page = await client.get(base)
+    move = re.search(rf'<select id="move-{review.id}".*?</select>', page.text, re.S).group(0)
+    assert f'value="{w.jurors[1].id}"' in move and f'value="{w.jurors[0].id}"' not in move
     await join_team(w, w.jurors[2], w.teams[0])
     outsider = await make_user("outsider@example.se")
     for bad in ({"juror_id": str(w.jurors[0].id), "submission_id": str(w.subs[0].id)},
