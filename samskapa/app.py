@@ -27,7 +27,7 @@ from samskapa.auth.scope import SessionScopeMiddleware
 from samskapa.auth.routes import routes as auth_routes
 from samskapa.errors import DomainError
 from samskapa.flash import flash
-from samskapa.http import redirect
+from samskapa.http import redirect, safe_next
 from samskapa.limiter import Limiter
 from samskapa.page_cache import PageCache, invalidate_on_database_writes
 from samskapa.security import (MalformedURLMiddleware, RequestGuardMiddleware,
@@ -103,8 +103,18 @@ def error_page(request: Request, status_code: int, message: str | None = None) -
         "status_code": status_code,
         "title": i18n.gettext(ERROR_TITLES.get(status_code, ERROR_TITLES[400])),
         "message": message or i18n.gettext(ERROR_TEXTS.get(status_code, ERROR_TEXTS[500])),
+        "back": _same_site_referer(request) if status_code == 413 else None,
     }
     return render(request, "errors.html", context, block="content", status_code=status_code)
+
+
+def _same_site_referer(request: Request) -> str | None:
+    """The page a refused form was sent from, when it is one of ours (to go back to it)."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.headers.get("host"):
+        return None
+    target = safe_next(referer.path + (f"?{referer.query}" if referer.query else ""), "")
+    return target or None
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:

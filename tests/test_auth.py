@@ -94,6 +94,13 @@ async def test_body_too_large(client):
     token = await client.csrf()
     r = await client.post("/login", data={"email": "x" * 300_000, "csrf_token": token})
     assert r.status_code == 413
+    # A way back to the form it came from (QA), never to another site's page
+    r = await client.post("/login", data={"email": "x" * 300_000, "csrf_token": token},
+                          headers={"referer": "http://testserver/login?next=/events"})
+    assert "bakåtknapp" in r.text and 'href="/login?next=/events"' in r.text
+    r = await client.post("/login", data={"email": "x" * 300_000, "csrf_token": token},
+                          headers={"referer": "https://evil.example/login"})
+    assert "bakåtknapp" in r.text and "evil.example" not in r.text
 
 
 async def test_outbox_admin_only(client):
