@@ -25,11 +25,7 @@ from minecraft.metadata import to_block
 
 from .world_probe import WorldProbe
 
-DEM_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dem"
-if not DEM_DIR.exists():  # the clone may sit beside shared/ (CI) or inside the work tree
-    DEM_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "dem"
-GBG = DEM_DIR / "se_goteborg_srtm3_sweref99tm_50m.tif"
-needs_data = pytest.mark.skipif(not GBG.exists(), reason="shared DEM data not present")
+from .data import DEM_DIR, GBG, needs_data
 
 IGNORE_FOR_GROUND = ("minecraft:air", "minecraft:water")
 

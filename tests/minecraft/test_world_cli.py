@@ -11,10 +11,7 @@ from rasterio.transform import Affine
 
 from minecraft.cli import world
 
-DEM_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dem"
-if not DEM_DIR.exists():
-    DEM_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "dem"
-GBG = DEM_DIR / "se_goteborg_srtm3_sweref99tm_50m.tif"
+from .data import DEM_DIR, GBG, needs_data
 
 
 def run(*args):
@@ -40,7 +37,7 @@ def assert_one_sentence(result, *phrases):
         assert p in err, err
 
 
-@pytest.mark.skipif(not GBG.exists(), reason="shared DEM data not present")
+@needs_data
 def test_info_prints_crs_size_resolution_bounds_and_heights():
     r = run("info", GBG)
     assert r.exit_code == 0, r.output
