@@ -48,6 +48,7 @@ class Block(IntEnum):
     MUD = 30
     OAK_SIGN = 31
     GLOWSTONE = 32
+    BARRIER = 33
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ BLOCKS: dict[Block, BlockInfo] = {
                               java_properties={"rotation": "0", "waterlogged": "false"},
                               solid=False),
     Block.GLOWSTONE: BlockInfo("minecraft:glowstone", "minecraft:glowstone", (89, 0)),
+    Block.BARRIER: BlockInfo("minecraft:barrier", "minecraft:barrier", (166, 0)),
 }
 
 assert set(BLOCKS) == set(Block), "every Block needs a BlockInfo"

@@ -95,15 +95,15 @@ def _read_raw(path: str, world_crs: str):
     try:
         meta, _fids, geoms, fields = pyogrio.raw.read(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
-        raise WorldBuildError(f"{path} is not a vector file pyogrio can read; give GeoJSON, "
-                              "GeoPackage or a shapefile.") from None
+        raise WorldBuildError("%(path)s is not a vector file pyogrio can read; give GeoJSON, "
+                              "GeoPackage or a shapefile.", path=path) from None
     crs = meta.get("crs")
     if not crs:
         if path.lower().endswith((".geojson", ".json")):
             crs = "EPSG:4326"  # RFC 7946: GeoJSON coordinates are WGS 84
         else:
-            raise WorldBuildError(f"{path} has no coordinate reference system; save it with one "
-                                  "(for example EPSG:3006 or EPSG:4326).")
+            raise WorldBuildError("%(path)s has no coordinate reference system; save it with "
+                                  "one (for example EPSG:3006 or EPSG:4326).", path=path)
     shapes = shapely.from_wkb(geoms)
     if CRS.from_user_input(crs) != CRS.from_user_input(world_crs):
         def reproject_coords(xy: np.ndarray) -> np.ndarray:
@@ -120,7 +120,8 @@ def read_features(path: str | os.PathLike, world_crs: str) -> list[Feature]:
     """All features of a vector file with geometries in the world CRS."""
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise WorldBuildError(f"The layer file {path} does not exist; check the path.")
+        raise WorldBuildError("The layer file %(path)s does not exist; check the path.",
+                              path=path)
     shapes, names, fields = _read_raw(path, world_crs)
     out = []
     for i, g in enumerate(shapes):
@@ -165,7 +166,8 @@ def load_layers(paths: tuple[str, ...], world_crs: str) -> LayerSet:
     ls = LayerSet(sources=list(paths))
     for path in paths:
         if not os.path.exists(path):
-            raise WorldBuildError(f"The layer file {path} does not exist; check the path.")
+            raise WorldBuildError("The layer file %(path)s does not exist; check the path.",
+                                  path=path)
         shapes, names, fields = _read_raw(path, world_crs)
         for i, g in enumerate(shapes):
             if g is None or g.is_empty:

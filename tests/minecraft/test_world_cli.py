@@ -42,10 +42,12 @@ def test_info_prints_crs_size_resolution_bounds_and_heights():
     r = run("info", GBG)
     assert r.exit_code == 0, r.output
     lines = dict(line.split(":", 1) for line in r.output.strip().splitlines())
-    assert lines["crs"].strip() == "EPSG:3006"
+    assert lines["crs"].strip() == "EPSG:3006 (SWEREF99 TM)"
     assert lines["size"].strip() == "400 x 400 cells"
     assert lines["resolution"].strip() == "50 x 50"
-    assert lines["bounds"].strip() == "west 299000, south 6.39e+06, east 319000, north 6.41e+06"
+    assert lines["bounds"].strip() == "west 299000, south 6390000, east 319000, north 6410000"
+    assert lines["area"].strip() == "--area 299000,6390000,319000,6410000"
+    assert lines["world crs"].strip() == "EPSG:3006 (SWEREF99 TM)"
     assert lines["heights"].strip() == "-5.0 to 104.4 m"
 
 
