@@ -102,12 +102,12 @@ def _check_band(t: _Tile, band: int | None) -> int:
     return 1
 
 
-def _check_crs_text(text: str, what: str) -> CRS:
+def _check_crs_text(text: str, option: str) -> CRS:
     try:
         return CRS.from_user_input(text)
     except rasterio.errors.CRSError:
-        raise WorldBuildError("The %(what)s %(text)s is not a CRS; give one like EPSG:3006.",
-                              what=what, text=repr(text)) from None
+        raise WorldBuildError("%(option)s %(text)s is not a CRS; give one like EPSG:3006.",
+                              option=option, text=repr(text)) from None
 
 
 def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = None,
@@ -123,7 +123,7 @@ def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = Non
         raise WorldBuildError("No elevation source was given; name at least one raster file.")
     tiles = [_open_tile(os.fspath(p)) for p in paths]
     bands = [_check_band(t, band) for t in tiles]
-    stated = _check_crs_text(source_crs, "source CRS") if source_crs else None
+    stated = _check_crs_text(source_crs, "--source-crs") if source_crs else None
     crss = []
     for t in tiles:
         crs = t.crs or stated
@@ -281,7 +281,7 @@ def choose_world_crs(vrt: str, chosen: str | None = None) -> WorldCrs:
     geographic or non-metre sources, SWEREF 99 TM when the centre lies in Sweden and the UTM zone
     of the centre (WGS 84) elsewhere."""
     if chosen:
-        crs = _check_crs_text(chosen, "world CRS")
+        crs = _check_crs_text(chosen, "--crs")
         if not in_metres(crs):
             raise WorldBuildError("The world CRS %(crs)s is not projected in metres; choose a "
                                   "projected CRS such as EPSG:3006 or a UTM zone.", crs=chosen)
@@ -348,8 +348,8 @@ def area_from_bbox(bbox: Sequence[float], bbox_crs: str | None, world_crs: str) 
     minx, miny, maxx, maxy = (float(v) for v in bbox)
     if not (minx < maxx and miny < maxy):
         raise WorldBuildError("--area must be minx,miny,maxx,maxy with min < max on both axes.")
-    src = _check_crs_text(bbox_crs or world_crs, "area CRS")
-    dst = _check_crs_text(world_crs, "world CRS")
+    src = _check_crs_text(bbox_crs or world_crs, "--area-crs")
+    dst = _check_crs_text(world_crs, "--crs")
     try:
         b = transform_bounds(src, dst, minx, miny, maxx, maxy, densify_pts=21)
     except Exception:

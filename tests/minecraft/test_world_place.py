@@ -229,3 +229,24 @@ def test_world_border_and_walls_of_a_rectangular_map(tmp_path):
     for x, z in ((0, 1), (0, 16), (63, 30), (30, 15)):  # inside and on the short edges: open
         assert "minecraft:barrier" not in probe.column(x, z)
     assert probe.meta["world_border"]["walls"] == ["north", "south"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. Memory: a region task gets only its window of the coarse overview
+
+
+def test_a_region_fills_holes_from_its_window_of_the_overview_as_from_the_whole():
+    from minecraft.build import MARGIN, REGION, _coarse_window
+    from minecraft.source import COARSE, Coarse, fill_from_coarse
+
+    rng = np.random.default_rng(5)
+    whole = Coarse(COARSE, rng.normal(size=(3 * REGION // COARSE, 2 * REGION // COARSE))
+                   .astype(np.float32))
+    for rx, rz in ((0, 0), (1, 2), (1, 0), (0, 1)):
+        window = np.full((REGION + 2 * MARGIN, REGION + 2 * MARGIN), np.nan, np.float32)
+        window[40:60, :] = 1.0  # data in a band; the rest comes from the overview
+        x0, z0 = rx * REGION - MARGIN, rz * REGION - MARGIN
+        part = _coarse_window(whole, rx, rz)
+        assert part.mean.size <= 36 * 36
+        np.testing.assert_array_equal(fill_from_coarse(window, part, x0, z0),
+                                      fill_from_coarse(window, whole, x0, z0))
