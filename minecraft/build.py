@@ -468,9 +468,8 @@ def _die_with_parent(parent: int) -> None:
     """End this worker when the build process ends, however it ends: `kill -9` runs no cleanup
     in the build, so without this its workers would run on, orphaned. On Linux the kernel sends
     the signal (PR_SET_PDEATHSIG); elsewhere a thread watches for the parent to go."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if _LIBC is not None:
+        _LIBC.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     else:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent died before the request took effect
@@ -484,11 +483,35 @@ def _watch_parent(parent: int) -> None:
 
 
 def _pool_low(*args) -> LowBorders:
-    return low_task(_JOB, *args)
+    try:
+        return low_task(_JOB, *args)
+    finally:
+        _release_memory()
 
 
 def _pool_region(*args) -> RegionResult:
-    return region_task(_JOB, *args)
+    try:
+        return region_task(_JOB, *args)
+    finally:
+        _release_memory()
+
+
+def _release_memory() -> None:
+    """Hand the heap a task freed back to the system (glibc keeps it): without this a worker's
+    resident memory crept up region by region (by ~30 MB over a hundred regions), so bigger
+    maps showed a higher peak per worker."""
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+_LIBC = None
+if sys.platform.startswith("linux"):
+    import ctypes
+    try:
+        _LIBC = ctypes.CDLL(None)
+    except OSError:  # a static interpreter: nothing to trim with
+        pass
 
 
 # ---------------------------------------------------------------------------------------------
