@@ -922,10 +922,10 @@ def build_world(options: BuildOptions,
             border={"center_x": grid.width / 2.0, "center_z": grid.height / 2.0,
                     "size": float(max(grid.width, grid.height)),
                     "walls": list(job.walls),
-                    "description": "Java's world border is a square; it is drawn around the "
-                                   "map's long side, and the map's edges along the void strips "
-                                   "it leaves carry an invisible barrier wall "
-                                   f"{WALL_HEIGHT} blocks high"},
+                    "description": "Java's world border is a square, drawn around the map's "
+                                   "long side; along the map's edges in `walls`, beyond which "
+                                   "it leaves strips of void, an invisible barrier wall stands "
+                                   f"{WALL_HEIGHT} blocks high above the surface"},
             decorations={
                 "spawn_hub": f"{2 * decorations.HUB_RADIUS + 1} x "
                              f"{2 * decorations.HUB_RADIUS + 1} blocks of smooth stone around "

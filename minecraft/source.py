@@ -105,7 +105,7 @@ def _check_band(t: _Tile, band: int | None) -> int:
 def _check_crs_text(text: str, option: str) -> CRS:
     try:
         return CRS.from_user_input(text)
-    except rasterio.errors.CRSError:
+    except (rasterio.errors.CRSError, ValueError):  # "EPSG:x" fails parsing the code
         raise WorldBuildError("%(option)s %(text)s is not a CRS; give one like EPSG:3006.",
                               option=option, text=repr(text)) from None
 
@@ -283,7 +283,7 @@ def choose_world_crs(vrt: str, chosen: str | None = None) -> WorldCrs:
     if chosen:
         crs = _check_crs_text(chosen, "--crs")
         if not in_metres(crs):
-            raise WorldBuildError("The world CRS %(crs)s is not projected in metres; choose a "
+            raise WorldBuildError("--crs %(crs)s is not projected in metres; choose a "
                                   "projected CRS such as EPSG:3006 or a UTM zone.", crs=chosen)
         return WorldCrs(crs_id(crs), "chosen")
     ds = _dataset(vrt)

@@ -272,3 +272,17 @@ def test_errors_speak_the_users_language(tmp_path):
     assert r.stderr.strip().startswith("Fel: Höjdkällan ") and "finns inte" in r.stderr
     r = run("info", tmp_path / "nope.tif", env={**ENGLISH, "LANGUAGE": "sv", "LC_ALL": "C"})
     assert r.stderr.strip().startswith("Error: The elevation source ")
+
+
+def test_crs_is_chosen_on_the_command_line(tmp_path):
+    src = write_tif(tmp_path / "a.tif", np.full((32, 32), 3.0))
+    assert_one_sentence(run("build", src, "--out", tmp_path / "w", "--crs", "EPSG:4326"),
+                        "is not projected in metres", "--crs")
+    assert_one_sentence(run("build", src, "--out", tmp_path / "w", "--crs", "EPSG:nonsense"),
+                        "--crs", "is not a CRS")
+    r = run("build", src, "--out", tmp_path / "w", "--crs", "EPSG:3011", "--quiet")
+    assert r.exit_code == 0, r.output
+    assert "in EPSG:3011." in r.output
+    import json
+    meta = json.loads((tmp_path / "w" / "metadata.json").read_text())
+    assert meta["crs"] == "EPSG:3011" and meta["crs_name"] == "SWEREF99 18 00"
