@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -50,7 +51,7 @@ from . import source, terrain
 from .blocks import Block
 from .errors import WorldBuildError
 from .metadata import make_metadata, write_metadata
-from .preview import colour_tile, preview_factor, render_preview
+from .preview import VOID_RGB, colour_tile, preview_factor, render_preview
 
 REGION = 512
 MARGIN = 8  # blocks read around each region: slopes, beaches, walls and tree crowns at seams
@@ -238,21 +239,26 @@ def _spawn_candidates(job: Job, heights: np.ndarray, nodata: np.ndarray,
             ok &= ~rasterio.features.rasterize([(geom, 1) for geom in water], out_shape=(h, w),
                                                transform=g.transform(x0, z0), fill=0,
                                                dtype="uint8").astype(bool)
-    zs, xs = np.nonzero(ok)
     sx, sz = job.spawn_wish
-    d2 = (xs + x0 - sx).astype(np.int64) ** 2 + (zs + z0 - sz).astype(np.int64) ** 2
-    high = heights[zs, xs] > 0.0
+    h, w = heights.shape
+    d2 = ((np.arange(z0, z0 + h, dtype=np.int64) - sz) ** 2)[:, None] + \
+        ((np.arange(x0, x0 + w, dtype=np.int64) - sx) ** 2)[None, :]
+    far = np.iinfo(np.int64).max
+    with np.errstate(invalid="ignore"):
+        high = heights > 0.0
+    # argmin and minimum_position take the first minimum in row-major order: ties go to the
+    # smaller z, then x, whichever process computes them.
+    i = int(np.argmin(np.where(ok & high, d2, far)))
     sure = None
-    if high.any():
-        i = np.flatnonzero(high)[np.lexsort((xs[high], zs[high], d2[high]))[0]]
-        sure = (int(d2[i]), int(zs[i]) + z0, int(xs[i]) + x0)
-    near = ~high & (d2 < (sure[0] if sure else np.iinfo(np.int64).max))
-    lab = labels[zs[near], xs[near]].astype(np.int64)
-    order = np.lexsort((xs[near], zs[near], d2[near], lab))  # per label, nearest first
-    first = order[np.r_[True, lab[order][1:] != lab[order][:-1]]] if len(order) else order
-    rows = np.column_stack([lab[first], d2[near][first], zs[near][first] + z0,
-                            xs[near][first] + x0]).astype(np.int64)
-    return sure, rows.reshape(-1, 4)
+    if ok.flat[i] and high.flat[i]:
+        sure = (int(d2.flat[i]), i // w + z0, i % w + x0)
+    near = ok & ~high & (d2 < (sure[0] if sure else far))
+    if not near.any():
+        return sure, np.zeros((0, 4), dtype=np.int64)
+    labs = np.flatnonzero(np.bincount(labels[near]))
+    positions = ndimage.minimum_position(np.where(near, d2, far), labels, labs)
+    rows = [(lab, d2[z, x], z + z0, x + x0) for lab, (z, x) in zip(labs, positions)]
+    return sure, np.array(rows, dtype=np.int64)
 
 
 def low_borders(labels: np.ndarray, n: int, rx: int, rz: int,
@@ -455,6 +461,14 @@ def _disk_error(e: OSError, where: str) -> WorldBuildError:
 
 # Worker-process globals for the local pool: the Job is sent once, not with every task.
 _JOB: Job | None = None
+# The C library, for prctl and malloc_trim in workers (Linux; elsewhere None).
+_LIBC = None
+if sys.platform.startswith("linux"):
+    import ctypes
+    try:
+        _LIBC = ctypes.CDLL(None)
+    except OSError:  # a static interpreter
+        pass
 
 
 def _init_worker(job: Job, parent: int) -> None:
@@ -498,20 +512,11 @@ def _pool_region(*args) -> RegionResult:
 
 def _release_memory() -> None:
     """Hand the heap a task freed back to the system (glibc keeps it): without this a worker's
-    resident memory crept up region by region (by ~30 MB over a hundred regions), so bigger
-    maps showed a higher peak per worker."""
+    resident memory crept up region by region (its peak by ~15 MB over the first hundred
+    regions), so bigger maps showed a higher peak per worker."""
     trim = getattr(_LIBC, "malloc_trim", None)
     if trim is not None:
         trim(0)
-
-
-_LIBC = None
-if sys.platform.startswith("linux"):
-    import ctypes
-    try:
-        _LIBC = ctypes.CDLL(None)
-    except OSError:  # a static interpreter: nothing to trim with
-        pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -898,7 +903,9 @@ def build_world(options: BuildOptions,
                 border_size=float(max(grid.width, grid.height)))
             files.append(java.write_level_dat(out, settings))
         f = job.preview_factor
-        image = np.zeros((-(-grid.height // f), -(-grid.width // f), 3), dtype=np.uint8)
+        # Regions not built (outside the area polygons) show as void.
+        image = np.empty((-(-grid.height // f), -(-grid.width // f), 3), dtype=np.uint8)
+        image[:] = VOID_RGB
         for (rx, rz), r in done.items():
             py, px = rz * REGION // f, rx * REGION // f
             th, tw = r.tile.shape[:2]
