@@ -461,14 +461,6 @@ def _disk_error(e: OSError, where: str) -> WorldBuildError:
 
 # Worker-process globals for the local pool: the Job is sent once, not with every task.
 _JOB: Job | None = None
-# The C library, for prctl and malloc_trim in workers (Linux; elsewhere None).
-_LIBC = None
-if sys.platform.startswith("linux"):
-    import ctypes
-    try:
-        _LIBC = ctypes.CDLL(None)
-    except OSError:  # a static interpreter
-        pass
 
 
 def _init_worker(job: Job, parent: int) -> None:
@@ -482,8 +474,9 @@ def _die_with_parent(parent: int) -> None:
     """End this worker when the build process ends, however it ends: `kill -9` runs no cleanup
     in the build, so without this its workers would run on, orphaned. On Linux the kernel sends
     the signal (PR_SET_PDEATHSIG); elsewhere a thread watches for the parent to go."""
-    if _LIBC is not None:
-        _LIBC.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if sys.platform.startswith("linux"):
+        import ctypes
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     else:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent died before the request took effect
@@ -497,26 +490,11 @@ def _watch_parent(parent: int) -> None:
 
 
 def _pool_low(*args) -> LowBorders:
-    try:
-        return low_task(_JOB, *args)
-    finally:
-        _release_memory()
+    return low_task(_JOB, *args)
 
 
 def _pool_region(*args) -> RegionResult:
-    try:
-        return region_task(_JOB, *args)
-    finally:
-        _release_memory()
-
-
-def _release_memory() -> None:
-    """Hand the heap a task freed back to the system (glibc keeps it): without this a worker's
-    resident memory crept up region by region (its peak by ~15 MB over the first hundred
-    regions), so bigger maps showed a higher peak per worker."""
-    trim = getattr(_LIBC, "malloc_trim", None)
-    if trim is not None:
-        trim(0)
+    return region_task(_JOB, *args)
 
 
 # ---------------------------------------------------------------------------------------------
