@@ -191,8 +191,9 @@ def info_cmd(source, source_crs, band) -> None:
         area += f" --area-crs {i.crs}" if i.crs.startswith("EPSG:") else ""
     click.echo(f"area:       --area {area}")
     if world_crs is not None:
-        click.echo(f"world crs:  {world_crs.crs} ({crs_name(world_crs.crs)})"
-                   if world_crs.crs.startswith("EPSG:") else f"world crs:  {crs_name(world_crs.crs)}")
+        name = crs_name(world_crs.crs)
+        click.echo(f"world crs:  {world_crs.crs} ({name})" if world_crs.crs.startswith("EPSG:")
+                   else f"world crs:  {name}")
     click.echo(f"nodata:     {i.nodata}")
     click.echo(f"heights:    {i.height_min:.1f} to {i.height_max:.1f} m")
 

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import nbtlib
 import numpy as np
-import pytest
 import rasterio
-from rasterio.enums import Resampling
 from rasterio.transform import Affine
-from rasterio.warp import reproject, transform, transform_bounds
+from rasterio.warp import transform, transform_bounds
 from rasterio.windows import Window
 from scipy import ndimage
 

@@ -16,7 +16,7 @@ from minecraft.metadata import to_block
 
 from .world_probe import WorldProbe
 
-from .data import DEM_DIR, GBG, needs_data
+from .data import GBG, needs_data
 
 
 def regions(world: Path) -> dict[str, bytes]:
