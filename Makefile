@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export SAMSKAPA_DATA_DIR ?= data
 
-.PHONY: run test install install-test browser pdf messages bench-web bench-world bench-judging
+.PHONY: run test install install-test amulet browser pdf messages bench-web bench-world bench-judging
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# amulet-core (the world editor's library) reads our .mcworld back in the tests. It pins numpy < 2,
+# which this project's environment cannot share, so it gets a venv of its own.
+AMULET := .venv-amulet
+$(AMULET)/.installed: | $(BIN)/python
+	@echo "Installing amulet-core into $(AMULET) for the tests (log: $(AMULET)/install.log)"
+	@$(PYTHON) -m venv $(AMULET)
+	@$(AMULET)/bin/pip install --quiet amulet-core==1.9.50 >$(AMULET)/install.log 2>&1 \
+	  || { cat $(AMULET)/install.log; exit 1; }
+	@touch $@
+amulet: $(AMULET)/.installed
+
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -54,8 +65,12 @@ run: install pdf
 	@$(BIN)/samskapa demo
 	$(BIN)/samskapa serve --host $(HOST) --port $(PORT)
 
-test: install-test browser pdf
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# One worker per core (at most 4: each starts its own database, app server and Chromium); the
+# suite is mostly Python waiting on one core, so two workers halve it on a 2-core machine.
+# Test modules stay whole on one worker (their module-scoped worlds are seeded once).
+PYTEST_WORKERS ?= -n auto --maxprocesses 4 --dist loadfile
+test: install-test amulet browser pdf
+	SAMSKAPA_AMULET_PYTHON=$(CURDIR)/$(AMULET)/bin/python $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 messages: install
 	$(BIN)/python scripts/messages.py

@@ -1,12 +1,22 @@
 """World building speed, scaling and memory, with the zlib floor measured in the same run.
 
-    .venv/bin/python benchmarks/world.py [--reps 3] [--parts speed,memory,municipality]
-                                         [--municipality-fraction 0.05]
+    .venv/bin/python benchmarks/world.py [--reps 3]
+        [--parts push,speed,mcworld,memory,municipality] [--municipality-fraction 0.05]
+
+Live push (`world push` through the mcpi client): a 256 x 256-block Göteborg world (10 m per
+block) pushed to the in-process fake server of the tests (tests/minecraft/fake_mcpi_server.py)
+with the merged cuboids of minecraft/cuboids.py and, in the same run and child process, with the
+naive strategy: one world.setBlocks per vertical run of each column. Both are paced and verified
+alike; the figures are commands sent, their ratio (target <= 1/5 of naive) and blocks/s.
+`--live-only` runs just this part (as --parts push).
 
 Builds (each in a fresh child process, so timings include everything a user waits for and the
 peak memory of each run is its own):
 - speed: the Göteborg SRTM DEM at 10 m per block (2,000 x 2,000 blocks), and a synthetic 1 m
   per block DEM (generated here) over 4 km^2, each with 1 and 2 workers;
+- mcworld: the Göteborg build again as a Minecraft Education / Bedrock world (.mcworld instead
+  of the Java world, 1 worker), beside the Java build of the same region. `--mcworld-only
+  [--scale S]` runs just this pair (interleaved, so drifting load hits both alike);
 - memory: the synthetic DEM over 64 km^2 (8,000 x 8,000 blocks, one GeoTIFF) and 1 km^2 of it,
   2 workers: peak memory per worker must not grow with area;
 - municipality: all of Södertälje kommun (the SCB boundary, 545 km^2) at 1 m per block on the
@@ -39,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 # ../shared beside the clone (a worktree sits one level deeper).
-DEM_DIR = next((p / "shared" / "data" / "dem" for p in ROOT.parents
+DEM_DIR = next((p / "shared" / "data" / "dem" for p in (ROOT, *ROOT.parents)
                 if (p / "shared" / "data" / "dem").is_dir()), ROOT.parent / "shared/data/dem")
 DEM = DEM_DIR / "se_goteborg_srtm3_sweref99tm_50m.tif"
 BOUNDARY = DEM_DIR / "se_sodertalje_kommun_scb_sweref99tm.geojson"
@@ -60,7 +70,8 @@ def child(spec: dict) -> None:
     t0 = time.perf_counter()
     r = build_world(BuildOptions(sources=[spec["source"]], out=out, scale=spec["scale"],
                                  workers=spec["workers"], area=spec.get("area"),
-                                 area_file=spec.get("area_file"), formats=("java", "preview")))
+                                 area_file=spec.get("area_file"),
+                                 formats=tuple(spec.get("formats", ("java", "preview")))))
     dt = time.perf_counter() - t0
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the joined pool workers
@@ -196,6 +207,66 @@ def municipality_child(spec: dict) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Live push: merged cuboids against one setBlocks per column run
+
+PUSH_AREA = [304000, 6400000, 306560, 6402560]  # 256 x 256 blocks of Göteborg at 10 m
+
+
+def push_child(spec: dict) -> None:
+    import numpy as np
+
+    from minecraft.build import BuildOptions, build_world
+    from minecraft.live import PushOptions, push_built
+    from tests.minecraft.fake_mcpi_server import FakeMcpiServer
+
+    out = spec["out"]
+    shutil.rmtree(out, ignore_errors=True)
+    build = BuildOptions(sources=[str(DEM)], out=out, area=PUSH_AREA, scale=10.0,
+                         formats=("blocks",))
+    meta = build_world(build).metadata
+    result, worlds = {"size": [meta["size_blocks"]["x"], meta["size_blocks"]["z"]]}, {}
+    for name, merge in (("merged", True), ("naive", False)):
+        runs = []
+        for _ in range(spec["reps"]):
+            with FakeMcpiServer("raspberryjuice", box=((-160, 160), (0, 256), (-160, 160))) \
+                    as fake:
+                t0 = time.perf_counter()
+                r = push_built(PushOptions(build=build, server=f"127.0.0.1:{fake.port}",
+                                           merge=merge, chat=False))
+                runs.append(time.perf_counter() - t0)
+            worlds[name] = (fake.ids, fake.data)
+            assert fake.commands["world.setBlocks"] == r.commands
+        result[name] = {"commands": r.commands, "blocks": r.blocks, "batches": r.batches,
+                        "seconds": statistics.median(runs), "all": [round(t, 2) for t in runs]}
+        layers = r.y_range[1] - r.y_range[0] + 1
+        result["world_blocks"] = int(np.prod(result["size"])) * layers
+    assert all(np.array_equal(a, b) for a, b in zip(worlds["merged"], worlds["naive"])), \
+        "the two strategies built different worlds"
+    print(json.dumps(result))
+
+
+def push_rows(tmp: Path, reps: int) -> list:
+    p = run_child({"out": str(tmp / "push"), "reps": reps}, "--push")
+    m, n = p["merged"], p["naive"]
+    size = "x".join(map(str, p["size"]))
+    print(f"live push {size}: merged {m['commands']} commands {m['all']} s, naive "
+          f"{n['commands']} commands {n['all']} s", flush=True)
+    ratio = m["commands"] / n["commands"]
+    # blocks of the pushed world per second (the merged commands also overwrite part of their
+    # base fill, so they set more blocks than the world holds)
+    rate_m, rate_n = p["world_blocks"] / m["seconds"], p["world_blocks"] / n["seconds"]
+    return [
+        (f"live push {size} blocks (Göteborg 10 m), commands sent", f"{m['commands']:,}",
+         f"{n['commands']:,} naive (1 setBlocks per column run)", f"1/{1 / ratio:.1f}",
+         "<= 1/5 of naive", ratio <= 0.2),
+        ("  blocks/s to the fake server (paced, verified)", f"{rate_m:,.0f} blocks/s",
+         f"{rate_n:,.0f} blocks/s naive", f"{rate_m / rate_n:.1f}x", "(information)", None),
+        ("  verifying round trips (batches)", f"{m['batches']:,}", f"{n['batches']:,} naive",
+         f"{m['batches'] / n['batches']:.2f}", "(information)", None),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
 # Floor: zlib alone on the final payloads
 
 
@@ -273,11 +344,53 @@ def machine_scaling(reps: int) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+def mcworld_rows(tmp: Path, reps: int, scale: float) -> list[tuple]:
+    """.mcworld against Java on the same Göteborg region, 1 worker each, runs interleaved."""
+    java_runs, bedrock_runs = [], []
+    spec = {"source": str(DEM), "scale": scale, "workers": 1}
+    for _ in range(reps):
+        java_runs.append(run_child({**spec, "out": str(tmp / "mj"),
+                                    "formats": ["java", "preview"]}))
+        bedrock_runs.append(run_child({**spec, "out": str(tmp / "mb"),
+                                       "formats": ["mcworld", "preview"]}))
+    j = {k: statistics.median(r[k] for r in java_runs) for k in ("seconds", "cpu_seconds")}
+    b = {k: statistics.median(r[k] for r in bedrock_runs) for k in ("seconds", "cpu_seconds")}
+    chunks = java_runs[0]["chunks"]
+    assert bedrock_runs[0]["chunks"] == chunks
+    print(f"Göteborg {scale:g} m, {chunks} chunks: Java "
+          f"{[round(r['seconds'], 2) for r in java_runs]} s, .mcworld "
+          f"{[round(r['seconds'], 2) for r in bedrock_runs]} s", flush=True)
+    jr, br = chunks / j["seconds"], chunks / b["seconds"]
+    jc, bc = chunks / j["cpu_seconds"], chunks / b["cpu_seconds"]
+    return [
+        (f"Göteborg {scale:g} m/block .mcworld, 1 process", f"{br:,.0f} chunks/s",
+         f"{jr:,.0f} chunks/s (Java)", f"{br / jr:.2f}", ">= 0.5 of Java", br / jr >= 0.5),
+        ("  same, per CPU-second used (robust to a busy host)", f"{bc:,.0f} chunks/s",
+         f"{jc:,.0f} chunks/s (Java)", f"{bc / jc:.2f}", "(information)", None),
+    ]
+
+
+def print_table(rows: list[tuple]) -> None:
+    print()
+    head = ("what", "figure", "baseline", "ratio", "target", "met")
+    table = [head] + [(w, f, b, r, t, "" if m is None else ("yes" if m else "NO"))
+                      for w, f, b, r, t, m in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+    for i, row in enumerate(table):
+        print("| " + " | ".join(c.ljust(widths[j]) for j, c in enumerate(row)) + " |")
+        if i == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--parts", default="speed,memory,municipality",
-                    help="comma-separated: speed, memory, municipality")
+    ap.add_argument("--parts", default="push,speed,mcworld,memory,municipality",
+                    help="comma-separated: push, speed, mcworld, memory, municipality")
+    ap.add_argument("--live-only", action="store_true", help="only the live push (--parts push)")
+    ap.add_argument("--mcworld-only", action="store_true",
+                    help="only .mcworld against Java (--parts mcworld), at --scale")
+    ap.add_argument("--scale", type=float, default=10.0, help="metres per block (mcworld)")
     ap.add_argument("--municipality-fraction", type=float, default=1.0,
                     help="build the part of Södertälje inside this fraction of its bounding "
                          "box (around the centroid); 1 = all of it (~15+ min on 2 cores)")
@@ -287,6 +400,7 @@ def main() -> None:
     ap.add_argument("--floors")
     ap.add_argument("--synthetic")
     ap.add_argument("--municipality")
+    ap.add_argument("--push")
     a = ap.parse_args()
     if a.child:
         child(json.loads(a.child))
@@ -302,7 +416,10 @@ def main() -> None:
     if a.municipality:
         municipality_child(json.loads(a.municipality))
         return
-    parts = set(a.parts.split(","))
+    if a.push:
+        push_child(json.loads(a.push))
+        return
+    parts = {"push"} if a.live_only else {"mcworld"} if a.mcworld_only else set(a.parts.split(","))
 
     tmp = Path(tempfile.mkdtemp(prefix="samskapa-bench-"))
     rows = []
@@ -327,8 +444,12 @@ def main() -> None:
 
         print(f"machine: {os.cpu_count()} cores; medians of {a.reps} runs", flush=True)
         host: list[float] = []  # the host's own 2-process speed-up, sampled beside each pair
+        if "push" in parts:
+            rows += push_rows(tmp, a.reps)
         if "speed" in parts:
             speed(a, rows, tmp, paired)
+        if "mcworld" in parts:
+            rows += mcworld_rows(tmp, a.reps, a.scale)
         if "memory" in parts:
             memory(a, rows, tmp, summarise)
         if "municipality" in parts:
@@ -341,16 +462,7 @@ def main() -> None:
                          "2.00x ideal", f"{hm / 2:.2f}", "(information)", None))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-    print()
-    head = ("what", "figure", "baseline", "ratio", "target", "met")
-    table = [head] + [(w, f, b, r, t, "" if m is None else ("yes" if m else "NO"))
-                      for w, f, b, r, t, m in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
-    for i, row in enumerate(table):
-        print("| " + " | ".join(c.ljust(widths[j]) for j, c in enumerate(row)) + " |")
-        if i == 0:
-            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    print_table(rows)
 
 
 def floor_rows(rows: list, run: dict, fr: dict, scale: float = 1.0) -> None:

@@ -14,8 +14,8 @@ from challenges import service
 from challenges.models import Challenge
 from challenges.service import ChallengeInput, DatasetInput
 from events.models import Event
-from events.policy import Permission, Standing, event_for
-from samskapa.auth.guards import current_user, require_user
+from events.policy import Permission, Standing, event_for, require_event
+from samskapa.auth.guards import current_user
 from samskapa.errors import ValidationError
 from samskapa.forms import Form
 from samskapa.http import redirect
@@ -34,14 +34,14 @@ def challenge_url(event: Event, challenge: Challenge) -> str:
 
 async def _staff(request: Request) -> tuple[Event, Standing]:
     """Guard for the writing pages: signed in, the event visible, organiser or challenge owner."""
-    return await event_for(request.path_params["slug"], await require_user(request),
-                           Permission.ADD_CHALLENGE)
+    _user, event, standing = await require_event(request, Permission.ADD_CHALLENGE)
+    return event, standing
 
 
 async def _organiser(request: Request) -> Event:
     """Guard for the themes pages: signed in, an organiser of the event (or a site admin)."""
-    event, _standing = await event_for(
-        request.path_params["slug"], await require_user(request), Permission.MANAGE_CHALLENGES,
+    _user, event, _standing = await require_event(
+        request, Permission.MANAGE_CHALLENGES,
         message=N_("Only the event's organisers can manage its themes."))
     return event
 

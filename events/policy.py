@@ -1,7 +1,8 @@
 """Who may do what in an event: the one place that turns a person's roles into permissions.
 
 Every package asks here (events, challenges, teams, school, submissions, judging): a route's
-guard is `event, standing = await event_for(slug, user, Permission.X)`, and a service that
+guard is `user, event, standing = await require_event(request, Permission.X)` (signed in), or
+`event_for(slug, user_or_none, Permission.X)` where visitors may come, and a service that
 needs more than one yes/no takes the `Standing`. Rules about one object (a challenge owner edits
 their own challenge, a juror scores what was assigned to them, a teacher sees their own class)
 stay in the owning package and read the Standing.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from events.models import Event, EventRole, Role
+from samskapa.auth.guards import require_user
 from samskapa.auth.models import User
 from samskapa.errors import Forbidden, NotFound
 from samskapa.i18n import N_
@@ -134,3 +136,13 @@ async def event_for(slug: str, user: User | None, permission: Permission = P.SEE
         raise NotFound(EVENT_NOT_FOUND)
     found.require(permission, message)
     return event, found
+
+
+async def require_event(request, permission: Permission = P.SEE_EVENT, *,
+                        message: str | None = None) -> tuple[User, Event, Standing]:
+    """A route's guard: the signed-in user (else to the sign-in page), the event at the path's
+    `slug` and their standing in it, refused as `event_for` refuses."""
+    user = await require_user(request)
+    event, found = await event_for(request.path_params["slug"], user, permission,
+                                   message=message)
+    return user, event, found

@@ -14,7 +14,7 @@ from events.ical import event_calendar
 from events.models import (EVENT_KIND_LABELS, ROLE_LABELS, SCHEDULE_FIELDS, SLUG_RE, Event,
                            EventKind, Role)
 from events.policy import Permission as P
-from events.policy import event_for
+from events.policy import event_for, require_event
 from samskapa import clock
 from samskapa.auth.guards import current_user, require_event_creator, require_user
 from samskapa.errors import DomainError, ValidationError
@@ -119,8 +119,7 @@ async def slug_suggestion(request: Request) -> Response:
 
 
 async def edit_event(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
+    user, event, _standing = await require_event(request, P.MANAGE_EVENT)
     if request.method == "GET":
         return form_page(request, "events/form.html", _form_from_event(event),
                          **_event_form_context(event))
@@ -137,15 +136,13 @@ async def edit_event(request: Request) -> Response:
 
 
 async def publish(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
+    user, event, _standing = await require_event(request, P.MANAGE_EVENT)
     await service.set_published(event, True)
     return redirect(request, f"/events/{event.slug}")
 
 
 async def unpublish(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
+    user, event, _standing = await require_event(request, P.MANAGE_EVENT)
     await service.set_published(event, False)
     return redirect(request, f"/events/{event.slug}")
 
@@ -194,8 +191,7 @@ async def event_page(request: Request) -> Response:
 
 
 async def register(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user)
+    user, event, _standing = await require_event(request)
     form = await Form.from_request(request)
     skills = form.text("skills", required=False, max_length=300)
     looking = form.checkbox("looking_for_team")
@@ -218,8 +214,7 @@ async def register(request: Request) -> Response:
 # --- the organiser's dashboard and invitations --------------------------------------------------
 
 async def dashboard(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
+    user, event, _standing = await require_event(request, P.MANAGE_EVENT)
     now = clock.now()
     return render(request, "events/dashboard.html", {
         "event": event, "now": now, "board": await service.dashboard(event, now),
@@ -238,8 +233,7 @@ def _role_choices(event: Event) -> list[tuple[str, str]]:
 
 
 async def invite(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, P.MANAGE_EVENT)
+    user, event, _standing = await require_event(request, P.MANAGE_EVENT)
     now = clock.now()
 
     async def page(form: Form, status_code: int = 200, sent: str | None = None):

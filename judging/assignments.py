@@ -13,25 +13,12 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.models import Event
-from judging import assignment, conflicts
-from judging.models import Assignment, AssignmentStatus, JudgingSettings, ScoreChange
+from judging import assignment, conflicts, event_settings
+from judging.models import Assignment, AssignmentStatus, ScoreChange
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.i18n import N_
 from submissions.models import Submission
-
-MAX_REVIEWS = 20
-
-
-async def settings_of(event: Event) -> JudgingSettings:
-    found = await JudgingSettings.get_or_none(event_id=event.id)
-    if found is None:
-        try:
-            found = await JudgingSettings.create(event=event)
-        except IntegrityError:  # made by another request meanwhile
-            found = await JudgingSettings.get(event_id=event.id)
-    return found
-
 
 async def judged(event: Event) -> list[Submission]:
     return await Submission.judged(event.id).order_by("title", "id")
@@ -48,7 +35,7 @@ async def run(event: Event, by: User, *, seed: int = 0) -> int:
 
 
 async def _run(event: Event, seed: int) -> int:
-    settings = await settings_of(event)
+    settings = await event_settings.of(event)
     subs = [s.id for s in await judged(event)]
     jurors = await conflicts.juror_ids(event)
     if not subs:
@@ -180,10 +167,9 @@ class Progress:
 
 
 async def progress(event: Event) -> Progress:
-    settings = await settings_of(event)
-    reviews = await Assignment.filter(event_id=event.id).prefetch_related("juror", "submission") \
-        .order_by("id")
-    banned = await conflicts.pairs(event)
+    settings = await event_settings.of(event)
+    reviews = await conflicts.with_conflict(Assignment.filter(event_id=event.id)) \
+        .prefetch_related("juror", "submission").order_by("id")
     jurors = {u.id: u for u in await User.filter(id__in=await conflicts.juror_ids(event))}
     subs = {s.id: s for s in await judged(event)}
     per_juror = {uid: Row() for uid in jurors}
@@ -196,7 +182,7 @@ async def progress(event: Event) -> Progress:
             row.total += 1
             row.done += review.status == AssignmentStatus.DONE
             row.skipped += review.status == AssignmentStatus.SKIPPED
-            row.conflicted += (review.juror_id, review.submission_id) in banned
+            row.conflicted += bool(review.conflicted)
     pairs = [(r.juror_id, r.submission_id) for r in reviews]
     split = assignment.islands(pairs) if pairs else []
     return Progress(
@@ -205,7 +191,7 @@ async def progress(event: Event) -> Progress:
         submissions=sorted(((subs[sid], row) for sid, row in per_sub.items()),
                            key=lambda item: item[0].title.casefold()),
         reviews=reviews,
-        conflicted=[r for r in reviews if (r.juror_id, r.submission_id) in banned],
+        conflicted=[r for r in reviews if r.conflicted],
         islands=[(sorted((jurors[j] for j in js), key=lambda u: u.id),
                   sorted((subs[s] for s in ss), key=lambda s: s.id))
                  for js, ss in split] if len(split) > 1 else [],

@@ -5,20 +5,24 @@ The rules:
 - the public sees the results from max(the chair's approval, the event's "results published"
   time): approving early publishes at the announced time, approving late publishes at once;
 - awards change only while the results are not approved; approval can be withdrawn (to edit)
-  until the results are public, never after: what the public has seen stays as it was.
+  until the results are public, never after: what the public has seen stays as it was;
+- approving while judging is still open, or with assigned reviews unfinished, takes the chair's
+  confirmation, after being told how many reviews are left and when judging closes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from challenges.models import Challenge
 from events.models import Event
 from school.models import SchoolClass
 from school.pupil_privacy import Audience
-from judging.models import Award, AwardKind, JudgingSettings
+from judging import event_settings
+from judging.models import Assignment, AssignmentStatus, Award, AwardKind, JudgingSettings
 from samskapa.auth.models import User
 from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.i18n import N_, gettext
@@ -36,12 +40,6 @@ MOTIVATION_MAX = 5000
 APPROVED_NO_CHANGES = N_("The results are approved: withdraw the approval to change the "
                          "awards.")
 PUBLIC_NO_CHANGES = N_("The results are published, so they can no longer be changed.")
-
-
-async def judging_settings(event: Event) -> JudgingSettings:
-    """The event's settings, made with the defaults the first time anyone asks."""
-    settings, _created = await JudgingSettings.get_or_create(event_id=event.id)
-    return settings
 
 
 def release_time(settings: JudgingSettings, event: Event) -> datetime | None:
@@ -115,7 +113,7 @@ async def _validated(event: Event, data: AwardData) -> AwardData:
 
 
 async def add_award(event: Event, user: User, data: AwardData, now: datetime) -> Award:
-    _check_changeable(await judging_settings(event), event, now)
+    _check_changeable(await event_settings.of(event), event, now)
     data = await _validated(event, data)
     return await Award.create(event_id=event.id, kind=data.kind, name=data.name,
                               challenge_id=data.challenge_id, submission_id=data.submission_id,
@@ -132,7 +130,7 @@ async def award_in(event: Event, award_id: int) -> Award:
 
 async def update_award(event: Event, award: Award, user: User, data: AwardData,
                        now: datetime) -> Award:
-    _check_changeable(await judging_settings(event), event, now)
+    _check_changeable(await event_settings.of(event), event, now)
     data = await _validated(event, data)
     award.kind, award.name, award.motivation = data.kind, data.name, data.motivation
     award.challenge_id, award.submission_id = data.challenge_id, data.submission_id
@@ -142,28 +140,63 @@ async def update_award(event: Event, award: Award, user: User, data: AwardData,
 
 
 async def delete_award(event: Event, award: Award, now: datetime) -> None:
-    _check_changeable(await judging_settings(event), event, now)
+    _check_changeable(await event_settings.of(event), event, now)
     await award.delete()
 
 
-async def approve(event: Event, user: User, now: datetime) -> JudgingSettings:
-    """The chair approves the results as they stand; they go public at the release time."""
+@dataclass(frozen=True)
+class UnfinishedJudging:
+    """What is still open when the chair approves."""
+    reviews_left: int                 # assigned reviews of judged submissions, neither done
+    reviews: int                      # nor skipped, of all such reviews
+    judging_closes: datetime | None   # while judging is still open
+
+
+class ConfirmApproval(DomainError):
+    """Judging is not finished: the approval waits for the chair's confirmation."""
+
+    status_code = 422
+
+    def __init__(self, unfinished: UnfinishedJudging) -> None:
+        super().__init__(N_("Judging is not finished. Check what is still open and confirm "
+                            "the approval."))
+        self.unfinished = unfinished
+
+
+async def unfinished_judging(event: Event, now: datetime) -> UnfinishedJudging | None:
+    """None when judging has closed and every assigned review is done or skipped."""
+    reviews = Assignment.filter(event_id=event.id, submission_id__in=Subquery(
+        Submission.judged(event.id).values("id")))
+    total = await reviews.count()
+    left = await reviews.filter(status=AssignmentStatus.PENDING).count()
+    still_open = now < event.judging_closes
+    if not left and not still_open:
+        return None
+    return UnfinishedJudging(left, total, event.judging_closes if still_open else None)
+
+
+async def approve(event: Event, user: User, now: datetime, *,
+                  confirmed: bool = False) -> JudgingSettings:
+    """The chair approves the results as they stand; they go public at the release time.
+    While judging is unfinished, only `confirmed` (ConfirmApproval says what is open)."""
     async with in_transaction():
-        settings = await judging_settings(event)
+        settings = await event_settings.of(event)
         if settings.results_approved_at is not None:
             raise DomainError(N_("The results are already approved."))
         if not await Award.filter(event_id=event.id).exists():
             raise DomainError(N_("Decide at least one award before approving the results."))
+        if not confirmed and (unfinished := await unfinished_judging(event, now)):
+            raise ConfirmApproval(unfinished)
         # Conditional, so that two chairs approving at once record one approval.
         updated = await JudgingSettings.filter(id=settings.id, results_approved_at=None) \
             .update(results_approved_at=now, results_approved_by_id=user.id)
         if not updated:
             raise DomainError(N_("The results are already approved."))
-    return await judging_settings(event)
+    return await event_settings.of(event)
 
 
 async def withdraw_approval(event: Event, now: datetime) -> JudgingSettings:
-    settings = await judging_settings(event)
+    settings = await event_settings.of(event)
     if settings.results_approved_at is None:
         raise DomainError(N_("The results are not approved."))
     if results_public(settings, event, now):

@@ -8,7 +8,8 @@ aggregation in a crowdsourced setting", WSDM 2013), with Gavel's priors and cons
     choose_next(annotator, previous: Item | None, candidates: Mapping[int, Item],
                 rng: random.Random, *, epsilon=0.25, views: Mapping[int, int] | None = None,
                 min_views=0, busy: Collection[int] = ()) -> int | None
-    ranking(items: Mapping[int, Item], *, views=None) -> scoring.Ranking  # μ ± 1.96σ, "pairwise"
+    ranking(items: Mapping[int, Item], *, views=None, award_places=3) -> scoring.Ranking
+                                        # μ ± 1.96σ, method "pairwise"
     kl_normal(...), kl_beta(...)        # the two divergences, elementwise
 
 The web keeps per juror: the Annotator, the previous item id, the items judged/skipped (left
@@ -40,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import betaln, digamma, expit
 
-from judging.scoring import Estimate, Ranking, build_ranking
+from judging.scoring import AWARD_PLACES, Estimate, Ranking, build_ranking
 
 MU_PRIOR = 0.0
 SIGMA_SQ_PRIOR = 1.0
@@ -199,10 +200,11 @@ def choose_next(annotator: Annotator, previous: Item | None, candidates: Mapping
     return pool[int(np.argmax(gains))]     # the first maximum: the lowest id
 
 
-def ranking(items: Mapping[int, Item], *, views: Mapping[int, int] | None = None) -> Ranking:
+def ranking(items: Mapping[int, Item], *, views: Mapping[int, int] | None = None,
+            award_places: int = AWARD_PLACES) -> Ranking:
     """A scoring.Ranking of the items by μ, with interval μ ± 1.96·σ (σ = √σ²), ties flagged
-    by overlapping intervals as for the other methods, tie-break by more comparisons
+    around the award places as for the other methods, tie-break by more comparisons
     (`views`), method "pairwise"."""
     views = views or {}
     return build_ranking("pairwise", {i: Estimate(it.mu, math.sqrt(it.sigma_sq), views.get(i, 0))
-                                      for i, it in items.items()})
+                                      for i, it in items.items()}, award_places=award_places)

@@ -7,18 +7,15 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from events.models import Event
-from events.policy import Permission, event_for
-from judging import awards, exports
+from events.policy import Permission, require_event
+from judging import event_settings, exports
 from judging.models import METHOD_LABELS, Method
-from samskapa.auth.guards import require_user
 from samskapa.clock import now
 from samskapa.templating import render
 
 
 async def _event(request: Request) -> Event:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     return event
 
 
@@ -30,7 +27,7 @@ def _download(body: str | bytes, media_type: str, filename: str) -> Response:
 
 async def exports_page(request: Request) -> Response:
     event = await _event(request)
-    settings = await awards.judging_settings(event)
+    settings = await event_settings.of(event)
     return render(request, "judging/protocol_exports.html", {
         "event": event, "settings": settings, "method_labels": METHOD_LABELS,
         "methods": list(Method)})
@@ -44,7 +41,7 @@ async def scores_csv(request: Request) -> Response:
 
 async def ranking_csv(request: Request) -> Response:
     event = await _event(request)
-    settings = await awards.judging_settings(event)
+    settings = await event_settings.of(event)
     raw = request.query_params.get("method", "")
     method = Method(raw) if raw in {m.value for m in Method} else Method(settings.method)
     return _download(await exports.ranking_csv(event, settings, method),
@@ -53,7 +50,7 @@ async def ranking_csv(request: Request) -> Response:
 
 async def jurors_csv(request: Request) -> Response:
     event = await _event(request)
-    settings = await awards.judging_settings(event)
+    settings = await event_settings.of(event)
     return _download(await exports.jurors_csv(event, settings), "text/csv; charset=utf-8",
                      f"{event.slug}-jurors.csv")
 

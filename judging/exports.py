@@ -16,9 +16,11 @@ from pathlib import Path
 from events.models import Event
 from teams.models import TeamMember
 from judging import awards as awards_service
+from judging import event_settings
+from judging import conflicts as conflicts_service
 from judging import ranking as ranking_service
 from judging import votes as votes_service
-from judging.models import (CONFLICT_LABELS, METHOD_LABELS, Assignment, AssignmentStatus, Award,
+from judging.models import (CONFLICT_LABELS, METHOD_LABELS, Assignment, Award,
                             Conflict, Criterion, JudgingSettings, Method, Rubric, Score)
 from samskapa import i18n
 from samskapa.auth.models import User
@@ -46,21 +48,24 @@ def _csv(header: list[str], rows) -> str:
 
 
 async def raw_scores_csv(event: Event) -> str:
-    """One row per juror, submission and criterion, as the juror saved it."""
+    """One row per juror, submission and criterion, as the juror saved it; `conflict` 1 where
+    the juror is in conflict with the team, so the review counts nowhere (judging/ranking.py)."""
+    conflicted = set(await conflicts_service.with_conflict(Assignment.filter(event_id=event.id))
+                     .filter(conflicted=True).values_list("id", flat=True))
     scores = await Score.filter(assignment__event_id=event.id).prefetch_related(
         "assignment__juror", "assignment__submission__team", "criterion").order_by(
         "assignment__submission_id", "assignment__juror_id", "criterion__position",
         "criterion_id")
     return _csv(
         ["submission_id", "submission", "team", "juror_id", "juror", "criterion", "weight",
-         "scale_min", "scale_max", "value", "confidence", "status", "saved_at"],
+         "scale_min", "scale_max", "value", "confidence", "status", "conflict", "saved_at"],
         ([s.assignment.submission_id, s.assignment.submission.title,
           s.assignment.submission.team.name, s.assignment.juror_id,
           s.assignment.juror.public_name, s.criterion.name, s.criterion.weight,
           s.criterion.scale_min, s.criterion.scale_max, s.value,
           getattr(s.assignment.confidence, "value", s.assignment.confidence),
           getattr(s.assignment.status, "value", s.assignment.status),
-          s.updated_at.isoformat()] for s in scores))
+          int(s.assignment_id in conflicted), s.updated_at.isoformat()] for s in scores))
 
 
 def standard_error(row: ranking_service.Row) -> float:
@@ -101,11 +106,11 @@ class Protocol:
     release: datetime | None
     made_at: datetime
     bias: dict[int, float | None]           # juror -> leniency (calibrated method)
-    conflicted_reviews: int                 # reviews of a team the juror had a conflict with
+    conflicted_reviews: int                 # complete reviews left out for a conflict
 
 
 async def protocol(event: Event, made_at: datetime) -> Protocol:
-    settings = await awards_service.judging_settings(event)
+    settings = await event_settings.of(event)
     rubrics = []
     for rubric in await Rubric.filter(event_id=event.id).prefetch_related("challenge") \
             .order_by("id"):
@@ -121,14 +126,11 @@ async def protocol(event: Event, made_at: datetime) -> Protocol:
         .order_by("juror_id", "team_id")
     approved_by = await User.get_or_none(id=settings.results_approved_by_id) \
         if settings.results_approved_by_id else None
-    conflicted = {(c.juror_id, c.team_id) for c in conflicts}
-    reviewed = await Assignment.filter(event_id=event.id).exclude(
-        status=AssignmentStatus.SKIPPED).values_list("juror_id", "submission__team_id")
     return Protocol(event, settings, rubrics, jurors, conflicts, view,
                     await awards_service.awards_of(event), approved_by,
                     awards_service.release_time(settings, event), made_at,
                     bias={j.juror.id: j.bias for j in view.jurors},
-                    conflicted_reviews=sum(1 for pair in reviewed if pair in conflicted))
+                    conflicted_reviews=view.excluded)
 
 
 def _context(**context) -> dict:

@@ -32,11 +32,10 @@ async def for_member(event: Event, user: User, settings: JudgingSettings) -> Tea
     found = TeamFeedback(team=member.team, submission=submission)
     if submission is None:
         return found
-    # The reviews the ranking counts: finished, and not by a juror in conflict with the team.
-    banned = await conflicts.pairs(event)
-    reviews = [a for a in await Assignment.filter(submission_id=submission.id,
-                                                  status=AssignmentStatus.DONE).order_by("id")
-               if (a.juror_id, a.submission_id) not in banned]
+    # Finished reviews, never one by a juror in conflict with the team (the ranking's rule).
+    reviews = [a for a in await conflicts.with_conflict(Assignment.filter(
+        submission_id=submission.id, status=AssignmentStatus.DONE)).order_by("id")
+        if not a.conflicted]
     found.comments = [a.feedback.strip() for a in reviews if a.feedback.strip()]
     if settings.show_scores_to_teams:
         values: dict[int, list[int]] = {}

@@ -263,6 +263,24 @@ class PairwiseDecision(Model):
         table = "pairwise_decisions"
 
 
+# A submission a juror skipped in pairwise judging ("Skip this one"): it is never offered to
+# that juror again, as in Gavel's ignore list (judging/pairwise.py). A comment, not a
+# docstring: Tortoise copies a docstring into the SQL.
+class PairwiseSkip(Model):
+    id = fields.IntField(primary_key=True)
+    event = fields.ForeignKeyField("models.Event", related_name="pairwise_skips",
+                                   on_delete=fields.CASCADE)
+    juror = fields.ForeignKeyField("models.User", related_name="pairwise_skips",
+                                   on_delete=fields.CASCADE)
+    submission = fields.ForeignKeyField("models.Submission", related_name="pairwise_skips",
+                                        on_delete=fields.CASCADE)
+    skipped_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "pairwise_skips"
+        unique_together = (("juror", "submission"),)
+
+
 class VoteToken(Model):
     """A single-use people's-choice vote for someone without an account (a pupil): the
     printable token is derived from the row's id with the site's secret (judging service), so

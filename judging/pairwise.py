@@ -3,7 +3,9 @@
 The juror looks at one submission, then another, and says which of the two is better (Gavel's
 flow): `next_pair` picks what they see next (expected information gain with ε = 0.25
 exploration, every submission its minimum of looks first, and not a submission another juror
-is looking at right now: `BUSY_FOR`), `decide` records the choice.
+is looking at right now: `BUSY_FOR`), `decide` records the choice. A juror sees each submission
+once: never again one they compared, nor one they skipped (`PairwiseSkip`, Gavel's ignore
+list), so a skipped pair never comes back.
 
 Crowd-BT's update reads and writes three rows (the juror's reliability and both submissions'
 beliefs). Two jurors deciding about the same submission at once must not lose an update, so
@@ -21,9 +23,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.models import Event
-from judging import conflicts, crowd_bt
-from judging.assignments import judged, settings_of
-from judging.models import (Method, PairwiseDecision, PairwiseItem, PairwiseJuror)
+from judging import conflicts, crowd_bt, event_settings
+from judging.assignments import judged
+from judging.models import Method, PairwiseDecision, PairwiseItem, PairwiseJuror, PairwiseSkip
 from judging.review import check_open
 from samskapa.auth.models import User
 from samskapa.errors import DomainError
@@ -71,7 +73,7 @@ async def _items(subs: list[Submission]) -> dict[int, PairwiseItem]:
 
 
 async def _check(event: Event, now: datetime) -> None:
-    if (await settings_of(event)).method != Method.PAIRWISE:
+    if (await event_settings.of(event)).method != Method.PAIRWISE:
         raise PairwiseRefused(N_("This event is not judged by comparing submissions in pairs."))
     check_open(event, now)
 
@@ -85,11 +87,13 @@ async def next_pair(event: Event, juror: User, now: datetime, *,
     previous = subs.get(state.previous_id) if state.previous_id else None
     if state.current_id in subs:
         return Pair(previous, subs[state.current_id])
-    banned = {sid for jid, sid in await conflicts.pairs(event) if jid == juror.id}
+    banned = await conflicts.conflicted_submissions(event, juror.id)
     seen = set(await PairwiseDecision.filter(event_id=event.id, juror_id=juror.id)
                .values_list("winner_id", flat=True)) | set(
         await PairwiseDecision.filter(event_id=event.id, juror_id=juror.id)
-        .values_list("loser_id", flat=True))
+        .values_list("loser_id", flat=True)) | set(
+        await PairwiseSkip.filter(event_id=event.id, juror_id=juror.id)
+        .values_list("submission_id", flat=True))
     items = await _items(list(subs.values()))
     candidates = {sid: crowd_bt.Item(items[sid].mu, items[sid].sigma_sq) for sid in subs
                   if sid not in banned and sid not in seen and sid != state.previous_id
@@ -124,6 +128,10 @@ async def decide(event: Event, juror: User, choice: str, shown: int | None,
             raise PairwiseRefused(N_("This page was out of date. Here is where you are now."))
         current, previous = state.current_id, state.previous_id
         if choice == "skip":
+            if not await PairwiseSkip.filter(juror_id=juror.id, submission_id=current) \
+                    .using_db(conn).exists():
+                await PairwiseSkip.create(event=event, juror=juror, submission_id=current,
+                                          skipped_at=now, using_db=conn)
             await PairwiseJuror.filter(id=state.id).using_db(conn).update(
                 current_id=None, current_since=None)
             return

@@ -1,9 +1,13 @@
 """The ranking the jury chair deliberates on: the event's scores from the database, put through
 the method the organiser chose (judging/scoring.py, judging/crowd_bt.py, both pure), with each
-submission's interval, ties, the per-criterion breakdown, each juror's leniency, review counts
+submission's interval, ties around the award places (`award_places`), the per-criterion
+breakdown, each juror's leniency, review counts
 and the islands of a juror-submission graph that is not connected.
 
-A review counts once its juror has scored every criterion of its rubric (a skipped one never).
+A review counts once its juror has scored every criterion of its rubric (a skipped one never),
+and never while its juror has a conflict of interest with the team (judging/conflicts.py: the
+same rule as the review page, team feedback and the exports), however late the conflict came:
+those reviews are counted apart (`excluded`) so the organiser sees that they were left out.
 """
 from __future__ import annotations
 
@@ -11,9 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from events.models import Event
-from judging import crowd_bt, scoring
-from judging.models import (Assignment, AssignmentStatus, Confidence, Criterion, JudgingSettings,
-                            Method, PairwiseItem, Score)
+from judging import conflicts, crowd_bt, scoring
+from judging.models import (Assignment, AssignmentStatus, Award, AwardKind, Confidence,
+                            Criterion, JudgingSettings, Method, PairwiseItem, Score)
 from samskapa.auth.models import User
 from samskapa.i18n import N_
 from submissions.models import Submission
@@ -63,6 +67,8 @@ class RankingView:
     public_weight: float           # 0..1, the people's share of the score
     votes_shown: bool
     unscored: list[Submission]     # eligible but without one complete review
+    excluded: int = 0              # complete reviews left out: their juror is in conflict
+    award_places: int = scoring.AWARD_PLACES  # ties are flagged around places 1..this
 
 
 @dataclass
@@ -72,6 +78,7 @@ class LoadedReviews:
     counts: dict[int, int]                              # submission -> reviews
     jurors: dict[int, int]                              # juror -> reviews
     criteria: list[Criterion]                           # of the rubrics scored
+    excluded: int = 0                                   # complete but in conflict: left out
 
 
 def _criterion(c: Criterion) -> scoring.Criterion:
@@ -79,10 +86,11 @@ def _criterion(c: Criterion) -> scoring.Criterion:
 
 
 async def load_reviews(event: Event, submission_ids: set[int]) -> LoadedReviews:
-    """Every complete review of these submissions, as the pure scoring module takes them."""
-    assignments = await Assignment.filter(
+    """Every complete review of these submissions, as the pure scoring module takes them, but
+    those of a juror in conflict with the team (only counted)."""
+    assignments = await conflicts.with_conflict(Assignment.filter(
         event_id=event.id, submission_id__in=list(submission_ids)
-    ).exclude(status=AssignmentStatus.SKIPPED)
+    ).exclude(status=AssignmentStatus.SKIPPED))
     scores = await Score.filter(assignment_id__in=[a.id for a in assignments]) \
         .prefetch_related("criterion")
     by_assignment: dict[int, list[Score]] = defaultdict(list)
@@ -105,6 +113,9 @@ async def load_reviews(event: Event, submission_ids: set[int]) -> LoadedReviews:
         values = {s.criterion_id: s.value for s in given}
         if any(c.id not in values for c in criteria):
             continue  # not finished: counts once every criterion has its score
+        if a.conflicted:
+            loaded.excluded += 1
+            continue
         loaded.reviews.append(scoring.Review(
             juror=a.juror_id, submission=a.submission_id,
             score=scoring.criteria_score(values, [_criterion(c) for c in criteria]),
@@ -118,11 +129,20 @@ async def load_reviews(event: Event, submission_ids: set[int]) -> LoadedReviews:
     return loaded
 
 
-async def _pairwise(submission_ids: set[int]) -> scoring.Ranking:
+async def _pairwise(submission_ids: set[int], award_places: int) -> scoring.Ranking:
     """Crowd-BT's belief as a ranking: mu with mu +- 1.96 sigma as its interval."""
     items = await PairwiseItem.filter(submission_id__in=list(submission_ids))
     return crowd_bt.ranking({i.submission_id: crowd_bt.Item(i.mu, i.sigma_sq) for i in items},
-                            views={i.submission_id: i.views for i in items})
+                            views={i.submission_id: i.views for i in items},
+                            award_places=award_places)
+
+
+async def award_places(event: Event, challenge_id: int | None) -> int:
+    """How many places win a prize in this ranking: the overall awards (a challenge's awards
+    when one challenge is shown) the jury has set up, or the podium's 3 before it has."""
+    query = Award.filter(event_id=event.id, kind=AwardKind.OVERALL) if challenge_id is None \
+        else Award.filter(event_id=event.id, kind=AwardKind.CHALLENGE, challenge_id=challenge_id)
+    return await query.count() or scoring.AWARD_PLACES
 
 
 def _tie_break(settings: JudgingSettings) -> str:
@@ -141,15 +161,18 @@ async def ranking(event: Event, settings: JudgingSettings, *, method: Method | N
     submissions = {s.id: s for s in await query}
     loaded = await load_reviews(event, set(submissions))
     tie_break = _tie_break(settings)
+    places = await award_places(event, challenge_id)
     if method == Method.PAIRWISE:
-        result = await _pairwise(set(submissions))
+        result = await _pairwise(set(submissions), places)
     elif not loaded.reviews:  # nothing scored yet: an empty ranking, everything unscored
         result = scoring.Ranking(method=method.value, rows=[])
     else:
-        result = scoring.METHODS[method.value](loaded.reviews, tie_break=tie_break)
+        result = scoring.METHODS[method.value](loaded.reviews, tie_break=tie_break,
+                                               award_places=places)
     public_weight = settings.public_vote_percent / 100
     if votes is not None and public_weight > 0:
-        result = scoring.blend(result, votes, public_weight, tie_break=tie_break)
+        result = scoring.blend(result, votes, public_weight, tie_break=tie_break,
+                               award_places=places)
 
     rows = [Row(submission=submissions[r.submission], score=r.score, low=r.low, high=r.high,
                 rank=r.rank, tied=r.tied, reviews=loaded.counts.get(r.submission, 0),
@@ -172,13 +195,5 @@ async def ranking(event: Event, settings: JudgingSettings, *, method: Method | N
         method=method, rows=rows, jurors=jurors, islands=islands,
         criteria=loaded.criteria, public_weight=public_weight, votes_shown=votes is not None,
         unscored=sorted((s for sid, s in submissions.items() if sid not in ranked_ids),
-                        key=lambda s: s.title.lower()))
-
-
-async def save_settings(event: Event, *, method: Method, tie_break: str, public_vote_percent: int,
-                        show_scores_to_teams: bool, public_ranking: bool) -> None:
-    """The organiser's choices for turning scores into results."""
-    await JudgingSettings.get_or_create(event_id=event.id)
-    await JudgingSettings.filter(event_id=event.id).update(
-        method=method, tie_break=tie_break, public_vote_percent=public_vote_percent,
-        show_scores_to_teams=show_scores_to_teams, public_ranking=public_ranking)
+                        key=lambda s: s.title.lower()),
+        excluded=loaded.excluded, award_places=places)

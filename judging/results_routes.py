@@ -1,5 +1,6 @@
-"""Results pages: the chair's ranking, the organiser's results settings, awards and their
-approval, the public results page, each team's feedback and people's choice voting.
+"""Results pages: the chair's ranking, awards and their approval, the public results page, each
+team's feedback and people's choice voting. The organisers' settings for how results are made
+are on the judging overview (judging/routes.py, judging/event_settings.py).
 
 Thin handlers: one guard line (events.policy), parse, call the service, render the page or
 (htmx) the named block of the same template.
@@ -13,10 +14,11 @@ from starlette.routing import Route
 from school import pupil_privacy
 from events.models import Event
 from teams.models import TeamMember
-from events.policy import Permission, Standing, event_for
-from judging import awards, export_routes, feedback, ranking, vote_routes, votes
-from judging.models import AwardKind, JudgingSettings, Method, METHOD_LABELS
-from samskapa.auth.guards import current_user, require_user
+from events.policy import Permission, event_for, require_event
+from judging import (awards, event_settings, export_routes, feedback, ranking, vote_routes,
+                     votes)
+from judging.models import AwardKind, Method, METHOD_LABELS
+from samskapa.auth.guards import current_user
 from samskapa.clock import now
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form, parse_id
@@ -37,27 +39,11 @@ def project_url(request: Request, event: Event, submission: Submission) -> str:
                                         submission_id=submission.id))
 
 
-# --- the ranking and the results settings -------------------------------------------------------
+# --- the ranking ---------------------------------------------------------------------------------
 
-def _method_options() -> list[tuple[str, str]]:
-    return [(m.value, gettext(label)) for m, label in METHOD_LABELS.items()]
-
-
-def _tie_break_options() -> list[tuple[str, str]]:
-    return [(key, gettext(label)) for key, (_rule, label) in ranking.TIE_BREAKS.items()]
-
-
-def _settings_form(settings: JudgingSettings) -> Form:
-    return Form({"method": Method(settings.method).value, "tie_break": settings.tie_break,
-                 "public_vote_percent": str(settings.public_vote_percent),
-                 "show_scores_to_teams": "on" if settings.show_scores_to_teams else "",
-                 "public_ranking": "on" if settings.public_ranking else ""})
-
-
-async def _ranking_page(request: Request, event: Event, standing: Standing, *,
-                        form: Form | None = None, status_code: int = 200,
-                        block: str | None = None) -> Response:
-    settings = await awards.judging_settings(event)
+async def ranking_page(request: Request) -> Response:
+    user, event, standing = await require_event(request, Permission.CHAIR_JURY)
+    settings = await event_settings.of(event)
     raw_method = request.query_params.get("method", "")
     method = Method(raw_method) if raw_method in {m.value for m in Method} else None
     challenges = await Challenge.filter(event_id=event.id).order_by("title")
@@ -67,42 +53,16 @@ async def _ranking_page(request: Request, event: Event, standing: Standing, *,
     shown = votes.totals_visible(settings, chair=True, public=False)
     view = await ranking.ranking(event, settings, method=method, challenge_id=challenge_id,
                                  votes=await votes.totals(event) if shown else None)
-    form = form or _settings_form(settings)
     return render(request, "judging/ranking_page.html", {
         "event": event, "settings": settings, "view": view, "challenges": challenges,
         "challenge_id": challenge_id, "method_labels": METHOD_LABELS,
-        "methods": _method_options(), "tie_breaks": _tie_break_options(),
+        "methods": event_settings.method_options(),
         "may_manage": standing.may(Permission.MANAGE_JUDGING),
-        "votes_cast": await votes.votes_cast(event), "form": form, "errors": form.messages(),
-    }, block=block, status_code=status_code)
-
-
-async def ranking_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
-    return await _ranking_page(request, event, standing)
-
-
-async def results_settings(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(_slug(request), user, Permission.MANAGE_JUDGING)
-    form = await Form.from_request(request)
-    method = form.choice("method", [m.value for m in Method])
-    tie_break = form.choice("tie_break", list(ranking.TIE_BREAKS))
-    percent = form.integer("public_vote_percent", minimum=0, maximum=100)
-    if form.errors:
-        return await _ranking_page(request, event, standing, form=form, status_code=422,
-                                   block="settings")
-    await ranking.save_settings(event, method=Method(method), tie_break=tie_break,
-                                public_vote_percent=percent,
-                                show_scores_to_teams=form.checkbox("show_scores_to_teams"),
-                                public_ranking=form.checkbox("public_ranking"))
-    return redirect(request, f"/events/{event.slug}/judging/ranking")
+        "votes_cast": await votes.votes_cast(event)})
 
 
 async def peoples_choice_switch(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     form = await Form.from_request(request)
     await votes.set_open(event, form.checkbox("open"))
     return redirect(request, f"/events/{event.slug}/judging/ranking#peoples-choice")
@@ -141,8 +101,9 @@ def _award_form(award) -> Form:
 
 async def _awards_page(request: Request, event: Event, *, form: Form | None = None,
                        status_code: int = 200, problem: str | None = None,
-                       editing=None) -> Response:
-    settings = await awards.judging_settings(event)
+                       editing=None, unfinished: awards.UnfinishedJudging | None = None
+                       ) -> Response:
+    settings = await event_settings.of(event)
     moment = now()
     form = form or Form({"kind": AwardKind.OVERALL.value, "position": "0"})
     template = "judging/awards_edit.html" if editing else "judging/awards_page.html"
@@ -159,12 +120,12 @@ async def _awards_page(request: Request, event: Event, *, form: Form | None = No
         "release": awards.release_time(settings, event),
         "public": awards.results_public(settings, event, moment),
         "award": editing, "form": form, "errors": form.messages(), "problem": problem,
+        "unfinished": unfinished,
     }, status_code=status_code)
 
 
 async def awards_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     if request.method == "GET":
         return await _awards_page(request, event)
     form = await Form.from_request(request)
@@ -183,8 +144,7 @@ async def awards_page(request: Request) -> Response:
 
 
 async def edit_award(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     award = await awards.award_in(event, request.path_params["award_id"])
     if request.method == "GET":
         return await _awards_page(request, event, form=_award_form(award), editing=award)
@@ -204,8 +164,7 @@ async def edit_award(request: Request) -> Response:
 
 
 async def delete_award(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     award = await awards.award_in(event, request.path_params["award_id"])
     try:
         await awards.delete_award(event, award, now())
@@ -216,10 +175,13 @@ async def delete_award(request: Request) -> Response:
 
 
 async def approve(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
+    form = await Form.from_request(request)
     try:
-        await awards.approve(event, user, now())
+        await awards.approve(event, user, now(), confirmed=form.checkbox("confirm"))
+    except awards.ConfirmApproval as exc:
+        return await _awards_page(request, event, status_code=exc.status_code,
+                                  problem=exc.text(), unfinished=exc.unfinished)
     except DomainError as exc:
         return await _awards_page(request, event, status_code=exc.status_code,
                                   problem=exc.text())
@@ -227,8 +189,7 @@ async def approve(request: Request) -> Response:
 
 
 async def withdraw(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user, Permission.CHAIR_JURY)
+    user, event, _standing = await require_event(request, Permission.CHAIR_JURY)
     try:
         await awards.withdraw_approval(event, now())
     except DomainError as exc:
@@ -242,7 +203,7 @@ async def withdraw(request: Request) -> Response:
 async def results_page(request: Request) -> Response:
     user = await current_user(request)
     event, standing = await event_for(_slug(request), user)
-    settings = await awards.judging_settings(event)
+    settings = await event_settings.of(event)
     public = awards.results_public(settings, event, now())
     context = {"event": event, "public": public, "release": awards.release_time(settings, event),
                "kind_labels": awards.AWARD_KIND_LABELS, "awards": [], "view": None}
@@ -263,9 +224,8 @@ async def results_page(request: Request) -> Response:
 
 
 async def team_feedback(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(_slug(request), user)
-    settings = await awards.judging_settings(event)
+    user, event, _standing = await require_event(request)
+    settings = await event_settings.of(event)
     public = awards.results_public(settings, event, now())
     found = await feedback.for_member(event, user, settings) if public else None
     return render(request, "judging/results_feedback.html", {
@@ -276,8 +236,6 @@ async def team_feedback(request: Request) -> Response:
 # The results side of judging: these pages, then voting and the exports.
 routes = [
     Route("/events/{slug}/judging/ranking", ranking_page, name="judging_ranking"),
-    Route("/events/{slug}/judging/results-settings", results_settings, methods=["POST"],
-          name="judging_results_settings"),
     Route("/events/{slug}/judging/peoples-choice", peoples_choice_switch, methods=["POST"],
           name="judging_peoples_choice"),
     Route("/events/{slug}/judging/awards", awards_page, methods=["GET", "POST"],

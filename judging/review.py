@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
 
 from events.models import Event
@@ -66,16 +65,10 @@ class Review:
         return [c for c in self.criteria if c.id not in self.scores]
 
 
-def _with_conflict(query):
-    """Reviews that know, read live in the same query, whether their juror has a conflict with
-    the team (`conflicted`)."""
-    return query.annotate(conflicted=RawSQL(conflicts.REVIEW_CONFLICTED_SQL))
-
-
 async def own_review(event: Event, juror: User, assignment_id: int) -> Assignment:
     """The juror's own review with its submission, or 404: another juror's review does not
     exist for them. One query, the conflict check included."""
-    found = await _with_conflict(Assignment.filter(
+    found = await conflicts.with_conflict(Assignment.filter(
         id=assignment_id, event_id=event.id, juror_id=juror.id)).select_related("submission") \
         .first()
     if found is None:
@@ -92,7 +85,8 @@ async def load(assignment: Assignment) -> Review:
 
 
 async def queue(event: Event, juror: User) -> list[Review]:
-    reviews = await _with_conflict(Assignment.filter(event_id=event.id, juror_id=juror.id)) \
+    reviews = await conflicts.with_conflict(
+        Assignment.filter(event_id=event.id, juror_id=juror.id)) \
         .prefetch_related("submission").order_by("id")
     return [await load(r) for r in reviews]
 

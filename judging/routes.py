@@ -18,18 +18,17 @@ from challenges.models import Challenge
 from events import invitations
 from events.models import Role
 from teams.models import Team
-from events.policy import Permission, event_for
-from judging import assignments, conflicts, jury, pairwise, review, rubric
-from judging.models import (CONFIDENCE_LABELS, CONFLICT_LABELS, METHOD_LABELS, AssignmentStatus,
-                            Method)
+from events.policy import Permission, require_event
+from judging import assignments, conflicts, event_settings, jury, pairwise, review, rubric
+from judging.models import CONFIDENCE_LABELS, CONFLICT_LABELS, AssignmentStatus, Method
 from samskapa import clock
-from samskapa.auth.guards import require_user, sign_in
+from samskapa.auth.guards import sign_in
 from samskapa.auth.scope import SCOPE_KEY
 from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.flash import flash
 from samskapa.forms import Form, parse_id
 from samskapa.http import form_page, redirect
-from samskapa.i18n import N_, gettext
+from samskapa.i18n import N_, format_number, gettext
 from samskapa.templating import is_htmx, render
 from submissions.models import SubmissionFile
 from submissions.routes import file_response
@@ -41,9 +40,8 @@ WEIGHT_RE = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{1,2})?$")
 # --- the juror's queue and reviews --------------------------------------------------------------
 
 async def queue(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
-    settings = await assignments.settings_of(event)
+    user, event, standing = await require_event(request, Permission.SCORE)
+    settings = await event_settings.of(event)
     reviews = await review.queue(event, user)
     return render(request, "judging/queue.html", {
         "event": event, "reviews": reviews, "settings": settings, "Method": Method,
@@ -96,20 +94,18 @@ async def review_file(request: Request) -> Response:
     """A file of the submission under review. A juror who came by a jury link may open only
     /events/{slug}/jury (samskapa/auth/scope.py), so the files are served here, for the juror's
     own, unconflicted review only."""
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, _standing = await require_event(request, Permission.SCORE)
     assignment = await review.own_review(event, user, request.path_params["assignment_id"])
     row = await SubmissionFile.get_or_none(id=request.path_params["file_id"],
                                            submission_id=assignment.submission_id,
                                            detached=False)
-    if row is None or await conflicts.is_conflicted(user.id, assignment.submission):
+    if row is None or assignment.conflicted:
         raise NotFound(N_("We could not find that file."))
     return file_response(request, row)
 
 
 async def review_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, standing = await require_event(request, Permission.SCORE)
     assignment = await review.own_review(event, user, request.path_params["assignment_id"])
     if request.method == "GET":
         return await _review_page(request, event, await review.load(assignment))
@@ -142,8 +138,7 @@ async def review_page(request: Request) -> Response:
 
 def _status_action(action):
     async def handler(request: Request) -> Response:
-        user = await require_user(request)
-        event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+        user, event, _standing = await require_event(request, Permission.SCORE)
         assignment = await review.own_review(event, user, request.path_params["assignment_id"])
         form = await Form.from_request(request)
         try:
@@ -192,8 +187,7 @@ def _conflict_kinds() -> list[tuple[str, str]]:
 
 
 async def juror_conflicts(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, _standing = await require_event(request, Permission.SCORE)
     form = Form({})
     status = 200
     if request.method == "POST":
@@ -219,8 +213,7 @@ async def juror_conflicts(request: Request) -> Response:
 
 
 async def withdraw_conflict(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, _standing = await require_event(request, Permission.SCORE)
     await conflicts.withdraw(event, user, request.path_params["conflict_id"])
     return redirect(request, f"/events/{event.slug}/jury/conflicts")
 
@@ -228,8 +221,7 @@ async def withdraw_conflict(request: Request) -> Response:
 # --- pairwise comparisons -----------------------------------------------------------------------
 
 async def compare(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user, Permission.SCORE)
+    user, event, _standing = await require_event(request, Permission.SCORE)
     now = clock.now()
     problem, status = None, 200
     if request.method == "POST":
@@ -276,32 +268,51 @@ async def jury_link(request: Request) -> Response:
 
 # --- organisers: settings -----------------------------------------------------------------------
 
-def _method_options() -> list[tuple[str, str]]:
-    return [(m.value, gettext(label)) for m, label in METHOD_LABELS.items()]
+def _settings_form(settings) -> Form:
+    return Form({"method": Method(settings.method).value,
+                 "reviews_per_submission": str(settings.reviews_per_submission),
+                 "tie_break": settings.tie_break,
+                 "public_vote_percent": str(settings.public_vote_percent),
+                 "show_scores_to_teams": "on" if settings.show_scores_to_teams else "",
+                 "public_ranking": "on" if settings.public_ranking else ""})
+
+
+def _read_settings(form: Form) -> event_settings.Choices | None:
+    method = form.choice("method", [m.value for m in Method])
+    k = form.integer("reviews_per_submission", minimum=1, maximum=event_settings.MAX_REVIEWS)
+    tie_break = form.choice("tie_break", [key for key, _label in
+                                          event_settings.tie_break_options()])
+    percent = form.integer("public_vote_percent", minimum=0,
+                           maximum=event_settings.MAX_PUBLIC_VOTE_PERCENT)
+    scores_shown, ranking_public = (form.checkbox("show_scores_to_teams"),
+                                    form.checkbox("public_ranking"))
+    if form.errors:
+        return None
+    return event_settings.Choices(Method(method), k, tie_break, percent, scores_shown,
+                                  ranking_public)
 
 
 async def overview(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
-    settings = await assignments.settings_of(event)
+    """Progress, and the one form for how the event is judged and how results are made."""
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     status = 200
     if request.method == "POST":
         form = await Form.from_request(request)
-        method = form.choice("method", [m.value for m in Method])
-        k = form.integer("reviews_per_submission", minimum=1, maximum=assignments.MAX_REVIEWS)
-        if not form.errors:
-            settings.method = Method(method)
-            settings.reviews_per_submission = k
-            await settings.save(update_fields=["method", "reviews_per_submission"])
-            flash(request, gettext("Saved."))
-            return redirect(request, f"/events/{event.slug}/judging")
+        choices = _read_settings(form)
+        if choices is not None:
+            try:
+                await event_settings.update(event, choices)
+            except ValidationError as exc:
+                form.add(exc)
+            else:
+                flash(request, gettext("Saved."))
+                return redirect(request, f"/events/{event.slug}/judging")
         status = 422
     else:
-        form = Form({"method": settings.method.value,
-                     "reviews_per_submission": str(settings.reviews_per_submission)})
+        form = _settings_form(await event_settings.of(event))
     return form_page(request, "judging/overview.html", form, status, event=event,
-                     methods=_method_options(), settings=settings,
+                     methods=event_settings.method_options(),
+                     tie_breaks=event_settings.tie_break_options(),
                      progress=await assignments.progress(event))
 
 
@@ -353,7 +364,7 @@ def _criterion_form(criterion) -> Form:
     while lines and not lines[-1]:
         lines.pop()
     return Form({"name": criterion.name, "description": criterion.description,
-                 "weight": f"{criterion.weight:g}", "scale_min": str(criterion.scale_min),
+                 "weight": format_number(criterion.weight, 2, trim=True), "scale_min": str(criterion.scale_min),
                  "scale_max": str(criterion.scale_max), "levels": "\n".join(lines)})
 
 
@@ -366,9 +377,7 @@ async def _rubric_context(event, challenge) -> dict:
 
 
 async def rubric_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     if request.method == "GET":
         challenge = await _challenge(event, request.query_params.get("challenge"))
         return form_page(request, "judging/rubric.html",
@@ -396,9 +405,7 @@ async def rubric_page(request: Request) -> Response:
 
 
 async def criterion_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     criterion = await rubric.criterion_in(event, request.path_params["criterion_id"])
     back = "/events/{}/judging/rubric{}".format(
         event.slug, f"?challenge={quote((await criterion.rubric.challenge).slug)}"
@@ -426,9 +433,7 @@ async def criterion_page(request: Request) -> Response:
 
 
 async def delete_criterion(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     criterion = await rubric.criterion_in(event, request.path_params["criterion_id"])
     form = await Form.from_request(request)
     try:
@@ -459,16 +464,12 @@ async def _jury_page(request, event, *, invite_form=None, link_form=None, status
 
 
 async def jury_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     return await _jury_page(request, event, sent=request.query_params.get("sent", "")[:254])
 
 
 async def invite_juror(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     form = await Form.from_request(request)
     email = form.email("email")
     if not form.errors:
@@ -483,9 +484,7 @@ async def invite_juror(request: Request) -> Response:
 
 
 async def send_jury_link(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     form = await Form.from_request(request)
     email = form.email("link_email")
     name = form.text("display_name", required=False, max_length=100)
@@ -519,16 +518,12 @@ async def _assignments_page(request, event, *, form: Form | None = None, problem
 
 
 async def assignments_page(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     return await _assignments_page(request, event)
 
 
 async def run_assignment(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     try:
         added = await assignments.run(event, user)
     except DomainError as exc:
@@ -538,9 +533,7 @@ async def run_assignment(request: Request) -> Response:
 
 
 async def add_assignment(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     form = await Form.from_request(request)
     try:
         await assignments.add(event, user, form.id("juror_id"), form.id("submission_id"))
@@ -552,9 +545,7 @@ async def add_assignment(request: Request) -> Response:
 
 
 async def move_assignment(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     found = await assignments.in_event(event, request.path_params["assignment_id"])
     form = await Form.from_request(request)
     try:
@@ -570,9 +561,7 @@ async def move_assignment(request: Request) -> Response:
 
 
 async def remove_assignment(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     found = await assignments.in_event(event, request.path_params["assignment_id"])
     try:
         await assignments.remove(event, user, found)
@@ -586,9 +575,7 @@ async def remove_assignment(request: Request) -> Response:
 # --- organisers: the audit log ------------------------------------------------------------------
 
 async def audit(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_JUDGING)
+    user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     criteria = {f"criterion:{c.id}": c.name for c in await rubric.Criterion.filter(
         rubric__event_id=event.id)}
     return render(request, "judging/audit.html", {

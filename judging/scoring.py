@@ -10,11 +10,12 @@
 
 Signatures (refining CONTRACTS.md §2; all keyword options have defaults, so the contract's
 calls work unchanged):
-    raw_mean(reviews, *, shrinkage=5.0, tie_break="reviews")
-    z_scores(reviews, *, shrinkage=5.0, min_reviews=3, tie_break="reviews")
-    calibrated(reviews, *, regularisation=0.25, tie_break="reviews")
+    raw_mean(reviews, *, shrinkage=5.0, tie_break="reviews", award_places=3)
+    z_scores(reviews, *, shrinkage=5.0, min_reviews=3, tie_break="reviews", award_places=3)
+    calibrated(reviews, *, regularisation=0.25, tie_break="reviews", award_places=3)
     calibrate(reviews, *, regularisation=0.25) -> Calibration   # the fit behind `calibrated`
-    blend(jury, votes, public_weight, *, tie_break="reviews")   # method "<jury method>+votes"
+    blend(jury, votes, public_weight, *, tie_break="reviews", award_places=3)
+                                                                # method "<jury method>+votes"
 `Ranked` has one field more than the contract, `reviews` (default 0); `Ranking.islands` is
 list[(jurors, submissions)] of frozensets and `Ranking.connected` says whether it has one.
 
@@ -26,9 +27,15 @@ methods count every review alike, as their sources do.
 Every `Ranking` row (`Ranked`) carries score, low/high = score ± 1.96·SE (a normal 95 %
 interval), rank (1, 2, 3, … — unique, after the tie-break), the number of reviews, and `tied`.
 
-**Tied** (documented rule): a row is tied when its interval overlaps the interval of the row
-directly above or directly below it in the ranking (low ≤ neighbour's high and high ≥
-neighbour's low). It says "the data do not separate these two"; it does not change the order.
+**Tied** (documented rule): ties matter only where a prize is decided, so they are flagged
+around the award places, the first P places (`award_places`, default 3): for each cut between
+place N and N + 1 (N = 1..P), a row is tied when its interval overlaps the interval of a row on
+the other side of that cut (low ≤ other's high and high ≥ other's low). Put plainly: a row in
+an award place is tied when its interval overlaps any other row's; a row below them, when it
+overlaps the interval of a row in an award place. It says "the data do not tell whether this
+submission belongs in (or out of) that place"; it does not change the order. (Flagging every
+overlap with a neighbour would mark nearly every row of a large event, where intervals are
+wider than the gaps between neighbours.)
 
 **Tie-break** (only for scores equal to 9 decimals, which happens with raw means of small
 integer scales): `tie_break="reviews"` (default: more reviews first), `"precision"` (smaller
@@ -56,6 +63,10 @@ from scipy.sparse import csr_matrix, diags
 from judging.assignment import islands as graph_islands
 
 Z95 = 1.96   # two-sided 95 % normal quantile: interval = score ± Z95 · SE
+AWARD_PLACES = 3  # the podium, where the web knows no better (judging/ranking.py)
+# The variance of a score spread evenly over 0..1: what is known of one review's spread when
+# the event's reviews have shown none yet (_spread_estimates).
+UNIFORM_VARIANCE = 1 / 12
 
 # MacKay et al. 2017 (and their "Calibrate with confidence" tool): high, medium and low
 # confidence are weights λ², 1, λ⁻² with their default confidence factor λ = 1.75.
@@ -144,8 +155,10 @@ class Ranking:
 
 def build_ranking(method: str, estimates: Mapping[int, Estimate], *,
                   juror_bias: Mapping[int, float] | None = None,
-                  islands: list[Island] | None = None, tie_break: TieBreak = "reviews") -> Ranking:
-    """Order by score (highest first), break exact ties, number the ranks, flag overlaps."""
+                  islands: list[Island] | None = None, tie_break: TieBreak = "reviews",
+                  award_places: int = AWARD_PLACES) -> Ranking:
+    """Order by score (highest first), break exact ties, number the ranks, flag overlaps
+    across the award places' cuts (the module's "Tied")."""
     if tie_break == "reviews":
         def key(a: int) -> float: return estimates[a].reviews
     elif tie_break == "precision":
@@ -160,15 +173,28 @@ def build_ranking(method: str, estimates: Mapping[int, Estimate], *,
     bounds = [(estimates[a].score - Z95 * estimates[a].se,
                estimates[a].score + Z95 * estimates[a].se) for a in order]
 
-    def overlaps(i: int, j: int) -> bool:
-        return 0 <= j < len(order) and bounds[i][0] <= bounds[j][1] and bounds[j][0] <= bounds[i][1]
-
+    tied = _tied(bounds, award_places)
     rows = [Ranked(submission=a, score=estimates[a].score, low=bounds[i][0], high=bounds[i][1],
-                   rank=i + 1, tied=overlaps(i, i - 1) or overlaps(i, i + 1),
-                   reviews=estimates[a].reviews)
+                   rank=i + 1, tied=tied[i], reviews=estimates[a].reviews)
             for i, a in enumerate(order)]
     return Ranking(method=method, rows=rows, juror_bias=dict(juror_bias or {}),
                    islands=list(islands or []))
+
+
+def _tied(bounds: Sequence[tuple[float, float]], award_places: int) -> list[bool]:
+    """The "Tied" rule over intervals in ranked order: the union over the cuts N = 1..P of
+    "overlaps a row across the cut" is, for a row in places 1..P, any other row; below, any
+    row in places 1..P."""
+    if award_places < 0:
+        raise ValueError("award_places cannot be negative")
+    places = min(award_places, len(bounds))
+
+    def overlaps(i: int, j: int) -> bool:
+        return bounds[i][0] <= bounds[j][1] and bounds[j][0] <= bounds[i][1]
+
+    return [any(overlaps(i, j) for j in range(len(bounds)) if j != i) if i < places
+            else any(overlaps(i, j) for j in range(places))
+            for i in range(len(bounds))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,11 +259,18 @@ def _shrunk(var: np.ndarray, n: np.ndarray, pooled: float, n0: float) -> np.ndar
 
 def _spread_estimates(d: _Data, values: np.ndarray, n0: float) -> dict[int, Estimate]:
     """Score = mean of a submission's values; SE = s̃/√n with s̃² the submission's sample
-    variance shrunk toward the pooled within-submission variance (_shrunk, n0 as given): the
-    spread of its own reviews, stabilised for the usual 2–5 reviews (with one review, the pooled
-    spread alone)."""
+    variance shrunk toward the pooled within-submission variance s_p² (_shrunk, n0 as given):
+    the spread of its own reviews, stabilised for the usual 2–5 reviews. With one review, the
+    pooled spread alone: SE = s_p.
+
+    s_p² = 0 says only that no two reviews of a submission have differed yet (a few reviews,
+    equal scores on a short scale), never that a lone review is certain: then the variance of
+    all the event's review values stands in, and where they are all equal too (or there is one
+    review) UNIFORM_VARIANCE, so no interval is ever empty for want of data."""
     n_sub = len(d.submissions)
     var, n, mean, pooled = _pooled_variance(d.submission, values, n_sub)
+    if pooled <= 0:
+        pooled = float(np.var(values)) or UNIFORM_VARIANCE
     se = np.sqrt(_shrunk(var, n, pooled, n0) / n)
     return {a: Estimate(float(mean[i]), float(se[i]), int(n[i]))
             for i, a in enumerate(d.submissions)}
@@ -255,7 +288,7 @@ def _leniency(d: _Data) -> dict[int, float]:
 
 
 def raw_mean(reviews: Iterable[Review], *, shrinkage: float = 5.0,
-             tie_break: TieBreak = "reviews") -> Ranking:
+             tie_break: TieBreak = "reviews", award_places: int = AWARD_PLACES) -> Ranking:
     """The plain mean of a submission's review scores (every platform's baseline):
 
         score_a = (1/n_a) Σ_{r ∈ R(a)} s_ra
@@ -264,7 +297,8 @@ def raw_mean(reviews: Iterable[Review], *, shrinkage: float = 5.0,
     is each juror's mean minus the overall mean, for information only: nothing is corrected."""
     d = _data(reviews)
     return build_ranking("mean", _spread_estimates(d, d.score, shrinkage),
-                         juror_bias=_leniency(d), islands=d.islands, tie_break=tie_break)
+                         juror_bias=_leniency(d), islands=d.islands, tie_break=tie_break,
+                         award_places=award_places)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,7 +306,7 @@ def raw_mean(reviews: Iterable[Review], *, shrinkage: float = 5.0,
 
 
 def z_scores(reviews: Iterable[Review], *, shrinkage: float = 5.0, min_reviews: int = 3,
-             tie_break: TieBreak = "reviews") -> Ranking:
+             tie_break: TieBreak = "reviews", award_places: int = AWARD_PLACES) -> Ranking:
     """Per-juror standardisation (the usual "normalise each judge" of panel practice), with
     each juror's spread shrunk toward the panel's:
 
@@ -300,11 +334,14 @@ def z_scores(reviews: Iterable[Review], *, shrinkage: float = 5.0, min_reviews: 
     if pooled <= 0:
         pooled = 1.0   # every juror gave one score throughout: nothing to scale by
     spread2 = np.where(n >= min_reviews, _shrunk(var, n, pooled, shrinkage), pooled)
-    spread = np.sqrt(np.where(spread2 > 0, spread2, pooled))
+    # A juror who gave one score throughout (up to rounding noise) has no spread of their own:
+    # dividing by a spread of 1e-23 would turn that noise into their whole ranking.
+    spread = np.sqrt(np.where(spread2 > 1e-12 * pooled, spread2, pooled))
     z = (d.score - mean[d.juror]) / spread[d.juror]
     y = float(d.score.mean()) + math.sqrt(pooled) * z
     return build_ranking("zscore", _spread_estimates(d, y, shrinkage),
-                         juror_bias=_leniency(d), islands=d.islands, tie_break=tie_break)
+                         juror_bias=_leniency(d), islands=d.islands, tie_break=tie_break,
+                         award_places=award_places)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,13 +463,13 @@ def calibrate(reviews: Iterable[Review], *, regularisation: float = 0.25) -> Cal
 
 
 def calibrated(reviews: Iterable[Review], *, regularisation: float = 0.25,
-               tie_break: TieBreak = "reviews") -> Ranking:
+               tie_break: TieBreak = "reviews", award_places: int = AWARD_PLACES) -> Ranking:
     """Ranking by calibrate()'s v'_a ± 1.96·SE; `juror_bias` is b'_r (the leniency shown to
     the organiser); islands anchored separately, as the module docstring says."""
     fit = calibrate(reviews, regularisation=regularisation)
     estimates = {a: Estimate(fit.quality[a], fit.se[a], fit.reviews[a]) for a in fit.quality}
     return build_ranking("calibrated", estimates, juror_bias=fit.bias, islands=fit.islands,
-                         tie_break=tie_break)
+                         tie_break=tie_break, award_places=award_places)
 
 
 METHODS: dict[str, Callable[..., Ranking]] = {
@@ -444,7 +481,7 @@ METHODS: dict[str, Callable[..., Ranking]] = {
 
 
 def blend(jury: Ranking, votes: Mapping[int, int], public_weight: float, *,
-          tie_break: TieBreak = "reviews") -> Ranking:
+          tie_break: TieBreak = "reviews", award_places: int = AWARD_PLACES) -> Ranking:
     """Mix the public vote into the jury's ranking at `public_weight` w (0..1):
 
         J_a = (score_a − min score) / (max score − min score)    jury, min–max to 0..1
@@ -485,4 +522,4 @@ def blend(jury: Ranking, votes: Mapping[int, int], public_weight: float, *,
             (1 - w) * jury01 + w * vote01,
             math.hypot((1 - w) * jury_se, w * vote_se), r.reviews)
     return build_ranking(f"{jury.method}+votes", estimates, juror_bias=jury.juror_bias,
-                         islands=jury.islands, tie_break=tie_break)
+                         islands=jury.islands, tie_break=tie_break, award_places=award_places)

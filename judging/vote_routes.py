@@ -13,10 +13,10 @@ from starlette.routing import Route
 from events.models import Event
 from school.models import SchoolClass
 from teams.models import TeamMember
-from events.policy import Permission, Standing, event_for
-from judging import awards, votes
+from events.policy import Permission, Standing, event_for, require_event
+from judging import awards, event_settings, votes
 from school import pupil_privacy
-from samskapa.auth.guards import current_user, require_user
+from samskapa.auth.guards import current_user
 from samskapa.auth.models import User
 from samskapa.clock import now
 from samskapa.errors import DomainError, Forbidden, ValidationError
@@ -33,7 +33,7 @@ async def _vote_page(request: Request, event: Event, standing: Standing, *,
                      form: Form | None = None, status_code: int = 200, voted=None,
                      problem: str | None = None) -> Response:
     user = standing.user
-    settings = await awards.judging_settings(event)
+    settings = await event_settings.of(event)
     own_team = await TeamMember.filter(event_id=event.id, user_id=user.id).first() \
         .values_list("team_id", flat=True) if user else None
     candidates = sorted((s for s in await votes.candidates(event) if s.team_id != own_team),
@@ -57,7 +57,7 @@ async def vote_page(request: Request) -> Response:
     form = await Form.from_request(request)
     code = form.text("code", required=False, max_length=40)
     submission_id = form.id("submission")
-    settings = await awards.judging_settings(event)
+    settings = await event_settings.of(event)
     try:
         if code or user is None:
             if not code:
@@ -120,13 +120,12 @@ async def _codes_page(request: Request, event: Event, user: User, standing: Stan
     return render(request, "judging/vote_codes.html", {
         "event": event, "classes": classes, "class_options": options,
         "counts": await votes.token_counts(event),
-        "open": (await awards.judging_settings(event)).peoples_choice_open,
+        "open": (await event_settings.of(event)).peoples_choice_open,
         "form": form, "errors": form.messages()}, status_code=status_code)
 
 
 async def vote_codes(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user, Permission.TEACH)
+    user, event, standing = await require_event(request, Permission.TEACH)
     if request.method == "GET":
         return await _codes_page(request, event, user, standing)
     form = await Form.from_request(request)
@@ -147,12 +146,19 @@ async def vote_codes(request: Request) -> Response:
 
 async def print_codes(request: Request) -> Response:
     """A sheet of the class's unused codes to print and cut: each slip has the event, the code
-    to type and a QR code that opens the voting page with the code filled in."""
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user, Permission.TEACH)
+    to type and a QR code that opens the voting page with the code filled in. Above it (not
+    printed), the classes this person prints for; a teacher who came without a class (a
+    bookmark, a typed address) chooses one there."""
+    user, event, standing = await require_event(request, Permission.TEACH)
+    manages = standing.may(Permission.MANAGE_JUDGING)
+    raw = request.query_params.get("class", "")
+    classes = await _code_classes(event, user, standing)
+    context = {"event": event, "classes": classes, "may_manage": manages,
+               "counts": await votes.token_counts(event), "school_class": None, "slips": None}
+    if not raw and not manages:
+        return render(request, "judging/vote_codes_print.html", context)
     try:
-        school_class = await _chosen_class(event, user, standing,
-                                           request.query_params.get("class", ""))
+        school_class = await _chosen_class(event, user, standing, raw)
     except ValidationError as exc:
         raise DomainError(exc.errors["school_class"][0]) from None
     site = request.app.state.settings
@@ -163,7 +169,7 @@ async def print_codes(request: Request) -> Response:
         url = site.url(f"{vote_path}?code={code}")
         slips.append((code, segno.make(url, error="m").svg_data_uri(scale=4)))
     return render(request, "judging/vote_codes_print.html", {
-        "event": event, "school_class": school_class, "slips": slips,
+        **context, "school_class": school_class, "slips": slips,
         "vote_url": site.url(vote_path)})
 
 

@@ -2,6 +2,10 @@
 
 Who votes: a signed-in participant of the event with their account, or anyone with a
 single-use vote code (a teacher prints them as QR codes for a classroom: pupils have no email).
+A code vote is tied to the signed-in account only when that account may vote itself, so a
+teacher signed in on a shared classroom computer does not use up "their" vote with the first
+pupil's code. A class gets at most one code per pupil and CLASS_MARGIN more, counted under the
+class row's lock.
 Never for one's own team. Voting is open only while the organiser keeps it open.
 
 A vote code is derived from its `VoteToken` row's id with an HMAC of the site's secret key, so
@@ -25,6 +29,7 @@ from tortoise.transactions import in_transaction
 from events.models import Event, EventRole, Role
 from school.models import Pupil, SchoolClass
 from teams.models import TeamMember
+from judging import event_settings
 from judging.models import JudgingSettings, Vote, VoteToken
 from samskapa import limiter as limits
 from samskapa.auth.models import User
@@ -84,18 +89,25 @@ async def make_tokens(event: Event, user: User, count: int,
     if not 1 <= count <= MAX_TOKENS_AT_ONCE:
         raise ValidationError({"count": (N_("Enter a number from %(min)s to %(max)s."),
                                          {"min": 1, "max": MAX_TOKENS_AT_ONCE})})
-    async with in_transaction():
+    async with in_transaction() as conn:
         if school_class is not None:
-            limit = await Pupil.filter(school_class_id=school_class.id).count() + CLASS_MARGIN
-            made = await VoteToken.filter(event_id=event.id,
-                                          school_class_id=school_class.id).count()
+            # The class row locked first (PostgreSQL; SQLite writes one at a time): two tabs or
+            # two teachers making codes for one class count one after the other, so together
+            # they never pass the cap.
+            await SchoolClass.filter(id=school_class.id).using_db(conn).select_for_update() \
+                .first()
+            limit = await Pupil.filter(school_class_id=school_class.id).using_db(conn) \
+                .count() + CLASS_MARGIN
+            made = await VoteToken.filter(event_id=event.id, school_class_id=school_class.id) \
+                .using_db(conn).count()
             if made + count > limit:
                 raise ValidationError({"count": (N_(
                     "A class gets at most one code per pupil and %(margin)s spare: "
                     "%(limit)s in all. %(made)s are made already."),
                     {"margin": CLASS_MARGIN, "limit": limit, "made": made})})
         return [await VoteToken.create(event_id=event.id, created_by=user,
-                                       school_class=school_class) for _ in range(count)]
+                                       school_class=school_class, using_db=conn)
+                for _ in range(count)]
 
 
 async def unused_tokens(event: Event, school_class: SchoolClass | None) -> list[VoteToken]:
@@ -173,7 +185,12 @@ async def vote_with_code(event: Event, settings: JudgingSettings, secret: str, c
     token_id, letters = parsed
     if not hmac.compare_digest(letters, _mac(secret, event.id, token_id)):
         raise UnknownVoteCode(UNKNOWN_CODE, field="code")
-    submission = await _candidate(event, submission_id, user)
+    # The vote is the signed-in account's own only when that account may vote itself (a
+    # participant; a class's pupils are participants): then it counts as their one vote. A
+    # teacher signed in on a classroom computer hands it from pupil to pupil: those codes are
+    # the pupils' votes, recorded without an account.
+    voter = user if await is_participant(event, user) else None
+    submission = await _candidate(event, submission_id, voter)
     token = await VoteToken.get_or_none(id=token_id, event_id=event.id)
     if token is None:
         raise UnknownVoteCode(UNKNOWN_CODE, field="code")  # deleted with its class
@@ -183,12 +200,12 @@ async def vote_with_code(event: Event, settings: JudgingSettings, secret: str, c
             "A class's codes are for the other classes' projects. Choose a project of "
             "another class.")})
     try:
-        return await _use_code(event, submission, token_id, user, now)
+        return await _use_code(event, submission, token_id, voter, now)
     except IntegrityError:  # the signed-in person has voted already (unique event + voter)
         raise DomainError(ALREADY_VOTED)
 
 
-async def _use_code(event: Event, submission: Submission, token_id: int, user: User | None,
+async def _use_code(event: Event, submission: Submission, token_id: int, voter: User | None,
                     now: datetime) -> Vote:
     async with in_transaction():
         # Conditional: two phones sending the same code at once use it once.
@@ -199,10 +216,10 @@ async def _use_code(event: Event, submission: Submission, token_id: int, user: U
                 raise DomainError(N_("This vote code has already been used. Each code gives "
                                      "one vote."), field="code")
             raise UnknownVoteCode(UNKNOWN_CODE, field="code")  # deleted with its class
-        # A signed-in person's code vote is theirs too: the unique (event, voter) keeps them
-        # from voting with both their account and a code, whichever comes first.
+        # A voter's code vote is theirs too: the unique (event, voter) keeps them from voting
+        # with both their account and a code, whichever comes first.
         return await Vote.create(event_id=event.id, submission=submission, token_id=token_id,
-                                 voter=user)
+                                 voter=voter)
 
 
 async def vote_with_code_counted(limiter: limits.Limiter, ip: str, *args, **kwargs) -> Vote:
@@ -247,5 +264,5 @@ async def is_participant(event: Event, user: User | None) -> bool:
 
 
 async def set_open(event: Event, is_open: bool) -> None:
-    await JudgingSettings.get_or_create(event_id=event.id)
-    await JudgingSettings.filter(event_id=event.id).update(peoples_choice_open=is_open)
+    settings = await event_settings.of(event)
+    await JudgingSettings.filter(id=settings.id).update(peoples_choice_open=is_open)

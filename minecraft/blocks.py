@@ -48,7 +48,21 @@ class Block(IntEnum):
     MUD = 30
     OAK_SIGN = 31
     GLOWSTONE = 32
-    BARRIER = 33
+    BIRCH_LOG = 33
+    BIRCH_LEAVES = 34
+    FARMLAND = 35
+    WHEAT = 36
+    MOSS_BLOCK = 37
+    PODZOL = 38
+    OAK_DOOR_NORTH_LOWER = 39
+    OAK_DOOR_NORTH_UPPER = 40
+    OAK_DOOR_EAST_LOWER = 41
+    OAK_DOOR_EAST_UPPER = 42
+    OAK_DOOR_SOUTH_LOWER = 43
+    OAK_DOOR_SOUTH_UPPER = 44
+    OAK_DOOR_WEST_LOWER = 45
+    OAK_DOOR_WEST_UPPER = 46
+    BARRIER = 47
 
 
 @dataclass(frozen=True)
@@ -113,7 +127,41 @@ BLOCKS: dict[Block, BlockInfo] = {
                               java_properties={"rotation": "0", "waterlogged": "false"},
                               solid=False),
     Block.GLOWSTONE: BlockInfo("minecraft:glowstone", "minecraft:glowstone", (89, 0)),
+    Block.BIRCH_LOG: BlockInfo("minecraft:birch_log", "minecraft:birch_log", (17, 2),
+                               java_properties={"axis": "y"}),
+    Block.BIRCH_LEAVES: BlockInfo("minecraft:birch_leaves", "minecraft:birch_leaves", (18, 2),
+                                  java_properties={"distance": "1", "persistent": "true",
+                                                   "waterlogged": "false"}, leaves=True),
+    # Fully moist farmland under ripe wheat: farmland with a crop on it never turns to dirt.
+    Block.FARMLAND: BlockInfo("minecraft:farmland", "minecraft:farmland", (60, 7),
+                              java_properties={"moisture": "7"}),
+    Block.WHEAT: BlockInfo("minecraft:wheat", "minecraft:wheat", (59, 7),
+                           java_properties={"age": "7"}, solid=False),
+    Block.MOSS_BLOCK: BlockInfo("minecraft:moss_block", "minecraft:moss_block", (2, 0)),
+    Block.PODZOL: BlockInfo("minecraft:podzol", "minecraft:podzol", (3, 2),
+                            java_properties={"snowy": "false"}),
+    **{door: BlockInfo("minecraft:oak_door", "minecraft:wooden_door", (64, mcpi_data),
+                       java_properties={"facing": facing, "half": half, "hinge": "left",
+                                        "open": "false", "powered": "false"})
+       for door, facing, half, mcpi_data in (
+           (Block.OAK_DOOR_NORTH_LOWER, "north", "lower", 3),
+           (Block.OAK_DOOR_NORTH_UPPER, "north", "upper", 8),
+           (Block.OAK_DOOR_EAST_LOWER, "east", "lower", 0),
+           (Block.OAK_DOOR_EAST_UPPER, "east", "upper", 8),
+           (Block.OAK_DOOR_SOUTH_LOWER, "south", "lower", 1),
+           (Block.OAK_DOOR_SOUTH_UPPER, "south", "upper", 8),
+           (Block.OAK_DOOR_WEST_LOWER, "west", "lower", 2),
+           (Block.OAK_DOOR_WEST_UPPER, "west", "upper", 8))},
+    # Invisible and unbreakable in survival: closes the map's edges the world border leaves open.
     Block.BARRIER: BlockInfo("minecraft:barrier", "minecraft:barrier", (166, 0)),
 }
+
+# Doors by the direction a player faces when walking out: (lower, upper) halves.
+DOORS = {"north": (Block.OAK_DOOR_NORTH_LOWER, Block.OAK_DOOR_NORTH_UPPER),
+         "east": (Block.OAK_DOOR_EAST_LOWER, Block.OAK_DOOR_EAST_UPPER),
+         "south": (Block.OAK_DOOR_SOUTH_LOWER, Block.OAK_DOOR_SOUTH_UPPER),
+         "west": (Block.OAK_DOOR_WEST_LOWER, Block.OAK_DOOR_WEST_UPPER)}
+# Blocks that fall when nothing is under them: never used for a bridge deck.
+FALLING = frozenset({Block.SAND, Block.GRAVEL})
 
 assert set(BLOCKS) == set(Block), "every Block needs a BlockInfo"

@@ -36,7 +36,7 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -45,7 +45,7 @@ from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from . import decorations
+from . import blockfile, decorations
 from . import layers as layers_mod
 from . import source, terrain
 from .blocks import Block
@@ -54,10 +54,14 @@ from .metadata import make_metadata, write_metadata
 from .preview import VOID_RGB, colour_tile, preview_factor, render_preview
 
 REGION = 512
-MARGIN = 8  # blocks read around each region: slopes, beaches, walls and tree crowns at seams
+MARGIN = 8  # blocks read around each region: slopes, beaches, water beds and banks, walls and
+# tree crowns at seams (terrain.surface's `reach`)
 STATE_DIR = ".samskapa-build"
 STATE_VERSION = 1
 FORMATS = ("java", "preview")
+OPTIONAL_FORMATS = ("mcworld",)   # Minecraft Education / Bedrock: OUT.mcworld beside OUT
+# "blocks": each region's RegionBlocks kept for a live push (blockfile.py); never listed to users
+INTERNAL_FORMATS = ("blocks",)
 SCHEDULER_TIMEOUT = "10s"  # to connect to a Dask scheduler before giving up
 
 
@@ -73,6 +77,8 @@ class BuildOptions:
     vertical_scale: float | None = None
     sea_level_y: int = 62
     layers: Sequence[str] = ()
+    landcover: str | None = None  # ESA WorldCover or NMD raster
+    bathymetry: str | None = None  # sea floor heights (negative below sea level)
     formats: Sequence[str] = FORMATS
     workers: int = 1
     scheduler: str | None = None
@@ -95,6 +101,8 @@ class BuildOptions:
             "outside": self.outside, "scale": float(self.scale),
             "vertical_scale": self.vertical_scale, "sea_level_y": int(self.sea_level_y),
             "layers": [str(Path(p).resolve()) for p in self.layers],
+            "landcover": str(Path(self.landcover).resolve()) if self.landcover else None,
+            "bathymetry": str(Path(self.bathymetry).resolve()) if self.bathymetry else None,
             "formats": sorted(self.formats), "source_crs": self.source_crs, "crs": self.crs,
             "band": self.band, "spawn": list(self.spawn) if self.spawn else None,
             "game_version": self.game_version, "name": self.name,
@@ -130,6 +138,11 @@ class Job:
     spawn_wish: tuple[int, int]  # the chosen spawn column; the spawn is the dry one nearest it
     walls: tuple[str, ...]  # map sides closed by a barrier wall (see `edge_walls`)
     write_java: bool
+    write_bedrock: bool = False
+    landcover: str | None = None  # path of a land cover raster
+    landcover_scheme: str | None = None  # its class codes: "worldcover" or "nmd"
+    bathymetry: str | None = None  # path of a sea floor raster
+    write_blocks: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,18 +240,9 @@ def _spawn_candidates(job: Job, heights: np.ndarray, nodata: np.ndarray,
     if inside is not None:
         ok &= inside
     if job.layers and ok.any():
-        h, w = heights.shape
         g = job.grid
-        ls = layers_mod.load_layers(job.layers, g.crs)
-        water = [item[0] for item in ls.query("water", (g.west + x0 * g.scale,
-                                                        g.north - (z0 + h) * g.scale,
-                                                        g.west + (x0 + w) * g.scale,
-                                                        g.north - z0 * g.scale))]
-        if water:
-            import rasterio.features
-            ok &= ~rasterio.features.rasterize([(geom, 1) for geom in water], out_shape=(h, w),
-                                               transform=g.transform(x0, z0), fill=0,
-                                               dtype="uint8").astype(bool)
+        ls = layers_mod.load_layers(job.layers, g.crs, job.vrt, g.scale)
+        ok &= ~layers_mod.water_cells(ls, g.transform(x0, z0), heights.shape, g.scale)
     sx, sz = job.spawn_wish
     h, w = heights.shape
     d2 = ((np.arange(z0, z0 + h, dtype=np.int64) - sz) ** 2)[:, None] + \
@@ -325,7 +329,7 @@ def _place_walls(blocks: np.ndarray, y_min: int, cols: terrain.Columns, walls: t
 def region_task(job: Job, fit: Fit, rx: int, rz: int, sea_labels: np.ndarray,
                 coarse: source.Coarse) -> RegionResult:
     """Compute one region's blocks, write its .mca (atomically) and its preview tile."""
-    from . import java
+    from . import bedrock, java
 
     ext, nodata, core = _read(job, rx, rz)
     x0, z0, w, h = _core(job, rx, rz)
@@ -352,14 +356,20 @@ def region_task(job: Job, fit: Fit, rx: int, rz: int, sea_labels: np.ndarray,
             void = ~inside
 
     lr = None
-    lake = None
-    if job.layers:
-        ls = layers_mod.load_layers(job.layers, job.grid.crs)
-        lr = layers_mod.rasterize(ls, job.vrt, job.grid.crs, transform, shape, job.grid.scale,
-                                  fit.vertical_scale, fit.sea_level_y)
-        lake = lr.lake_level
+    if job.layers or job.landcover:
+        ls = layers_mod.load_layers(job.layers, job.grid.crs, job.vrt, job.grid.scale) \
+            if job.layers else None
+        lc = layers_mod.landcover_classes(job.landcover, job.landcover_scheme, job.grid,
+                                          transform, shape) if job.landcover else None
+        lr = layers_mod.rasterize(ls, lc, transform, shape, job.grid.scale, fit.vertical_scale,
+                                  fit.sea_level_y)
+    bathymetry = source.warp_window(job.bathymetry, job.grid.crs, transform, shape,
+                                    "bilinear") if job.bathymetry else None
     cols = terrain.surface(ext, job.grid.scale, fit.vertical_scale, fit.sea_level_y, sea,
-                           lake_level=lake, void=void, outside_sea=outside_sea)
+                           inland_level=lr.water_level if lr is not None else None,
+                           inland_depth=lr.water_depth if lr is not None else None,
+                           void=void, outside_sea=outside_sea, bathymetry_m=bathymetry,
+                           reach=MARGIN)
     if lr is not None:
         layers_mod.apply_surface(cols, lr)
 
@@ -373,7 +383,7 @@ def region_task(job: Job, fit: Fit, rx: int, rz: int, sea_labels: np.ndarray,
     y_min = terrain.WORLD_FLOOR
     ny = min(-(-(top_y + 1 - y_min) // 16) * 16, terrain.WORLD_TOP + 1 - y_min)
     chunks = 0
-    if job.write_java:
+    if job.write_java or job.write_bedrock or job.write_blocks:
         blocks = _zeroed_blocks(ny)
         view = blocks[:, :h, :w]
         terrain.fill_region(blocks, y_min, cc)
@@ -394,13 +404,19 @@ def region_task(job: Job, fit: Fit, rx: int, rz: int, sea_labels: np.ndarray,
         chunks = int(present.sum())
         region = java.RegionBlocks(rx=rx, rz=rz, y_min=y_min, blocks=blocks, present=present)
         try:
-            java.write_region(Path(job.world_dir), region, job.data_version)
+            if job.write_java:
+                java.write_region(Path(job.world_dir), region, job.data_version)
+            if job.write_bedrock:
+                bedrock.write_region_records(Path(job.state_dir), region)
+            if job.write_blocks:
+                blockfile.save_region(Path(job.state_dir) / blockfile.BLOCKS_DIR, region)
         except OSError as e:
             raise _disk_error(e, job.world_dir) from None
 
     building = lr.building[core] if lr is not None else np.full((h, w), -1, np.int32)
-    green = lr.green[core] if lr is not None else np.zeros((h, w), np.uint8)
-    tile = colour_tile(cc.top, ext[core], cc.water, building, green, cc.void, job.grid.scale,
+    cover = lr.cover[core] if lr is not None else np.zeros((h, w), np.uint8)
+    decks = layers_mod.deck_blocks(lr)[core] if lr is not None else np.zeros((h, w), np.uint8)
+    tile = colour_tile(cc, ext[core], building, cover, decks, job.grid.scale,
                        job.preview_factor)
     spawn_y = None
     sx, sz = fit.spawn_xz
@@ -565,10 +581,11 @@ def plan(options: BuildOptions) -> Plan:
     from . import java
 
     fmts = set(options.formats)
-    unknown = fmts - set(FORMATS)
+    unknown = fmts - set(FORMATS + OPTIONAL_FORMATS + INTERNAL_FORMATS)
     if unknown:
         raise WorldBuildError("Unknown format %(formats)s; choose from %(choices)s.",
-                              formats=", ".join(sorted(unknown)), choices=", ".join(FORMATS))
+                              formats=", ".join(sorted(unknown)),
+                              choices=", ".join(FORMATS + OPTIONAL_FORMATS))
     if options.outside not in ("void", "sea"):
         raise WorldBuildError("--outside must be void or sea.")
     if options.workers < 1:
@@ -613,9 +630,16 @@ def plan(options: BuildOptions) -> Plan:
               state_dir=str(out / STATE_DIR),
               preview_factor=preview_factor(grid.width, grid.height),
               spawn_wish=_spawn_wish(options, grid), walls=edge_walls(grid.width, grid.height),
-              write_java="java" in fmts)
+              write_java="java" in fmts, write_bedrock="mcworld" in fmts,
+              write_blocks="blocks" in fmts)
+    if options.landcover:
+        job = replace(job, landcover=layers_mod.check_raster(options.landcover, "--landcover"),
+                      landcover_scheme=layers_mod.landcover_scheme(options.landcover))
+    if options.bathymetry:
+        job = replace(job, bathymetry=layers_mod.check_raster(options.bathymetry, "--bathymetry"))
     if job.layers:
-        layers_mod.load_layers(job.layers, grid.crs)  # fail early on a bad layer file
+        # Fail early on a bad layer file; forked workers inherit what this reads.
+        layers_mod.load_layers(job.layers, grid.crs, vrt, grid.scale)
     return Plan(job, regions, None, gv, area_info, world_crs,
                 options.vertical_scale or terrain.default_vertical_scale(grid.scale),
                 options.sea_level_y)
@@ -817,7 +841,7 @@ def build_world(options: BuildOptions,
     Stages: "sea" (border labels, one per region), "regions" (one per region, including
     regions skipped on --resume). Raises WorldBuildError with a one-sentence message.
     """
-    from . import java
+    from . import bedrock, java
 
     t0 = time.perf_counter()
     p = plan(options)
@@ -831,7 +855,9 @@ def build_world(options: BuildOptions,
     if resuming:
         for rx, rz in p.regions:
             r = _load_tile(job, rx, rz)
-            if r is not None and (not job.write_java or java.region_path(out, rx, rz).exists()):
+            if r is not None and (not job.write_java or java.region_path(out, rx, rz).exists()) \
+                    and (not job.write_bedrock or bedrock.records_path(job.state_dir, rx, rz)
+                         .exists()):
                 done[(rx, rz)] = r
     todo = [k for k in p.regions if k not in done]
 
@@ -871,14 +897,13 @@ def build_world(options: BuildOptions,
     crs_label = source.crs_name(grid.crs)
     if grid.crs.startswith("EPSG:"):
         crs_label = f"{grid.crs} ({crs_label})"
+    name = options.name or f"Samskapa {Path(options.sources[0]).stem}"
+    settings = java.LevelSettings(
+        name=name, spawn=spawn, data_version=job.data_version, version_name=p.game_version,
+        border_center=(grid.width / 2.0, grid.height / 2.0),
+        border_size=float(max(grid.width, grid.height)))
     try:
         if job.write_java:
-            name = options.name or f"Samskapa {Path(options.sources[0]).stem}"
-            settings = java.LevelSettings(
-                name=name, spawn=spawn, data_version=job.data_version,
-                version_name=p.game_version,
-                border_center=(grid.width / 2.0, grid.height / 2.0),
-                border_size=float(max(grid.width, grid.height)))
             files.append(java.write_level_dat(out, settings))
         f = job.preview_factor
         # Regions not built (outside the area polygons) show as void.
@@ -921,8 +946,13 @@ def build_world(options: BuildOptions,
                                            "column containing each crossing of grid lines every "
                                            "every_m metres of easting and northing"}},
             options={k: v for k, v in options.identity().items()
-                     if k not in ("sources", "layers", "area_file")})
+                     if k not in ("sources", "layers", "area_file", "landcover", "bathymetry")})
         files.append(write_metadata(out / "metadata.json", meta))
+        if job.write_bedrock:
+            records = [bedrock.records_path(job.state_dir, rx, rz) for rx, rz in p.regions]
+            files.append(bedrock.write_mcworld(out.with_suffix(".mcworld"), records, settings,
+                                               icon=image))
+            shutil.rmtree(Path(job.state_dir) / "bedrock")   # can be large; the world has it
         if options.zip and job.write_java:
             files.append(java.zip_world(out, out.with_suffix(".zip")))
     except OSError as e:
@@ -960,7 +990,9 @@ def _guess(path: str) -> tuple[str, str, str] | None:
 def _sources(options: BuildOptions) -> list[dict]:
     out = []
     for role, paths in (("elevation", options.sources), ("layer", options.layers),
-                        ("area", [options.area_file] if options.area_file else [])):
+                        ("area", [options.area_file] if options.area_file else []),
+                        ("landcover", [options.landcover] if options.landcover else []),
+                        ("bathymetry", [options.bathymetry] if options.bathymetry else [])):
         for pth in paths:
             g = _guess(str(pth))
             out.append({"role": role, "path": Path(pth).name,

@@ -1,4 +1,4 @@
-"""`samskapa world build|info`: the command line of the world pipeline.
+"""`samskapa world build|info|push`: the command line of the world pipeline.
 
 The application shell mounts this group (`main.add_command(world)`); it also runs on its own as
 `python -m minecraft.cli`. Bad input ends with one sentence on stderr and exit status 2, never a
@@ -13,6 +13,8 @@ import click
 
 from .errors import WorldBuildError
 from .i18n import environ_language, translate
+from .live_cli import push_command
+
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".kml", ".fgb", ".osm", ".pbf")
 
@@ -67,10 +69,17 @@ def world() -> None:
 @click.option("--sea-level-y", type=int, default=62, show_default=True,
               help="Block y of 0 m (sea level).")
 @click.option("--layers", multiple=True,
-              help="Vector layers (buildings, roads, water, parks): repeat --layers or separate "
-                   "files with commas.")
+              help="Vector layers (buildings, roads, rivers, lakes, land cover): repeat --layers "
+                   "or separate files with commas.")
+@click.option("--landcover", default=None, type=click.Path(),
+              help="Land cover raster (ESA WorldCover or Naturvårdsverket's NMD): forests, "
+                   "fields and wetlands.")
+@click.option("--bathymetry", default=None, type=click.Path(),
+              help="Sea floor raster in metres, negative below sea level (e.g. EMODnet, GEBCO); "
+                   "without it the sea deepens with the distance from the shore.")
 @click.option("--format", "formats", default="java,preview", show_default=True,
-              help="Comma-separated outputs: java, preview.")
+              help="Comma-separated outputs: java, preview, mcworld (Minecraft Education / "
+                   "Bedrock, written as OUT.mcworld).")
 @click.option("--workers", type=int, default=1, show_default=True,
               help="Local worker processes.")
 @click.option("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786.")
@@ -90,8 +99,8 @@ def world() -> None:
               "world only, not the build's resume state).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_scale,
-              sea_level_y, layers, formats, workers, scheduler, resume, force, source_crs, crs,
-              band, spawn, game_version, make_zip, quiet) -> None:
+              sea_level_y, layers, landcover, bathymetry, formats, workers, scheduler, resume,
+              force, source_crs, crs, band, spawn, game_version, make_zip, quiet) -> None:
     """Build a Minecraft world from SOURCE rasters (GeoTIFF, .hgt, ASCII grid, VRT, tiles)."""
     import tqdm as tqdm_mod
     from tqdm import tqdm
@@ -125,7 +134,8 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
         opts = BuildOptions(
             sources=list(source), out=out, area=_numbers(area, 4, "--area"), area_crs=area_crs,
             area_file=area_file, outside=outside, scale=scale, vertical_scale=vertical_scale,
-            sea_level_y=sea_level_y, layers=list(layers),
+            sea_level_y=sea_level_y, layers=list(layers), landcover=landcover,
+            bathymetry=bathymetry,
             formats=[f.strip() for f in formats.split(",") if f.strip()], workers=workers,
             scheduler=scheduler, resume=resume, force=force, source_crs=source_crs, crs=crs,
             band=band, spawn=_numbers(spawn, 2, "--spawn"), game_version=game_version,
@@ -152,12 +162,17 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
     for bar in bars.values():
         bar.close()
     m = result.metadata
+    language = environ_language()
     click.echo(translate("Wrote %(out)s: %(x)s x %(z)s blocks, %(chunks)s chunks in %(regions)s "
                          "regions (%(resumed)s resumed) in %(seconds)s s, in %(crs)s.",
-                         environ_language(), out=result.out, x=m["size_blocks"]["x"],
+                         language, out=result.out, x=m["size_blocks"]["x"],
                          z=m["size_blocks"]["z"], chunks=result.chunks, regions=result.regions,
                          resumed=result.regions_skipped, seconds=f"{result.seconds:.1f}",
                          crs=m["crs"] if m["crs"].startswith("EPSG:") else m["crs_name"]))
+    for f in result.files:
+        if f.suffix == ".mcworld":
+            click.echo(translate("Minecraft Education / Bedrock world: %(path)s", language,
+                                 path=f))
     click.echo(result.height_message)
 
 
@@ -197,6 +212,8 @@ def info_cmd(source, source_crs, band) -> None:
     click.echo(f"nodata:     {i.nodata}")
     click.echo(f"heights:    {i.height_min:.1f} to {i.height_max:.1f} m")
 
+
+world.add_command(push_command(build_cmd))  # `world push`, sharing build's source/area options
 
 if __name__ == "__main__":
     world()

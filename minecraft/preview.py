@@ -1,7 +1,7 @@
 """preview.png: a map of the world for people who would rather look than read.
 
 Each region task returns a small colour tile of its own columns (hillshaded ground, water,
-buildings, roads, green areas), so the preview costs no extra pass over the data; this module
+buildings, roads, forests), so the preview costs no extra pass over the data; this module
 colours tiles and assembles them with a labelled grid of world-CRS (SWEREF 99 TM) coordinates.
 """
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from . import cover
 from .blocks import Block
-from .terrain import NO_WATER, hillshade
+from .terrain import NO_WATER, Columns, hillshade
 
 # Longest side of the preview. Encoding the PNG is serial work at the end of a build (about
 # 0.3 s at 2,048 px here), so keep it modest; the grid labels stay readable at 1,024 px.
@@ -26,11 +27,17 @@ COLOURS = {
     Block.SAND: (219, 207, 163), Block.GRAVEL: (136, 126, 126), Block.DIRT_PATH: (148, 122, 65),
     Block.GRAY_CONCRETE: (70, 72, 76), Block.BLACK_CONCRETE: (40, 40, 44),
     Block.LIGHT_GRAY_CONCRETE: (150, 150, 145), Block.COBBLESTONE: (110, 110, 110),
+    Block.FARMLAND: (214, 190, 96), Block.MOSS_BLOCK: (112, 128, 60),
+    Block.PODZOL: (92, 110, 52), Block.SNOW_BLOCK: (245, 248, 250), Block.MUD: (70, 62, 60),
 }
-WATER_RGB = np.array((50, 95, 190), dtype=np.float32)
+SHALLOW_RGB = np.array((90, 150, 220), dtype=np.float32)  # water a block deep
+DEEP_RGB = np.array((25, 55, 140), dtype=np.float32)  # water DEEP_BLOCKS deep or more
+DEEP_BLOCKS = 8
 BUILDING_RGB = np.array((178, 84, 68), dtype=np.float32)
-WOOD_RGB = np.array((46, 104, 46), dtype=np.float32)
+FOREST_RGB = np.array((38, 92, 40), dtype=np.float32)
 VOID_RGB = np.array((255, 255, 255), dtype=np.float32)
+_M2 = cover.table("m2_per_tree", np.float64)
+_FOREST = (_M2 > 0) & (_M2 <= 60)  # dense trees are drawn as forest (parks are not)
 
 
 def preview_factor(width: int, height: int) -> int:
@@ -41,22 +48,27 @@ def preview_factor(width: int, height: int) -> int:
     return f
 
 
-def colour_tile(top: np.ndarray, ground_m: np.ndarray, water: np.ndarray, building: np.ndarray,
-                green: np.ndarray, void: np.ndarray, scale: float, factor: int) -> np.ndarray:
-    """RGB uint8 tile of one region core, downsampled by `factor` (block means)."""
+def colour_tile(cols: Columns, ground_m: np.ndarray, building: np.ndarray, classes: np.ndarray,
+                decks: np.ndarray, scale: float, factor: int) -> np.ndarray:
+    """RGB uint8 tile of one region core, downsampled by `factor` (block means): hillshaded
+    ground by its top block, forests green, buildings red, water lighter where shallow,
+    bridge decks (`decks`: their block, 0 none) over it."""
     lut = np.full((256, 3), 128, dtype=np.float32)
     for b, c in COLOURS.items():
         lut[int(b)] = c
-    rgb = lut[top]
+    rgb = lut[cols.top]
     shade = hillshade(ground_m, scale)
     rgb *= (0.55 + 0.6 * shade)[..., None]
-    wet = water != NO_WATER
-    rgb[wet] = WATER_RGB
-    rgb[green == 2] = rgb[green == 2] * 0.3 + WOOD_RGB * 0.7
+    forest = _FOREST[classes]
+    rgb[forest] = rgb[forest] * 0.3 + FOREST_RGB * 0.7
+    wet = cols.water != NO_WATER
+    t = np.clip((cols.water[wet] - cols.ground[wet] - 1) / (DEEP_BLOCKS - 1), 0.0, 1.0)[:, None]
+    rgb[wet] = SHALLOW_RGB * (1 - t) + DEEP_RGB * t
+    rgb[decks > 0] = lut[decks[decks > 0]]
     rgb[building >= 0] = BUILDING_RGB
-    rgb[void] = VOID_RGB
+    rgb[cols.void] = VOID_RGB
+    h, w = cols.top.shape
     if factor > 1:
-        h, w = top.shape
         ph, pw = -(-h // factor), -(-w // factor)
         pad = np.pad(rgb, ((0, ph * factor - h), (0, pw * factor - w), (0, 0)), mode="edge")
         rgb = pad.reshape(ph, factor, pw, factor, 3).mean(axis=(1, 3))

@@ -14,6 +14,11 @@ Datum
     the top of the world, `fit_heights` first shifts y0 and, if the relief is too tall even then,
     raises v; it returns a sentence saying exactly what it did.
 
+Water
+    Sea, lakes and rivers get beds that deepen away from the shore, and banks that hold them
+    (`surface`). Everything a column needs from its neighbours lies within the window's margin
+    (`reach`), so both sides of a region seam compute the same columns.
+
 Sea
     A cell is sea when its height is at or below sea level (0 m) and it is connected (4-neighbour)
     to the map edge through such cells: an inland pit below 0 m stays dry land. The build computes
@@ -38,6 +43,10 @@ HEADROOM = 48  # blocks kept free above the highest ground for buildings and tre
 STEEP = 1.0  # slope (metres per metre, i.e. 45 degrees) from which the ground is bare stone
 DEEP = 4  # water deeper than this many blocks gets a gravel bed instead of sand
 NO_WATER = -32768
+SEA_DEPTH_M = 10.0  # the sea floor away from the shore (elevation data or bathymetry can say more)
+MIN_SEA_DEPTH = 3  # blocks: boats and swimming need more than a puddle, whatever the scale
+BANK_M = 6.0  # ground this near a lake or river is blended towards its level
+TREE_REACH = 3  # blocks from a trunk to its crown's edge: trees need exact ground this far out
 
 _FOUR = ndimage.generate_binary_structure(2, 1)
 
@@ -171,30 +180,97 @@ class Columns:
     void: np.ndarray  # bool: nothing at all (outside an area polygon)
 
 
+def water_depth_blocks(depth_m: float, vertical_scale: float, reach: int, least: int = 1) -> int:
+    """A depth in metres as whole blocks, at least `least` and at most `reach`."""
+    return max(least, min(reach, int(math.floor(depth_m / vertical_scale + 0.5))))
+
+
+def distance_to_dry(wet: np.ndarray, reach: int) -> np.ndarray:
+    """Euclidean distance in blocks from each wet cell to the nearest dry one (1 next to the
+    shore), at most `reach`. Capped at the window's margin this is exact for the core: any dry
+    cell nearer than `reach` lies inside the window."""
+    if wet.all():
+        return np.full(wet.shape, float(reach), dtype=np.float32)
+    d = ndimage.distance_transform_edt(wet).astype(np.float32)
+    return np.minimum(d, float(reach))
+
+
+def _blend_banks(ground: np.ndarray, water: np.ndarray, inland: np.ndarray, dry: np.ndarray,
+                 band: int) -> None:
+    """Lower dry ground within `band` blocks of a lake or river towards its level, linearly:
+    one block above the water at the shore, untouched `band` blocks away. A level drawn from
+    vector data can lie well below coarse elevation data along a narrow valley; this turns
+    the wall that would leave into a slope."""
+    d, idx = ndimage.distance_transform_edt(~inland, return_indices=True)
+    level = water[idx[0], idx[1]].astype(np.int32)
+    excess = ground.astype(np.int32) - (level + 1)
+    near = dry & (d <= band + 1) & (excess > 0)
+    if near.any():
+        f = np.clip((d[near] - 1.0) / band, 0.0, 1.0)
+        ground[near] = (level[near] + 1 + np.ceil(excess[near] * f)).astype(np.int16)
+
+
+def contain_water(ground: np.ndarray, water: np.ndarray) -> None:
+    """Raise dry ground beside water to the water's level: water must never stand above its
+    banks (the game would spill it as soon as anything nearby changed). Water flows to its
+    four neighbours only, so those are the banks that count."""
+    wet = water != NO_WATER
+    lvl = np.pad(np.where(wet, water, NO_WATER), 1, constant_values=NO_WATER)
+    nb = np.maximum(np.maximum(lvl[:-2, 1:-1], lvl[2:, 1:-1]),
+                    np.maximum(lvl[1:-1, :-2], lvl[1:-1, 2:]))
+    low = ~wet & (nb > ground)
+    ground[low] = nb[low]
+
+
 def surface(heights_m: np.ndarray, scale: float, vertical_scale: float, sea_level_y: int,
-            sea: np.ndarray, lake_level: np.ndarray | None = None,
-            void: np.ndarray | None = None, outside_sea: np.ndarray | None = None,
-            beach_m: float = 4.0) -> Columns:
+            sea: np.ndarray, inland_level: np.ndarray | None = None,
+            inland_depth: np.ndarray | None = None, void: np.ndarray | None = None,
+            outside_sea: np.ndarray | None = None, bathymetry_m: np.ndarray | None = None,
+            reach: int = 8, beach_m: float = 4.0) -> Columns:
     """Ground, materials and water for each column.
 
-    sea: bool, the sea mask; lake_level: int16 block y of a lake's water surface (NO_WATER
-    elsewhere); void: columns left empty; outside_sea: columns made open sea (outside an area
-    polygon when the user chose sea). Beaches are sand on land within `beach_m` metres (at least
-    one block) of water and at most 2 blocks above it.
+    sea: bool, the sea mask; inland_level: int16 block y of lake and river surfaces (NO_WATER
+    elsewhere), with inland_depth (uint8) the most blocks their beds may lie below it; void:
+    columns left empty; outside_sea: columns made open sea (outside an area polygon when the
+    user chose sea); bathymetry_m: the sea floor in metres (negative under the sea; NaN where
+    unknown). reach: the margin (blocks) the window has around the region it is computed for.
+
+    Beds deepen with the distance from the shore: one block at the shore, a block more per
+    block out, down to the sea's depth (SEA_DEPTH_M, at least MIN_SEA_DEPTH blocks) or the
+    lake's or river's; elevation data lower than that is kept, a bathymetry raster decides the
+    sea floor where it has data. Banks are blended (`_blend_banks`) and contained
+    (`contain_water`). Beaches are sand on land within `beach_m` metres (at least one block)
+    of water and at most 2 blocks above it.
     """
     shape = heights_m.shape
     ground = block_heights(heights_m, vertical_scale, sea_level_y)
     water = np.full(shape, NO_WATER, dtype=np.int16)
-    water[sea] = sea_level_y
-    if outside_sea is not None and outside_sea.any():
-        water[outside_sea] = sea_level_y
-        ground[outside_sea] = np.minimum(ground[outside_sea], sea_level_y - 3)
-    if lake_level is not None:
-        lake = (lake_level != NO_WATER) & (water == NO_WATER)
-        water[lake] = lake_level[lake]
+    is_sea = sea if outside_sea is None else sea | outside_sea
+    water[is_sea] = sea_level_y
+    inland = np.zeros(shape, dtype=bool)
+    if inland_level is not None:
+        inland = (inland_level != NO_WATER) & ~is_sea
+        water[inland] = inland_level[inland]
     wet = water != NO_WATER
-    # Every water column holds at least one block of water above its bed.
-    np.minimum(ground, water - 1, out=ground, where=wet)
+    if wet.any():
+        cap = np.zeros(shape, dtype=np.int16)
+        cap[is_sea] = water_depth_blocks(SEA_DEPTH_M, vertical_scale, reach, MIN_SEA_DEPTH)
+        if inland.any():
+            cap[inland] = np.maximum(inland_depth[inland], 1)
+        depth = np.minimum(np.floor(distance_to_dry(wet, reach)).astype(np.int16), cap)
+        # Not into the bedrock: a relief fitted down to the floor keeps a shallower sea.
+        bed = np.maximum(water - np.maximum(depth, 1), np.minimum(water - 1, LOWEST_SURFACE))
+        if bathymetry_m is not None:
+            known = is_sea & np.isfinite(bathymetry_m)
+            floor = min(sea_level_y - 1, LOWEST_SURFACE)
+            bed[known] = np.clip(block_heights(bathymetry_m[known], vertical_scale,
+                                               sea_level_y), floor, sea_level_y - 1)
+            ground[known] = bed[known]
+        np.minimum(ground, bed, out=ground, where=wet)
+        if inland.any():
+            _blend_banks(ground, water, inland, ~wet, max(1, min(reach - TREE_REACH,
+                                                                 round(BANK_M / scale))))
+        contain_water(ground, water)
 
     steep = slope(heights_m, scale) >= STEEP
     top = np.full(shape, Block.GRASS_BLOCK, dtype=np.uint8)

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events.models import Phase
-from events.policy import Permission, event_for
+from events.policy import Permission, require_event
 from privacy import service, statements
 from privacy.models import StatementKind
 from samskapa.auth.guards import current_user, require_admin, require_user, sign_out
@@ -116,9 +116,7 @@ async def account_deleted(request: Request) -> Response:
 # --- an event's personal data ----------------------------------------------------------------
 
 async def event_data(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_EVENT)
+    user, event, _standing = await require_event(request, Permission.MANAGE_EVENT)
     form = Form({})
     status_code, notice, erased = 200, None, None
     ended = event.phase(now()) == Phase.RESULTS

@@ -163,7 +163,7 @@ def _asgi_error(status_code: int):
         message = None
         if status_code == 413 and limit:
             i18n.set_language(request_language(request))
-            message = i18n.gettext(TOO_LARGE_LIMIT, mb=f"{limit / 1048576:.1f}".removesuffix(".0"))
+            message = i18n.gettext(TOO_LARGE_LIMIT, mb=i18n.format_megabytes(limit))
         await error_page(request, status_code, message)(scope, receive, send)
     return respond
 

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, negotiate_locale
 from babel.dates import format_date as _babel_format_date
-from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_time as _babel_format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal as _babel_format_decimal
 from babel.support import NullTranslations, Translations
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
@@ -28,6 +28,10 @@ DEFAULT_LANGUAGE = "sv"
 # numeric dates in ISO order (2026-11-30), which neither a British nor an American reader can
 # misread and which matches what the Swedish version and every Swedish document show.
 FORMAT_LOCALES = {"sv": Locale.parse("sv_SE"), "en": Locale.parse("en_SE")}
+# Numbers: a decimal comma in Swedish (93,3), a decimal point in English (93.3). Not en_SE here:
+# CLDR gives it the Swedish decimal comma, which an English reader takes for a thousands mark.
+NUMBER_LOCALES = {"sv": Locale.parse("sv_SE"), "en": Locale.parse("en")}
+MEGABYTE = 1024 * 1024  # as the upload limits count
 TIMEZONE = ZoneInfo("Europe/Stockholm")
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
@@ -85,11 +89,12 @@ def _local(value: datetime) -> datetime:
     return value.astimezone(TIMEZONE) if value.tzinfo else value.replace(tzinfo=TIMEZONE)
 
 
-def format_datetime(value: datetime | None, format: str = "medium") -> str:
+def format_datetime(value: datetime | None, format: str = "long") -> str:
+    """The date in `format` and the time in hours and minutes, as every page writes a moment
+    ("5 december 2026 12:00"): Babel's own date-time patterns add seconds and a zone name."""
     if value is None:
         return ""
-    return _babel_format_datetime(_local(value), format=format, tzinfo=TIMEZONE,
-                                  locale=FORMAT_LOCALES[get_language()])
+    return f"{format_date(value, format)} {format_time(value)}"
 
 
 def format_date(value: date | datetime | None, format: str = "medium") -> str:
@@ -105,6 +110,31 @@ def format_time(value: datetime | None, format: str = "short") -> str:
         return ""
     return _babel_format_time(_local(value), format=format, tzinfo=TIMEZONE,
                               locale=FORMAT_LOCALES[get_language()])
+
+
+def format_number(value: float, decimals: int = 1, *, trim: bool = False,
+                  sign: bool = False) -> str:
+    """`value` with `decimals` decimals in the reader's language: 93,3 or 93.3. `trim` leaves
+    out trailing zeros (1,5 and 2 rather than 1,50 and 2,00); `sign` writes + before a positive
+    value (a juror's leniency)."""
+    pattern = "#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else "")
+    if sign:
+        pattern = f"+{pattern};-{pattern}"
+    return _babel_format_decimal(value, format=pattern,
+                                 locale=NUMBER_LOCALES[get_language()])
+
+
+def format_megabytes(size: int) -> str:
+    """A size limit in megabytes, for messages that say "MB" themselves: 10, or 0,1."""
+    return format_number(size / MEGABYTE, 1, trim=True)
+
+
+def format_file_size(size: int) -> str:
+    """A file's size for a list of files: kB below a megabyte (a small file is not "0,0 MB"),
+    else MB with one decimal."""
+    if size < MEGABYTE:
+        return f"{format_number(-(-size // 1024), 0)} kB"
+    return f"{format_number(size / MEGABYTE, 1)} MB"
 
 
 def request_language(cookies: dict[str, str], accept_language: str | None) -> str:

@@ -8,10 +8,13 @@ in the signed session, and an unsafe request must echo it in the `csrf_token` fo
 Bodies are read into memory up to `max_body_bytes` (1 MB by default), except on upload routes:
 an endpoint marked `@streamed_upload("max_image_bytes")` gets the limit of that setting, and
 its multipart body is passed on as it arrives, counted chunk by chunk (413 past the limit,
-raised from inside the stream, so the route may answer in its own words). Its CSRF token is
-checked without buffering the upload: from the X-CSRF-Token header, else from the form's first
-field (our forms put `csrf_token` first), which must arrive within the first
-STREAMED_TOKEN_WINDOW bytes; only that prefix is held, then replayed before the rest.
+raised from inside the stream, so the route may answer in its own words: its form again, with
+the limit beside the file field). An upload whose declared length is already past the limit
+reaches the route the same way, its stream raising at once, so that it too ends on the form
+rather than on an error page. Its CSRF token is checked without buffering the upload: from the
+X-CSRF-Token header, else from the form's first field (our forms put `csrf_token` first), which
+must arrive within the first STREAMED_TOKEN_WINDOW bytes; only that prefix is held, then
+replayed before the rest.
 """
 from __future__ import annotations
 
@@ -147,15 +150,16 @@ class RequestGuardMiddleware:
             streamed = streamed_limit(scope)
             limit = limit if streamed is None else streamed
         declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
+        declared_too_large = bool(declared and declared.isdigit() and int(declared) > limit)
+        if streamed is not None:
+            await self._streamed(scope, receive, send, headers, limit, declared_too_large)
+            return
+        if declared_too_large:
             scope.setdefault("state", {})["body_limit"] = limit  # for the 413 page to say
             await self.on_too_large(scope, receive, send)
             return
         if scope["method"] not in UNSAFE_METHODS:
             await self.app(scope, receive, send)
-            return
-        if streamed is not None:
-            await self._streamed(scope, receive, send, headers, limit)
             return
 
         chunks: list[bytes] = []
@@ -197,9 +201,10 @@ class RequestGuardMiddleware:
                     and hmac.compare_digest(expected.encode(), given.encode()))
 
     async def _streamed(self, scope: Scope, receive: Receive, send: Send, headers: Headers,
-                        limit: int) -> None:
+                        limit: int, declared_too_large: bool) -> None:
         """An upload: the token from the header or the body's first bytes, then the body
-        passed on chunk by chunk, counted."""
+        passed on chunk by chunk, counted; none of it when its declared length is past the
+        limit (the route reads BodyTooLarge at once)."""
         given = headers.get(CSRF_HEADER)
         chunks: list[bytes] = []
         size, ended = 0, False
@@ -222,6 +227,8 @@ class RequestGuardMiddleware:
 
         async def stream() -> Message:
             nonlocal prefix, size
+            if declared_too_large:
+                raise BodyTooLarge(limit)
             if prefix is not None:
                 message = {"type": "http.request", "body": prefix, "more_body": not ended}
                 prefix = None

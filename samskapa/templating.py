@@ -24,9 +24,12 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_DIR), autoescape=True,
                          extensions=["jinja2.ext.i18n"])
 templates = Jinja2Blocks(env=env)
+# Jinja's newstyle gettext fills in the placeholders itself (escaping them): give it the
+# translated text unformatted, or a plural with any placeholder but num would fail.
 env.install_gettext_callables(  # type: ignore[attr-defined]
-    lambda message: i18n.gettext(message),
-    lambda singular, plural, n: i18n.ngettext(singular, plural, n),
+    lambda message: i18n.translations(i18n.get_language()).ugettext(message),
+    lambda singular, plural, n: i18n.translations(i18n.get_language()).ungettext(
+        singular, plural, n),
     newstyle=True,
 )
 
@@ -50,6 +53,8 @@ env.filters.update(
     datetime=i18n.format_datetime,
     date=i18n.format_date,
     time=i18n.format_time,
+    number=i18n.format_number,
+    file_size=i18n.format_file_size,
     markdown=lambda text: Markup(render_markdown(text or "")),
     urlencode_query=lambda params: urlencode({k: v for k, v in params.items() if v}),
 )

@@ -12,8 +12,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events.models import Event
-from events.policy import event_for
-from samskapa.auth.guards import current_user, require_user, sign_in
+from events.policy import require_event
+from samskapa.auth.guards import current_user, sign_in
 from samskapa.auth.models import User
 from samskapa.clock import now
 from samskapa.errors import DomainError
@@ -40,21 +40,18 @@ def class_url(event: Event, school_class: SchoolClass) -> str:
 async def class_guard(request: Request) -> tuple[User, Event, SchoolClass]:
     """The guard of every route of one class: signed in, the event visible, and the class
     theirs to see or manage (school.get_class decides)."""
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user)
+    user, event, standing = await require_event(request)
     return user, event, await school.get_class(standing, request.path_params["class_id"])
 
 
 async def class_list(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user)
+    user, event, standing = await require_event(request)
     classes = await school.classes_for(standing)
     return render(request, "school/classes.html", {"event": event, "classes": classes})
 
 
 async def class_new(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user)
+    user, event, standing = await require_event(request)
     school.require_class_staff(standing)
     form = Form({}) if request.method == "GET" else await Form.from_request(request)
     if request.method == "POST":

@@ -9,6 +9,8 @@ every Swedish string is translated). English needs no catalogue: msgids are Engl
 """
 from __future__ import annotations
 
+import io
+import re
 import sys
 from pathlib import Path
 
@@ -113,9 +115,11 @@ def main(argv: list[str]) -> int:
         else:
             path = po_path(domain)
             path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as f:
-                # No line numbers: a moved line must not rewrite every catalogue.
-                write_po(f, catalog, width=100, sort_output=True, include_lineno=False)
+            buffer = io.BytesIO()
+            # No line numbers: a moved line must not rewrite every catalogue.
+            write_po(buffer, catalog, width=100, sort_output=True, include_lineno=False)
+            # Nor a Babel upgrade: its version in the header would change every catalogue.
+            path.write_bytes(re.sub(rb'"Generated-By: [^"]*"\n', b"", buffer.getvalue()))
             print(f"{path.relative_to(ROOT)}: {len(catalog)} strings, {len(missing)} untranslated")
     return 1 if problems else 0
 

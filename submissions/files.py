@@ -21,16 +21,15 @@ from tortoise.transactions import in_transaction
 from events.models import Event
 from samskapa.auth.models import User
 from samskapa.errors import NotFound, ValidationError
-from samskapa.i18n import N_
+from samskapa.i18n import N_, format_megabytes
 from submissions import service
 from submissions.images import NotAnImage, store_image
-from submissions.models import FileKind, Submission, SubmissionFile
+from submissions.models import MAX_FILES, FileKind, Submission, SubmissionFile
 from submissions.sniff import NotAccepted, sniff_attachment
 from teams.models import Team
 
 CHUNK = 1024 * 1024
 NAME_MAX = 255
-MAX_FILES = 30  # per submission: a gallery, not a file share
 TOO_LARGE = N_("The file is larger than %(mb)s MB. Make it smaller and try again.")
 SAVE_FIRST = N_("Save your submission (at least its title) before adding files.")
 TOO_MANY_FILES = N_("A submission can have at most %(n)s files. Remove one first.")
@@ -38,8 +37,6 @@ EMPTY_FILE = N_("The file is empty.")
 CHOOSE_FILE = N_("Choose a file to upload.")
 
 
-def megabytes(limit: int) -> str:
-    return f"{limit / (1024 * 1024):.1f}".removesuffix(".0")
 
 
 def _new_name() -> str:
@@ -94,7 +91,7 @@ def _process(kind: FileKind, upload: BinaryIO, filename: str, folder: Path,
     size = _copy(upload, raw, limit)
     try:
         if size < 0:
-            raise ValidationError({"file": (TOO_LARGE, {"mb": megabytes(limit)})})
+            raise ValidationError({"file": (TOO_LARGE, {"mb": format_megabytes(limit)})})
         if size == 0:
             raise ValidationError({"file": EMPTY_FILE})
         if kind == FileKind.IMAGE:

@@ -7,7 +7,8 @@ Invariants live here, beside the data they protect:
   (optimistic concurrency: two members saving at once never overwrite each other silently);
 - every save is also kept as a `SubmissionVersion` snapshot, so history and restore need nothing
   else;
-- files are stored outside the web root under generated names; the original name is only shown.
+- files are stored outside the web root under generated names; the original name is only shown;
+- at most MAX_FILES files attached at once (a gallery, not a file share).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tortoise.queryset import QuerySet
 
 from samskapa.i18n import N_
 
+MAX_FILES = 30  # attached to one submission at once (submissions/files.py, service.restore)
 
 class Eligibility(str, Enum):
     PENDING = "pending"

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from challenges.models import Challenge
 from events.models import PHASE_LABELS, Event
-from events.policy import Permission, event_for
+from events.policy import Permission, event_for, require_event
 from samskapa.auth.guards import current_user, require_user
 from samskapa.auth.models import User
 from samskapa.clock import now
@@ -23,7 +23,7 @@ from samskapa.http import redirect
 from samskapa.errors import DomainError, NotFound, ValidationError
 from samskapa.flash import flash
 from samskapa.forms import Form
-from samskapa.i18n import N_, format_datetime, gettext
+from samskapa.i18n import N_, format_datetime, format_megabytes, gettext
 from samskapa.security import BodyTooLarge, streamed_upload
 from samskapa.templating import render
 from school.pupil_privacy import audience
@@ -81,8 +81,8 @@ async def _page(request: Request, event: Event, team: Team, user: User | None, *
         "form": form, "errors": form.messages(), "notice": notice,
         "file_errors": file_errors or {},
         "files": await service.files_of(submission) if submission else [],
-        "max_image_mb": files.megabytes(request.app.state.settings.max_image_bytes),
-        "max_attachment_mb": files.megabytes(request.app.state.settings.max_attachment_bytes),
+        "max_image_mb": format_megabytes(request.app.state.settings.max_image_bytes),
+        "max_attachment_mb": format_megabytes(request.app.state.settings.max_attachment_bytes),
         "attachment_types": ", ".join(ALLOWED_EXTENSIONS), "labels": FIELD_LABELS,
     }
     if conflict is not None:
@@ -172,7 +172,7 @@ async def restore(request: Request) -> Response:
 async def _upload(request: Request, kind: FileKind, limit: int) -> Response:
     user = await require_user(request)
     event, _standing, team = await _team(request, user)
-    too_large = {"file": gettext(files.TOO_LARGE, mb=files.megabytes(limit))}
+    too_large = {"file": gettext(files.TOO_LARGE, mb=format_megabytes(limit))}
     try:
         form = await request.form(max_files=1, max_fields=5, max_part_size=64 * 1024)
     except BodyTooLarge:
@@ -261,9 +261,7 @@ def file_response(request: Request, row: SubmissionFile) -> Response:
 # --- organisers -------------------------------------------------------------------------------
 
 async def organiser_list(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_SUBMISSIONS)
+    user, event, _standing = await require_event(request, Permission.MANAGE_SUBMISSIONS)
     return await _list_page(request, event)
 
 
@@ -295,9 +293,7 @@ async def _event_challenges(event: Event):
 
 
 async def set_eligibility(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_SUBMISSIONS)
+    user, event, _standing = await require_event(request, Permission.MANAGE_SUBMISSIONS)
     submission = await service.event_submission(event, request.path_params["submission_id"])
     form = await Form.from_request(request)
     try:
@@ -308,9 +304,7 @@ async def set_eligibility(request: Request) -> Response:
 
 
 async def set_hidden(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_SUBMISSIONS)
+    user, event, _standing = await require_event(request, Permission.MANAGE_SUBMISSIONS)
     submission = await service.event_submission(event, request.path_params["submission_id"])
     form = await Form.from_request(request)
     await service.set_hidden(submission, form.checkbox("hidden"))
@@ -318,9 +312,7 @@ async def set_hidden(request: Request) -> Response:
 
 
 async def gallery_settings(request: Request) -> Response:
-    user = await require_user(request)
-    event, _standing = await event_for(request.path_params["slug"], user,
-                                       Permission.MANAGE_SUBMISSIONS)
+    user, event, _standing = await require_event(request, Permission.MANAGE_SUBMISSIONS)
     form = await Form.from_request(request)
     try:
         await service.set_gallery_phase(event, form.raw("opens_at_phase"))

@@ -29,7 +29,7 @@ from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
 from samskapa.i18n import N_, format_datetime
 from school.models import SchoolClass
 from submissions.diff import FieldChange, changes, file_changes
-from submissions.models import (VERSIONED_FIELDS, Eligibility, GallerySettings,
+from submissions.models import (MAX_FILES, VERSIONED_FIELDS, Eligibility, GallerySettings,
                                 Submission, SubmissionFile, SubmissionVersion)
 from teams.models import Team, TeamMember
 
@@ -46,6 +46,9 @@ NOT_FOUND = N_("We could not find that submission.")
 NO_SUCH_VERSION = N_("There is no such version of this submission.")
 WEB_ADDRESS = N_("Enter a web address starting with https:// or http://.")
 NOTHING_TO_RESTORE = N_("That version is the one saved now: there is nothing to restore.")
+RESTORE_TOO_MANY_FILES = N_("Restoring this version would give the submission more than "
+                            "%(n)s files, since the files added after it stay. Remove some "
+                            "first.")
 REASON_REQUIRED = N_("Say why the submission is not eligible: the team will see it.")
 GALLERY_PHASES = (Phase.HACKING, Phase.JUDGING, Phase.AWAITING_RESULTS, Phase.RESULTS)
 PHASE_ORDER = list(Phase)
@@ -264,6 +267,8 @@ class HistoryEntry:
     changes: list[FieldChange]
     files_added: list[SubmissionFile]
     files_removed: list[SubmissionFile]
+    # Attached now but not in this version: they stay when it is restored (`restore`).
+    kept_on_restore: list[SubmissionFile]
 
 
 async def history(submission: Submission) -> list[HistoryEntry]:
@@ -271,13 +276,15 @@ async def history(submission: Submission) -> list[HistoryEntry]:
     versions = await SubmissionVersion.filter(submission_id=submission.id) \
         .order_by("number").prefetch_related("saved_by")
     files = {f.id: f for f in await SubmissionFile.filter(submission_id=submission.id)}
+    attached = [f for f in files.values() if not f.detached]
     entries, previous = [], None
     for version in versions:
         before = previous.snapshot if previous else {}
         added, removed = file_changes(previous.file_ids if previous else [], version.file_ids)
         entries.append(HistoryEntry(version, changes(before, version.snapshot),
                                     [files[i] for i in added if i in files],
-                                    [files[i] for i in removed if i in files]))
+                                    [files[i] for i in removed if i in files],
+                                    [f for f in attached if f.id not in version.file_ids]))
         previous = version
     return entries[::-1]
 
@@ -285,7 +292,9 @@ async def history(submission: Submission) -> list[HistoryEntry]:
 async def restore(event: Event, team: Team, user: User, number: int, based_on: int | None,
                   now: datetime) -> Submission:
     """Makes version `number` the current one again, as a new version (history is never
-    rewritten); its files come back and later ones are detached."""
+    rewritten): its text, and its files back where they were removed since. Files added
+    after it stay: a team restoring an old description does not expect to lose the pictures
+    it uploaded since (the history page says so by the button); removing them is one click."""
     check_open(event, now)
     await require_member(team, user)
     submission = await team_submission(team)
@@ -305,11 +314,13 @@ async def restore(event: Event, team: Team, user: User, number: int, based_on: i
                                    updated_at=now, **data.snapshot())
         if not updated:
             raise Conflict(await Submission.get(id=submission.id).using_db(conn), None)
-        await SubmissionFile.filter(submission_id=submission.id).using_db(conn) \
-            .update(detached=True)
+        # The UPDATE above holds the submission's row: an upload meanwhile counts after this.
         if old.file_ids:
             await SubmissionFile.filter(submission_id=submission.id, id__in=old.file_ids) \
                 .using_db(conn).update(detached=False)
+        if await SubmissionFile.filter(submission_id=submission.id, detached=False) \
+                .using_db(conn).count() > MAX_FILES:
+            raise DomainError(RESTORE_TOO_MANY_FILES, n=MAX_FILES)  # rolls all of it back
         await record_version(submission.id, user, conn)
     return await Submission.get(id=submission.id)
 

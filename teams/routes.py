@@ -10,8 +10,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events.models import Event
-from events.policy import Permission, Standing, event_for
-from samskapa.auth.guards import current_user, require_user
+from events.policy import Permission, Standing, event_for, require_event
+from samskapa.auth.guards import current_user
 from samskapa.clock import now
 from samskapa.errors import DomainError, ValidationError
 from samskapa.forms import Form
@@ -81,8 +81,7 @@ async def _new_form(request: Request, standing: Standing, form: Form, status_cod
 
 
 async def team_new(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user)
+    user, event, standing = await require_event(request)
     if request.method == "GET":
         return await _new_form(request, standing, Form({
             "challenge": request.query_params.get("challenge", "")}))
@@ -140,8 +139,7 @@ async def team_page(request: Request) -> Response:
 
 
 async def team_leave(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user)
+    user, event, standing = await require_event(request)
     team = await teams.get_team(event, request.path_params["team_id"])
     still_there = await teams.leave_team(event, team, user)
     if not still_there:
@@ -152,8 +150,7 @@ async def team_leave(request: Request) -> Response:
 
 
 async def team_leader(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user)
+    user, event, standing = await require_event(request)
     team = await teams.get_team(event, request.path_params["team_id"])
     form = await Form.from_request(request)
     try:
@@ -168,8 +165,7 @@ async def team_leader(request: Request) -> Response:
 
 
 async def team_edit(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user)
+    user, event, standing = await require_event(request)
     team = await teams.get_team(event, request.path_params["team_id"])
     await teams.require_leader(team, user)
     form = await Form.from_request(request)
@@ -197,8 +193,7 @@ async def _join_form(request: Request, standing: Standing, form: Form, status_co
 
 
 async def team_join(request: Request) -> Response:
-    user = await require_user(request)
-    event, standing = await event_for(request.path_params["slug"], user)
+    user, event, standing = await require_event(request)
     if request.method == "GET":
         return await _join_form(request, standing, Form({
             "code": request.query_params.get("code", "")}))

@@ -442,7 +442,9 @@ CASES = [
 
     # --- judging, the organisers' side ------------------------------------------------------
     Case("/events/{slug}/judging", "/events/hack/judging",
-         {"method": "zscore", "reviews_per_submission": "2"}, only(*ORGANISERS)),
+         {"method": "zscore", "reviews_per_submission": "2", "tie_break": "more_reviews",
+          "public_vote_percent": "20"}, only(*ORGANISERS),
+         "the method is the organisers' choice, not the jury's"),
     Case("/events/{slug}/judging/rubric", "/events/hack/judging/rubric",
          {"name": "Nytta", "weight": "1", "scale_min": "1", "scale_max": "5", "levels": ""},
          only(*ORGANISERS)),
@@ -467,9 +469,6 @@ CASES = [
          "/events/hack/judging/assignments/{review_pending}/remove", {}, only(*ORGANISERS)),
 
     # --- judging, the results side (judging/results_routes.py, vote_routes.py) --------------
-    Case("/events/{slug}/judging/results-settings", "/events/hack/judging/results-settings",
-         {"method": "zscore", "tie_break": "more_reviews", "public_vote_percent": "20"},
-         only(*ORGANISERS), "the method is the organisers' choice, not the jury's"),
     Case("/events/{slug}/judging/peoples-choice", "/events/hack/judging/peoples-choice",
          {"open": ""}, only(*ORGANISERS)),
     Case("/events/{slug}/judging/awards", "/events/hack/judging/awards",
@@ -481,8 +480,8 @@ CASES = [
           "motivation": "", "position": "0"}, only(*ORGANISERS)),
     Case("/events/{slug}/judging/awards/{award_id:id}/delete",
          "/events/hack/judging/awards/{award}/delete", {}, only(*ORGANISERS)),
-    Case("/events/{slug}/judging/approve", "/events/hack/judging/approve", {},
-         only(*ORGANISERS)),
+    Case("/events/{slug}/judging/approve", "/events/hack/judging/approve", {"confirm": "on"},
+         only(*ORGANISERS), "judging is still open: confirmed"),
     Case("/events/{slug}/judging/withdraw", "/events/skola/judging/withdraw", {},
          only(*ORGANISERS), "approved, not yet public: the approval can be taken back"),
     Case("/events/{slug}/vote", "/events/hack/vote",

@@ -39,8 +39,9 @@ def test_juror_scores_with_autosave_and_nothing_is_lost(admin_page, new_page, se
     post_form(admin_page, f"/events/{slug}/judging/rubric",
               {"name": "Genomförande", "weight": "1", "scale_min": "0", "scale_max": "10",
                "levels": ""})
-    post_form(admin_page, f"/events/{slug}/judging", {"method": "calibrated",
-                                                      "reviews_per_submission": "1"})
+    post_form(admin_page, f"/events/{slug}/judging", {
+        "method": "calibrated", "reviews_per_submission": "1", "tie_break": "more_reviews",
+        "public_vote_percent": "0"})
     post_form(admin_page, f"/events/{slug}/judging/assignments/run", {})
 
     juror.goto(f"/events/{slug}/jury")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from judging import awards
+from judging import awards, event_settings
 from judging.models import Award, AwardKind
 from samskapa.errors import DomainError, ValidationError
 from submissions.models import Eligibility
@@ -72,7 +72,7 @@ async def test_a_late_approval_publishes_at_once_and_then_nothing_changes(clean_
         with pytest.raises(DomainError, match="published"):
             await attempt
     assert await Award.filter(event=w.event).count() == 1
-    assert (await awards.judging_settings(w.event)).results_approved_at is not None
+    assert (await event_settings.of(w.event)).results_approved_at is not None
 
 
 async def test_a_challenge_award_goes_to_a_project_in_that_challenge(clean_db):

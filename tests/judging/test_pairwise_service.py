@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from judging import crowd_bt, pairwise
-from judging.models import JudgingSettings, Method, PairwiseDecision, PairwiseItem, PairwiseJuror
+from judging.models import (JudgingSettings, Method, PairwiseDecision, PairwiseItem,
+                            PairwiseJuror, PairwiseSkip)
 from samskapa.errors import DomainError
 from tests.events.helpers import signed_in
 from tests.judging.jury_world import build, join_team
@@ -83,6 +84,27 @@ async def test_what_a_juror_is_shown(clock, clean_db):
     # After judging closes, nothing.
     with pytest.raises(DomainError):
         await pairwise.next_pair(w.event, w.jurors[0], w.event.judging_closes)
+
+
+async def test_a_skipped_submission_never_comes_back_to_that_juror(clock, clean_db):
+    w = await _pairwise_world(jurors=2, teams=3)
+    now = clock.now
+    juror, other = w.jurors
+    first = (await pairwise.next_pair(w.event, juror, now)).current.id
+    await pairwise.decide(w.event, juror, "seen", first, now)
+    skipped = (await pairwise.next_pair(w.event, juror, now)).current.id
+    await pairwise.decide(w.event, juror, "skip", skipped, now)
+    # The next choice is the one submission neither looked at nor skipped, never the skipped
+    # pair again; once that is skipped too, there is nothing left for this juror.
+    last, = {s.id for s in w.subs} - {first, skipped}
+    pair = await pairwise.next_pair(w.event, juror, now)
+    assert (pair.previous.id, pair.current.id) == (first, last)
+    await pairwise.decide(w.event, juror, "skip", last, now)
+    assert await pairwise.next_pair(w.event, juror, now) is None
+    assert set(await PairwiseSkip.filter(juror_id=juror.id)
+               .values_list("submission_id", flat=True)) == {skipped, last}
+    # Remembered per juror: the other juror is still offered them.
+    assert await pairwise.next_pair(w.event, other, now) is not None
 
 
 async def test_not_in_pairwise_mode(make_client, clock):

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from events.models import EventKind, EventRole, Role
 from school.models import SchoolClass
-from judging.models import (Assignment, Award, Conflict, JudgingSettings, Method, Score, Vote,
-                            VoteToken)
+from judging.models import (Assignment, AssignmentStatus, Award, Conflict, JudgingSettings,
+                            Method, Score, Vote, VoteToken)
+from samskapa.i18n import TIMEZONE
 from judging import votes as votes_service
 from submissions.models import Submission
 from tests.events.helpers import make_user, signed_in
@@ -26,7 +27,14 @@ async def test_the_chair_sees_the_ranking_jurors_and_teams_do_not(make_client, c
     assert "Kalibrerat för generösa och stränga" in text and "Juror Lenient" in text
     order = [text.index(t) for t in ("Solrosen", "Cykelbanan", "Parkappen", "Bussen")]
     assert order == sorted(order)
-    assert "results-settings" not in text  # the method is the organisers' choice
+    assert "#judging-settings" not in text  # the method is the organisers' choice
+    # Scores with a decimal comma in Swedish, a point in English.
+    assert re.findall(r"data-score>([^<]*)<", text) and all(
+        re.fullmatch(r"[0-9]+,[0-9]", s) for s in re.findall(r"data-score>([^<]*)<", text))
+    english = (await (await signed_in(make_client, chair)).get(
+        "/events/hack-2025/judging/ranking", headers={"Accept-Language": "en"})).text
+    assert re.findall(r"data-score>([^<]*)<", english) and all(
+        re.fullmatch(r"[0-9]+\.[0-9]", s) for s in re.findall(r"data-score>([^<]*)<", english))
     for who in (w.jurors["fair"], w.members["Solrosen"][0]):
         r = await (await signed_in(make_client, who)).get("/events/hack-2025/judging/ranking")
         assert r.status_code == 403
@@ -34,19 +42,27 @@ async def test_the_chair_sees_the_ranking_jurors_and_teams_do_not(make_client, c
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
-async def test_the_organiser_picks_the_method_and_bad_input_comes_back(make_client, clock):
+async def test_the_organiser_sets_judging_in_one_form_and_bad_input_comes_back(make_client,
+                                                                               clock):
     w = await judged_event()
     organiser = await signed_in(make_client, w.organiser)
-    r = await organiser.post_form("/events/hack-2025/judging/results-settings", {
-        "method": "zscore", "tie_break": "narrower_interval", "public_vote_percent": "20",
-        "public_ranking": "on"}, token_from="/events/hack-2025/judging/ranking")
+    ranking_page = (await organiser.get("/events/hack-2025/judging/ranking")).text
+    assert 'href="/events/hack-2025/judging#judging-settings"' in ranking_page
+    r = await organiser.post_form("/events/hack-2025/judging", {
+        "method": "zscore", "reviews_per_submission": "4", "tie_break": "narrower_interval",
+        "public_vote_percent": "20", "public_ranking": "on"},
+        token_from="/events/hack-2025/judging")
     assert r.status_code == 303
     settings = await JudgingSettings.get(event=w.event)
-    assert settings.method == Method.ZSCORE and settings.public_vote_percent == 20
+    assert (settings.method, settings.reviews_per_submission, settings.tie_break,
+            settings.public_vote_percent) == (Method.ZSCORE, 4, "narrower_interval", 20)
     assert settings.public_ranking and not settings.show_scores_to_teams
-    r = await organiser.post_form("/events/hack-2025/judging/results-settings", {
-        "method": "dice", "tie_break": "more_reviews", "public_vote_percent": "120"},
-        token_from="/events/hack-2025/judging/ranking")
+    page = (await organiser.get("/events/hack-2025/judging")).text
+    assert 'value="narrower_interval" selected' in page
+    assert 'name="public_ranking" type="checkbox" checked' in page
+    r = await organiser.post_form("/events/hack-2025/judging", {
+        "method": "dice", "reviews_per_submission": "4", "tie_break": "more_reviews",
+        "public_vote_percent": "120"}, token_from="/events/hack-2025/judging")
     assert r.status_code == 422
     assert "Välj ett av alternativen" in r.text and "Ange ett tal från 0 till 100" in r.text
     assert (await JudgingSettings.get(event=w.event)).method == Method.ZSCORE
@@ -84,6 +100,28 @@ async def test_awards_approval_and_the_public_page_at_the_release_time(make_clie
     assert await Award.filter(event=w.event).count() == 1
 
 
+async def test_approving_while_judging_is_unfinished_asks_for_confirmation(make_client, clock):
+    w = await judged_event(results_in=timedelta(days=2))  # judging closes in a day
+    await Assignment.filter(event=w.event, juror=w.jurors["strict"],
+                            submission=w.submissions["Bussen"]).update(
+        status=AssignmentStatus.PENDING)
+    await Award.create(event=w.event, kind="overall", name="Årets bidrag",
+                       submission=w.submissions["Solrosen"])
+    organiser = await signed_in(make_client, w.organiser)
+    r = await organiser.post_form("/events/hack-2025/judging/approve", {},
+                                  token_from="/events/hack-2025/judging/awards")
+    assert r.status_code == 422
+    closes = w.event.judging_closes.astimezone(TIMEZONE)
+    assert "Bedömningar som inte är klara: 1 av 12." in r.text
+    assert f"Bedömningen stänger {closes.day} " in r.text and f"{closes:%H:%M}" in r.text
+    assert 'name="confirm"' in r.text
+    assert (await JudgingSettings.get(event=w.event)).results_approved_at is None
+    r = await organiser.post_form("/events/hack-2025/judging/approve", {"confirm": "on"},
+                                  token_from="/events/hack-2025/judging/awards")
+    assert r.status_code == 303
+    assert (await JudgingSettings.get(event=w.event)).results_approved_at is not None
+
+
 async def test_a_school_event_s_results_name_no_pupil(make_client, clock):
     w = await judged_event(results_in=-timedelta(hours=1), kind=EventKind.SCHOOL)
     klass = await SchoolClass.create(event=w.event, name="6A", school="Demoskolan",
@@ -118,7 +156,10 @@ async def test_a_team_sees_its_feedback_never_the_private_note_or_the_juror(make
     assert "Hemligt" not in text and "Juror" not in text and "Idé" not in text
     await JudgingSettings.filter(event=w.event).update(show_scores_to_teams=True)
     text = (await member.get("/events/hack-2025/results/feedback")).text
-    assert "Idé" in text and "4.7 / 5" in text.replace(",", ".")
+    assert "Idé" in text and "4,7 / 5" in text  # (5 + 4 + 5) / 3, with a decimal comma
+    english = await member.get("/events/hack-2025/results/feedback",
+                               headers={"Accept-Language": "en"})
+    assert "4.7 / 5" in english.text
 
 
 async def test_team_feedback_counts_only_the_reviews_the_ranking_counts(make_client, clock):
@@ -135,7 +176,7 @@ async def test_team_feedback_counts_only_the_reviews_the_ranking_counts(make_cli
     member = await signed_in(make_client, w.members["Solrosen"][0])
     text = (await member.get("/events/hack-2025/results/feedback")).text
     assert "Utkast!" not in text and text.count("Bra jobbat, Solrosen!") == 2
-    assert "4.5 / 5" in text.replace(",", ".")  # fair 5 and strict 4: no draft, no conflict
+    assert "4,5 / 5" in text  # fair 5 and strict 4: no draft, no conflict
 
 
 async def test_voting_with_an_account_and_with_codes(make_client, clock, settings):
@@ -198,6 +239,11 @@ async def test_a_teacher_prints_codes_for_their_own_class(make_client, clock, se
     assert len(codes) == 3 and sheet.count('src="data:image/svg+xml') == 3
     assert (await client.get(f"/events/hack-2025/vote-codes/print?class={theirs.id}")
             ).status_code in (400, 403)
+    # Without ?class= (a bookmark, a typed address): a choice of the teacher's own classes.
+    picker = await client.get("/events/hack-2025/vote-codes/print")
+    assert picker.status_code == 200
+    assert f'vote-codes/print?class={own.id}"' in picker.text and "3 oanvända koder" in picker.text
+    assert f"class={theirs.id}" not in picker.text and "data-code" not in picker.text
 
 
 async def test_exports_for_the_chair_only(make_client, clock):

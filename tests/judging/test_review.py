@@ -3,6 +3,7 @@ undo / skip, and every refusal of the issue's "bad input" with nothing changed."
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 
 from challenges.models import Challenge
@@ -193,6 +194,9 @@ async def test_the_queue_shows_progress_and_the_audit_log_is_the_organisers(make
     queue = await client.get("/events/hack/jury")
     assert queue.status_code == 200
     assert "1 av 2 bedömningar klara" in queue.text and "Project 0" in queue.text
+    # The closing time as other dates are written ("5 december 2026 12:00", no stray period).
+    assert re.search(r"Bedömningen stänger [0-9]{1,2} [a-z]+ [0-9]{4} [0-9]{2}:[0-9]{2}\.",
+                     queue.text)
     assert (await client.get("/events/hack/judging/audit")).status_code == 403
     organiser = await signed_in(make_client, w.organiser, "127.0.0.2")
     log = await organiser.get("/events/hack/judging/audit")

@@ -124,6 +124,41 @@ def test_z_scores_shrink_the_spread_by_hand():
     assert all(row.high - row.low == approx(0, abs=1e-12) for row in flat.rows)
 
 
+def test_a_lone_review_gets_the_pooled_spread_when_the_others_agree():
+    # A: jurors 1 and 2 both 0.6; B: juror 3 alone, 0.3. Within A the spread is 0, so the
+    # pooled within-submission variance is 0; the spread of all three values stands in:
+    # mean 0.5, (0.01 + 0.01 + 0.04)/3 = 0.02.
+    #   B (one review): SE = sqrt(0.02) = 0.141421 (it was 0: an empty interval)
+    #   A: Z = 1/6, s̃² = (5/6)·0.02 = 0.016667, SE = sqrt(0.016667/2) = 0.091287
+    rows = {row.submission: row
+            for row in raw_mean([Review(1, 1, 0.6), Review(2, 1, 0.6), Review(3, 2, 0.3)]).rows}
+    assert rows[2].high - rows[2].score == approx(1.96 * 0.141421, abs=2e-6)
+    assert rows[1].high - rows[1].score == approx(1.96 * 0.091287, abs=2e-6)
+    # The only review of the event: nothing to pool, the spread of a score even over 0..1,
+    # sqrt(1/12) = 0.288675.
+    alone, = raw_mean([Review(1, 1, 0.8)]).rows
+    assert (alone.low, alone.high) == (approx(0.8 - 1.96 * 0.288675, abs=2e-6),
+                                       approx(0.8 + 1.96 * 0.288675, abs=2e-6))
+
+
+def test_z_scores_give_a_lone_review_the_pooled_spread():
+    # Jurors 1 and 2 score A, B, C alike (0.2, 0.5, 0.8) and one more submission each, alone:
+    # juror 1 D, juror 2 E, both 0.5. Each juror: mean 0.5, s² = 0.18/3 = 0.06, so z and
+    # y = ḡ + s_p·z (ḡ 0.5, s_p² 0.06) equal the scores themselves. With n0 = 0: A, B, C have
+    # two equal y (SE 0: the jurors agree), pooled within-submission variance 0, so the
+    # spread of all eight y stands in: (4·0.09)/8 = 0.045, and D, E: SE = sqrt(0.045) =
+    # 0.212132 (it was 0).
+    reviews = [Review(j, a, x) for j in (1, 2) for a, x in ((1, 0.2), (2, 0.5), (3, 0.8))]
+    reviews += [Review(1, 4, 0.5), Review(2, 5, 0.5)]
+    rows = {row.submission: row for row in z_scores(reviews, shrinkage=0).rows}
+    assert {a: row.score for a, row in rows.items()} == approx(
+        {1: 0.2, 2: 0.5, 3: 0.8, 4: 0.5, 5: 0.5})
+    for a in (4, 5):
+        assert rows[a].high - rows[a].score == approx(1.96 * 0.212132, abs=2e-6)
+    for a in (1, 2, 3):
+        assert rows[a].high - rows[a].low == approx(0, abs=1e-12)
+
+
 def test_single_scores_and_constant_jurors_do_not_divide_by_zero():
     r = z_scores([Review(1, 1, 0.5), Review(2, 2, 0.5)])
     assert scores(r) == approx({1: 0.5, 2: 0.5})
@@ -285,6 +320,35 @@ def test_tied_flags_by_hand():
     assert r.rows[0].low == approx(0.8804) and r.rows[0].high == approx(0.9196)
 
 
+def test_ties_are_flagged_only_across_the_award_places_cuts():
+    # Intervals (SE 0.01 -> ±0.0196): 1 [0.8804, 0.9196], 2 [0.7804, 0.8196],
+    # 3 [0.7604, 0.7996], 4 [0.5804, 0.6196], 5 [0.5704, 0.6096]; 6 0.30 with SE 0.25:
+    # [-0.19, 0.79] reaches 2 and 3, not 1.
+    est = {1: Estimate(0.9, 0.01), 2: Estimate(0.8, 0.01), 3: Estimate(0.78, 0.01),
+           4: Estimate(0.6, 0.01), 5: Estimate(0.59, 0.01), 6: Estimate(0.3, 0.25)}
+
+    def tied(places):
+        return [row.tied for row in build_ranking("t", est, award_places=places).rows]
+    # Two award places: 2 overlaps 3 and 6 across the cut after place 2, so 2, 3 and 6 are
+    # tied; 1 overlaps nobody; 4 and 5 overlap only each other, far below any prize.
+    assert tied(2) == [False, True, True, False, False, True]
+    # One award place: nobody reaches place 1's interval.
+    assert tied(1) == [False] * 6
+    # Five places: the cut after 4 separates 4 and 5; 6 reaches 2 to 5.
+    assert tied(5) == [False, True, True, True, True, True]
+    with pytest.raises(ValueError):
+        build_ranking("t", est, award_places=-1)
+
+
+def test_a_large_event_marks_only_the_rows_that_reach_a_prize():
+    # 2,000 submissions 0.0005 apart, SE 0.01: every interval overlaps its neighbours'. With
+    # the podium, place 3 (score 0.999) reaches down to 0.999 - 0.0196 = 0.9794, which a row
+    # reaches when its score is at least 0.9794 - 0.0196 = 0.9598: places 1..81 (0.96 at place
+    # 81, 0.9595 at 82).
+    est = {k: Estimate((2000 - k) / 2000, 0.01) for k in range(2000)}
+    assert [row.tied for row in build_ranking("t", est).rows] == [True] * 81 + [False] * 1919
+
+
 def test_tie_break_rules():
     est = {1: Estimate(0.5, 0.10, reviews=2), 2: Estimate(0.5, 0.05, reviews=3),
            3: Estimate(0.5 + 1e-12, 0.2, reviews=1), 4: Estimate(0.7, 0.1, reviews=1)}
@@ -414,3 +478,15 @@ def test_z_scores_without_shrinkage_are_invariant_to_one_jurors_shift_and_scale(
     before = z_scores(reviews, shrinkage=0)
     after = z_scores(moved, shrinkage=0)
     assert standardised(after) == approx(standardised(before), abs=1e-7)
+
+
+def test_a_juror_without_spread_is_not_scaled_by_rounding_noise():
+    # Found by hypothesis: juror 0 scored 0, 2.8e-23, 0 -- one score throughout, up to noise;
+    # divided by its own spread that noise decided the ranking and moved when scaled.
+    noisy = [Review(0, 0, 0.0, 1.0), Review(0, 1, 2.8e-23, 1.0), Review(0, 2, 0.0, 1.0),
+             Review(1, 0, 0.0, 1.0), Review(1, 1, 0.0, 1.0), Review(1, 2, 1.0, 1.0)]
+    scaled = [Review(r.juror, r.submission, r.score * 10 + 1 if r.juror == 0 else r.score,
+                     r.confidence) for r in noisy]
+    before, after = z_scores(noisy, shrinkage=0), z_scores(scaled, shrinkage=0)
+    assert standardised(after) == approx(standardised(before), abs=1e-7)
+    assert scores(before)[2] > scores(before)[0] == approx(scores(before)[1])

@@ -155,3 +155,38 @@ async def test_a_class_code_votes_for_another_class_and_codes_per_class_are_capp
     assert (await VoteToken.get(id=token.id)).used_at is None
     await votes.vote_with_code(w.event, w.settings, SECRET, code, w.submissions["Bussen"].id,
                                None, now())
+
+
+async def test_a_teacher_signed_in_on_the_classroom_computer_casts_pupils_codes(clean_db):
+    from events.models import EventRole, Role
+    w = await judged_event()
+    await open_voting(w)
+    teacher = await make_user("larare@skola.se", name="Tove Lärare")
+    await EventRole.create(event=w.event, user=teacher, role=Role.TEACHER)
+    tokens = await votes.make_tokens(w.event, w.organiser, 3, None)
+    for token, title in zip(tokens, ("Bussen", "Parkappen", "Bussen")):
+        await votes.vote_with_code(w.event, w.settings, SECRET, votes.token_code(SECRET, token),
+                                   w.submissions[title].id, teacher, now())
+    # Three pupils' votes, none of them the teacher's: the teacher's own vote is not used up.
+    assert await Vote.filter(event=w.event, voter_id=None).count() == 3
+    assert await votes.own_vote(w.event, teacher) is None
+    assert await votes.totals(w.event) == {w.submissions["Bussen"].id: 2,
+                                           w.submissions["Parkappen"].id: 1}
+
+
+async def test_codes_made_for_a_class_at_once_never_pass_its_cap(clean_db):
+    import asyncio
+    from school.models import Pupil, SchoolClass
+    w = await judged_event()
+    klass = await SchoolClass.create(event=w.event, name="6A", code="KLASS6A")
+    for i in range(2):
+        pupil = await make_user(f"elev{i}@skola.se", name=f"Elev {i}")
+        await Pupil.create(user=pupil, school_class=klass, nickname=f"Elev {i}")
+    # Connections open as on a running server (a new one takes longer than a request).
+    await asyncio.gather(*(Pupil.filter(school_class=klass).count() for _ in range(5)))
+    # The cap is 2 + 5 = 7: of five requests for 2 codes each, made at once, three fit.
+    results = await asyncio.gather(
+        *(votes.make_tokens(w.event, w.organiser, 2, klass) for _ in range(5)),
+        return_exceptions=True)
+    assert sorted(type(r).__name__ for r in results) == ["ValidationError"] * 2 + ["list"] * 3
+    assert await VoteToken.filter(school_class=klass).count() == 6

@@ -7,7 +7,8 @@ import pytest
 from minecraft import terrain
 from minecraft.blocks import Block
 from minecraft.build import low_borders, sea_labels_by_region
-from minecraft.layers import building_height_m, parse_tags
+from minecraft.buildings import building_height_m
+from minecraft.layers import parse_tags
 from minecraft.metadata import to_block, to_world
 from minecraft.terrain import NO_WATER
 
@@ -132,17 +133,20 @@ def test_surface_materials_beach_stone_and_water():
     sea = terrain.sea_mask_single(h)
     cols = terrain.surface(h, scale, 1.0, 62, sea, beach_m=2.0)
     assert (cols.water[:, :2] == 62).all() and (cols.water[:, 2:] == NO_WATER).all()
-    assert (cols.ground[:, :2] == 61).all()
+    assert (cols.ground[:, :2] == [60, 61]).all()  # a block deeper per block from the shore
     assert (cols.top[:, 2:4] == Block.SAND).all()  # within 2 m of water, up to 2 blocks above it
     assert (cols.top[:, 4] == Block.GRASS_BLOCK).all()  # 3 blocks from the water: no beach
     assert (cols.top[:, 6:8] == Block.STONE).all()  # 10 m per block: steep
 
 
-def test_water_always_has_a_block_of_water():
+def test_sea_out_of_sight_of_the_shore_has_its_full_depth():
     h = np.zeros((3, 3), dtype=np.float32)  # exactly sea level everywhere, all edge-connected
     sea = terrain.sea_mask_single(h)
-    cols = terrain.surface(h, 1.0, 1.0, 62, sea)
-    assert sea.all() and (cols.ground == 61).all() and (cols.water == 62).all()
+    cols = terrain.surface(h, 1.0, 1.0, 62, sea, reach=8)
+    # 10 m at 1 m per block, but never deeper than the window's margin lets it see.
+    assert sea.all() and (cols.ground == 62 - 8).all() and (cols.water == 62).all()
+    cols = terrain.surface(h, 50.0, 5.0, 62, sea, reach=8)  # 10 m is 2 blocks: at least 3
+    assert (cols.ground == 62 - terrain.MIN_SEA_DEPTH).all()
 
 
 def test_fill_region_column_layout():

@@ -95,9 +95,10 @@ def test_goteborg_surface_matches_dem(gbg_world):
             want = expected_y(meta, dem[z, x])
             col = probe.column(x, z)
             gy, name = probe.highest(x, z, IGNORE_FOR_GROUND)
-            if col[y0 + 64] == "minecraft:water":
-                want = min(want, y0 - 1)
-            assert abs(gy - want) <= 1, (x, z, gy, want, name)
+            if col[y0 + 64] == "minecraft:water":  # the sea bed: never above the data
+                assert gy <= min(want, y0 - 1), (x, z, gy, want, name)
+            else:
+                assert abs(gy - want) <= 1, (x, z, gy, want, name)
             assert probe.block(x, -64, z) == "minecraft:bedrock"
             checked += 1
     assert checked == len(chunks) * 6
@@ -126,6 +127,33 @@ def test_goteborg_sea_is_low_and_edge_connected(gbg_world):
         assert (water_at_y0 == want).all(), (cx, cz)
 
 
+@needs_data
+def test_goteborg_sea_deepens_away_from_the_shore(gbg_world):
+    out, _ = gbg_world
+    probe = WorldProbe(out)
+    meta = probe.meta
+    dem = resample_like(meta, GBG)
+    labels, _ = ndimage.label(dem <= 0.0)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    sea = np.isin(labels, edge[edge > 0])
+    from_shore = ndimage.distance_transform_edt(sea)  # blocks to the nearest land cell
+    y0 = meta["vertical"]["block_y_of_0_m"]
+    rng = np.random.default_rng(3)
+    zs, xs = np.nonzero(sea & (from_shore >= 3))
+    depths = {}
+    for i in rng.choice(len(zs), 40, replace=False):
+        x, z = int(xs[i]), int(zs[i])
+        col = probe.column(x, z)
+        bed = int(np.flatnonzero(col[:y0 + 64] != "minecraft:water").max()) - 64
+        assert col[y0 + 64] == "minecraft:water" and col[y0 + 65] == "minecraft:air"
+        depths[(x, z)] = y0 - bed
+    assert min(depths.values()) >= 3, depths  # boats and swimming, not a puddle
+    zs, xs = np.nonzero(sea & (from_shore == 1))
+    x, z = int(xs[0]), int(zs[0])
+    assert probe.highest(x, z, IGNORE_FOR_GROUND)[0] >= min(expected_y(meta, dem[z, x]),
+                                                            y0 - 1) - 1  # the shore shelves
+
+
 def _write_tif(path: Path, data: np.ndarray, transform: Affine, crs="EPSG:3006", nodata=-9999.0):
     with rasterio.open(path, "w", driver="GTiff", width=data.shape[1], height=data.shape[0],
                        count=1, dtype="float32", crs=crs, transform=transform,
@@ -146,7 +174,8 @@ def test_inland_pit_below_sea_level_is_not_sea(tmp_path):
     build_world(BuildOptions(sources=[str(src)], out=str(out), scale=1.0))
     probe = WorldProbe(out)
     assert probe.block(5, 62, 20) == "minecraft:water"
-    assert probe.highest(5, 20, IGNORE_FOR_GROUND)[0] == 61
+    assert probe.highest(15, 20, IGNORE_FOR_GROUND)[0] == 61  # a block deep at the shore
+    assert probe.highest(5, 20, IGNORE_FOR_GROUND)[0] <= 62 - 4  # deeper 11 m out
     pit = probe.column(42, 32)
     assert "minecraft:water" not in set(pit)
     assert probe.highest(42, 32)[0] == 62 - 3

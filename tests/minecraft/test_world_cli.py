@@ -286,3 +286,51 @@ def test_crs_is_chosen_on_the_command_line(tmp_path):
     import json
     meta = json.loads((tmp_path / "w" / "metadata.json").read_text())
     assert meta["crs"] == "EPSG:3011" and meta["crs_name"] == "SWEREF99 18 00"
+
+
+def _raster(path: Path, data, cell: float, dtype="float32", nodata=None):
+    with rasterio.open(path, "w", driver="GTiff", width=data.shape[1], height=data.shape[0],
+                       count=1, dtype=dtype, crs="EPSG:3006", nodata=nodata,
+                       transform=Affine(cell, 0, 500000, 0, -cell, 6500064)) as ds:
+        ds.write(np.asarray(data, dtype=dtype), 1)
+    return path
+
+
+def test_landcover_and_bathymetry_rasters(tmp_path):
+    from .world_probe import WorldProbe
+
+    # 64 x 64 m at 1 m: sea (-0.5 m) in the west half, land at 6 m in the east half. ESA
+    # WorldCover (10 m cells): tree cover (10) on the land, cropland (40) in its south. A
+    # bathymetry raster (5 m cells) knows the sea floor at -12 m in the sea's west quarter only.
+    dem = np.full((64, 64), 6.0)
+    dem[:, :32] = -0.5
+    src = write_tif(tmp_path / "dem.tif", dem)
+    codes = np.full((7, 7), 80, np.uint8)  # permanent water
+    codes[:, 3:] = 10
+    codes[5:, 3:] = 40
+    wc = _raster(tmp_path / "worldcover.tif", codes, 10.0, "uint8", nodata=0)
+    floor = np.full((13, 13), -9999.0)
+    floor[:, :3] = -12.0
+    bathy = _raster(tmp_path / "bathymetry.tif", floor, 5.0, nodata=-9999.0)
+    out = tmp_path / "w"
+    r = run("build", src, "--out", out, "--landcover", wc, "--bathymetry", bathy, "--quiet")
+    assert r.exit_code == 0, r.output
+    probe = WorldProbe(out)
+    ignore = ("minecraft:air", "minecraft:water")
+    assert probe.highest(5, 20, ignore)[0] == 62 - 12  # from the bathymetry
+    assert probe.highest(25, 20, ignore)[0] == 62 - 7  # 7 blocks out from the shore
+    assert probe.highest(31, 20, ignore)[0] == 62 - 1  # at the shore
+    blocks = {probe.highest(x, z, ("minecraft:air",))[1] for x in range(40, 64, 3)
+              for z in range(2, 40, 3)}
+    assert blocks & {"minecraft:spruce_leaves", "minecraft:birch_leaves"}
+    assert probe.highest(50, 60)[1] == "minecraft:wheat"
+    assert probe.highest(50, 60, ("minecraft:air", "minecraft:wheat"))[1] == "minecraft:farmland"
+
+
+def test_landcover_raster_of_unknown_codes(tmp_path):
+    src = write_tif(tmp_path / "dem.tif", np.full((32, 32), 3.0))
+    other = _raster(tmp_path / "corine.tif", np.full((4, 4), 311), 10.0, "int16")
+    assert_one_sentence(run("build", src, "--out", tmp_path / "w", "--landcover", other),
+                        "neither ESA WorldCover nor NMD")
+    assert_one_sentence(run("build", src, "--out", tmp_path / "w", "--bathymetry",
+                            tmp_path / "nope.tif"), "bathymetry raster", "does not exist")

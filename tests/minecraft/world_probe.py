@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .anvil_reader import chunk_states, read_region
+from .anvil_reader import read_region, section_states
 
 Y_LO = -64
 
@@ -35,8 +35,13 @@ class WorldProbe:
             if entry is None:
                 self._chunks[(cx, cz)] = None
             else:
-                states = chunk_states(entry.nbt)
-                names = np.vectorize(lambda s: s.split("[")[0], otypes=[object])(states)
+                names = np.full((384, 16, 16), "minecraft:air", dtype=object)
+                for section in entry.nbt["sections"]:
+                    palette, idx = section_states(section)
+                    y0 = int(section["Y"]) * 16 - Y_LO
+                    if 0 <= y0 < 384:
+                        names[y0:y0 + 16] = np.array([p.split("[")[0] for p in palette],
+                                                     dtype=object)[idx]
                 self._chunks[(cx, cz)] = names
         return self._chunks[(cx, cz)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import tracemalloc
 import zipfile
 
@@ -12,7 +13,7 @@ import pytest
 from PIL import Image
 
 from samskapa.app import create_app
-from submissions.models import SubmissionFile
+from submissions.models import SubmissionFile, SubmissionVersion
 from tests.conftest import Client
 from tests.submissions.conftest import PASSWORD, jpeg_with_gps, move_to, png_bytes
 
@@ -156,6 +157,27 @@ async def test_a_removed_file_is_kept_for_the_team_and_back_with_a_restore(world
     assert not (await SubmissionFile.get(id=row.id)).detached
 
 
+async def test_a_restore_keeps_the_files_added_after_that_version_and_says_so(world, alice):
+    w = world
+    # Version 1 (text), 2 (a.png added), 3 (b.png added).
+    for name in ("a.png", "b.png"):
+        assert (await upload(alice, w, "images", name, png_bytes())).status_code == 303
+    a, b = await SubmissionFile.all().order_by("id")
+    history = (await alice.get(url(w, "/history"))).text
+    kept = re.findall(r"<p class=\"hint\" data-kept>([^<]*)</p>", history)
+    # Beside the buttons of version 2 and version 1 (newest first), in Swedish.
+    assert [("b.png" in k, "a.png" in k) for k in kept] == [(True, False), (True, True)]
+    assert all(k.startswith("Filer som lagts till sedan dess finns kvar") for k in kept)
+    r = await alice.post_form(url(w, "/restore"), {"number": "2", "version": "3"},
+                              token_from=url(w))
+    assert r.status_code == 303
+    assert not (await SubmissionFile.get(id=a.id)).detached
+    assert not (await SubmissionFile.get(id=b.id)).detached
+    latest = await SubmissionVersion.filter(submission__team_id=w.team.id).order_by("-number") \
+        .first()
+    assert (latest.number, sorted(latest.file_ids)) == (4, [a.id, b.id])
+
+
 async def test_files_need_a_submission_a_member_and_an_open_deadline(world, as_):
     w = world
     alice = await as_(w.alice)
@@ -208,10 +230,21 @@ async def test_too_large_is_413_with_the_limit_in_the_users_language(world, smal
         buffer = io.BytesIO()
         big.save(buffer, "PNG", compress_level=0)
         assert len(buffer.getvalue()) > 100_000
-        # Declared too large (Content-Length): refused before a byte is read.
+        # Declared too large (Content-Length), as a browser without JavaScript sends it:
+        # refused before the file is read, on the submission's page with the limit beside
+        # the upload field, in the visitor's language.
+        form_action = f'action="{url(w, "/images")}"'
         r = await upload(client, w, "images", "stor.png", buffer.getvalue())
-        assert r.status_code == 413
-        assert "Det du skickade är större än de 0.1 MB vi tar emot här." in r.text
+        assert r.status_code == 413 and form_action in r.text
+        assert 'id="f-image-error"' in r.text
+        assert "Filen är större än 0,1 MB. Gör den mindre och försök igen." in r.text
+        client.cookies.set("lang", "en")
+        r = await upload(client, w, "images", "big.png", buffer.getvalue())
+        assert r.status_code == 413 and form_action in r.text
+        assert "The file is larger than 0.1 MB. Make it smaller and try again." in r.text
+        client.cookies.delete("lang")
+        r = await upload(client, w, "images", "stor.png", buffer.getvalue(), token="forged")
+        assert r.status_code == 403  # the page comes only with the form's own token
         # Streamed without a length: refused when the count passes the limit, on the form.
         token = await client.csrf(url(w))
 
@@ -226,7 +259,7 @@ async def test_too_large_is_413_with_the_limit_in_the_users_language(world, smal
         r = await client.post(url(w, "/images"), content=chunks(),
                               headers={"Content-Type": "multipart/form-data; boundary=xyz"})
         assert r.status_code == 413
-        assert "Filen är större än 0.1 MB. Gör den mindre och försök igen." in r.text
+        assert "Filen är större än 0,1 MB. Gör den mindre och försök igen." in r.text
         # An attachment of the same size is within its own route's limit.
         r = await upload(client, w, "attachments", "x.zip", b"PK\x03\x04" + b"\0" * 200_000)
         assert r.status_code == 303
