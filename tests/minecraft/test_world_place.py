@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from pathlib import Path
 
 import nbtlib
@@ -203,6 +204,29 @@ def test_spawn_lands_on_the_dry_land_nearest_the_point_asked_for(tmp_path):
                              spawn=(lon, lat), area_crs="EPSG:4326"))
     spawn = WorldProbe(out).meta["spawn"]
     assert not sea[19, 140] and (spawn["x"], spawn["z"]) == (140, 19)
+
+
+def test_spawn_keeps_out_of_a_lake_of_the_layers(tmp_path):
+    # Flat land at 10 m, 64 x 64 m, and a natural=water polygon of 24 x 24 m on the centre: the
+    # lake's cells are above 0 m, so only the layers say they are water.
+    h = np.full((64, 64), 10.0)
+    src = write_tif(tmp_path / "flat.tif", h, Affine(1, 0, 500000, 0, -1, 6500064), "EPSG:3006")
+    lake = tmp_path / "lake.geojson"
+    lake.write_text(json.dumps({"type": "FeatureCollection", "crs": {
+        "type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}},
+        "features": [{"type": "Feature", "properties": {"natural": "water"}, "geometry": {
+            "type": "Polygon", "coordinates": [[[500020, 6500020], [500044, 6500020],
+                                                [500044, 6500044], [500020, 6500044],
+                                                [500020, 6500020]]]}}]}))
+    out = tmp_path / "w"
+    build_world(BuildOptions(sources=[str(src)], out=str(out), scale=1.0, layers=[str(lake)]))
+    probe = WorldProbe(out)
+    sx, sy, sz = (probe.meta["spawn"][k] for k in ("x", "y", "z"))
+    assert "minecraft:water" in probe.column(32, 32)  # the wish, the map's centre: the lake
+    # The lake covers columns 20-43: the nearest outside are (44, 32) and (32, 44), 12 blocks
+    # from the centre; a tie goes to the smaller z.
+    assert (sx, sz) == (44, 32)
+    assert probe.block(sx, sy - 2, sz) not in ("minecraft:water", "minecraft:air")  # a beach
 
 
 def test_world_border_and_walls_of_a_rectangular_map(tmp_path):
