@@ -75,6 +75,7 @@ BEDROCK_STATES: dict[Block, tuple[str, dict[str, tag.Base]]] = {
     Block.WHEAT: ("minecraft:wheat", {"growth": tag.Int(7)}),
     Block.MOSS_BLOCK: ("minecraft:moss_block", {}),
     Block.PODZOL: ("minecraft:podzol", {}),
+    Block.BARRIER: ("minecraft:barrier", {}),
     # Doors in 1.21.0 still carry `direction` 0-3 (east, south, west, north, as the legacy door
     # data); later releases renamed it minecraft:cardinal_direction and upgrade it on load.
     # Checked against PyMCTranslate's Bedrock 1.21.0 specification. Both halves carry it.

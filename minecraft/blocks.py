@@ -62,6 +62,7 @@ class Block(IntEnum):
     OAK_DOOR_SOUTH_UPPER = 44
     OAK_DOOR_WEST_LOWER = 45
     OAK_DOOR_WEST_UPPER = 46
+    BARRIER = 47
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,8 @@ BLOCKS: dict[Block, BlockInfo] = {
            (Block.OAK_DOOR_SOUTH_UPPER, "south", "upper", 8),
            (Block.OAK_DOOR_WEST_LOWER, "west", "lower", 2),
            (Block.OAK_DOOR_WEST_UPPER, "west", "upper", 8))},
+    # Invisible and unbreakable in survival: closes the map's edges the world border leaves open.
+    Block.BARRIER: BlockInfo("minecraft:barrier", "minecraft:barrier", (166, 0)),
 }
 
 # Doors by the direction a player faces when walking out: (lower, upper) halves.

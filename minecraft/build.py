@@ -32,6 +32,8 @@ import math
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -39,15 +41,17 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from . import blockfile, decorations
 from . import layers as layers_mod
 from . import source, terrain
+from .blocks import Block
 from .errors import WorldBuildError
 from .metadata import make_metadata, write_metadata
-from .preview import colour_tile, preview_factor, render_preview
+from .preview import VOID_RGB, colour_tile, preview_factor, render_preview
 
 REGION = 512
 MARGIN = 8  # blocks read around each region: slopes, beaches, water beds and banks, walls and
@@ -81,7 +85,9 @@ class BuildOptions:
     resume: bool = False
     force: bool = False
     source_crs: str | None = None
-    crs: str = source.DEFAULT_CRS
+    crs: str | None = None  # None: the source's own if metric, else SWEREF 99 TM or UTM
+    band: int | None = None  # the band holding heights (1-based); None: a one-band raster
+    spawn: tuple[float, float] | None = None  # x, y in --area-crs (else the world CRS)
     game_version: str | None = None
     name: str | None = None
     zip: bool = False
@@ -98,6 +104,7 @@ class BuildOptions:
             "landcover": str(Path(self.landcover).resolve()) if self.landcover else None,
             "bathymetry": str(Path(self.bathymetry).resolve()) if self.bathymetry else None,
             "formats": sorted(self.formats), "source_crs": self.source_crs, "crs": self.crs,
+            "band": self.band, "spawn": list(self.spawn) if self.spawn else None,
             "game_version": self.game_version, "name": self.name,
         }
 
@@ -116,14 +123,11 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class Job:
-    """Everything a region task needs; small and picklable (sent once per worker)."""
+    """What every task needs, fixed by the plan; small and picklable (sent once per worker)."""
 
     vrt: str
     grid: source.Grid
     resampling: str
-    coarse: source.Coarse | None  # None in the first pass
-    vertical_scale: float  # (first pass: not yet fitted)
-    sea_level_y: int
     layers: tuple[str, ...]
     polygons: tuple
     outside: str
@@ -131,13 +135,23 @@ class Job:
     world_dir: str
     state_dir: str
     preview_factor: int
-    spawn_xz: tuple[int, int]
+    spawn_wish: tuple[int, int]  # the chosen spawn column; the spawn is the dry one nearest it
+    walls: tuple[str, ...]  # map sides closed by a barrier wall (see `edge_walls`)
     write_java: bool
     write_bedrock: bool = False
     landcover: str | None = None  # path of a land cover raster
     landcover_scheme: str | None = None  # its class codes: "worldcover" or "nmd"
     bathymetry: str | None = None  # path of a sea floor raster
     write_blocks: bool = False
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What the first pass decided for the region pass: the same for every region."""
+
+    vertical_scale: float
+    sea_level_y: int
+    spawn_xz: tuple[int, int]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,13 +165,31 @@ def _core(job: Job, rx: int, rz: int) -> tuple[int, int, int, int]:
 
 
 def _read(job: Job, rx: int, rz: int):
-    """Heights on the region core plus MARGIN (NaN only far from any data), and the core's
-    slices within that window. Both passes call exactly this, so they see the same numbers."""
+    """Heights on the region core plus MARGIN (NaN only far from any data), the mask of cells
+    without data, and the core's slices within that window. Both passes call exactly this, so
+    they see the same numbers."""
     x0, z0, w, h = _core(job, rx, rz)
-    ext = source.read_heights(job.vrt, job.grid, x0 - MARGIN, z0 - MARGIN, w + 2 * MARGIN,
-                              h + 2 * MARGIN, job.resampling)
+    ext, nodata = source.read_heights(job.vrt, job.grid, x0 - MARGIN, z0 - MARGIN,
+                                      w + 2 * MARGIN, h + 2 * MARGIN, job.resampling)
     core = (slice(MARGIN, MARGIN + h), slice(MARGIN, MARGIN + w))
-    return ext, core
+    return ext, nodata, core
+
+
+def _inside(job: Job, transform, shape: tuple[int, int]) -> np.ndarray | None:
+    """Cells inside the area polygons (None: no polygons, everything is inside)."""
+    if not job.polygons:
+        return None
+    import rasterio.features
+    return rasterio.features.rasterize([(g, 1) for g in job.polygons], out_shape=shape,
+                                       transform=transform, fill=0, dtype="uint8").astype(bool)
+
+
+def _low_labels(job: Job, heights: np.ndarray, nodata: np.ndarray,
+                inside: np.ndarray | None) -> tuple[np.ndarray, int]:
+    """Labels of a core's cells that may carry the sea: low cells, and cells without data or
+    outside the area polygons (the sea's way to the edge may cross them)."""
+    open_cells = nodata if inside is None else nodata | ~inside
+    return terrain.label_low(heights, open_cells=open_cells)
 
 
 @dataclass
@@ -173,20 +205,64 @@ class LowBorders:
     low: float = math.inf  # lowest height in the core (metres; inf when it has no data)
     high: float = -math.inf
     coarse: np.ndarray | None = None  # source.coarse_tile of the core
+    dry: tuple[int, int, int] | None = None  # see _spawn_candidates
+    low_near: np.ndarray | None = None
 
 
-def low_task(job: Job, rx: int, rz: int) -> LowBorders:
-    """First pass: sea labels on the borders, height range and coarse overview of a region."""
-    ext, core = _read(job, rx, rz)
-    heights = ext[core]
-    labels, n = terrain.label_low(heights)  # NaN (far from data) is never low
+def low_task(job: Job, rx: int, rz: int, edges: tuple[bool, bool, bool, bool]) -> LowBorders:
+    """First pass: sea labels on the borders, height range, coarse overview and the dry column
+    nearest the spawn wish of a region. edges: whether its (north, west, south, east) side is the
+    map's edge or faces a region that is not built (outside the area polygons)."""
+    ext, nodata, core = _read(job, rx, rz)
     x0, z0, w, h = _core(job, rx, rz)
-    edges = (z0 == 0, x0 == 0, z0 + h == job.grid.height, x0 + w == job.grid.width)
+    heights = ext[core]
+    inside = _inside(job, job.grid.transform(x0, z0), (h, w))
+    labels, n = _low_labels(job, heights, nodata[core], inside)
     b = low_borders(labels, n, rx, rz, edges)
     if not np.isnan(heights).all():
         b.low, b.high = float(np.nanmin(heights)), float(np.nanmax(heights))
     b.coarse = source.coarse_tile(heights)
+    b.dry, b.low_near = _spawn_candidates(job, heights, nodata[core], inside, labels, x0, z0)
     return b
+
+
+def _spawn_candidates(job: Job, heights: np.ndarray, nodata: np.ndarray,
+                      inside: np.ndarray | None, labels: np.ndarray, x0: int,
+                      z0: int) -> tuple[tuple[int, int, int] | None, np.ndarray]:
+    """Columns of this core that may carry the spawn, nearest the wish first.
+
+    Returns the nearest column that is surely dry (real data above 0 m, so never sea) as
+    (distance², z, x), and for each low label with a column nearer than that, its nearest
+    column as rows (label, distance², z, x): a low label is dry land too unless the join of
+    the first pass finds it is sea. Never a column without data, outside the area or in the
+    water of the layers."""
+    ok = ~nodata & ~np.isnan(heights)
+    if inside is not None:
+        ok &= inside
+    if job.layers and ok.any():
+        g = job.grid
+        ls = layers_mod.load_layers(job.layers, g.crs, job.vrt, g.scale)
+        ok &= ~layers_mod.water_cells(ls, g.transform(x0, z0), heights.shape, g.scale)
+    sx, sz = job.spawn_wish
+    h, w = heights.shape
+    d2 = ((np.arange(z0, z0 + h, dtype=np.int64) - sz) ** 2)[:, None] + \
+        ((np.arange(x0, x0 + w, dtype=np.int64) - sx) ** 2)[None, :]
+    far = np.iinfo(np.int64).max
+    with np.errstate(invalid="ignore"):
+        high = heights > 0.0
+    # argmin and minimum_position take the first minimum in row-major order: ties go to the
+    # smaller z, then x, whichever process computes them.
+    i = int(np.argmin(np.where(ok & high, d2, far)))
+    sure = None
+    if ok.flat[i] and high.flat[i]:
+        sure = (int(d2.flat[i]), i // w + z0, i % w + x0)
+    near = ok & ~high & (d2 < (sure[0] if sure else far))
+    if not near.any():
+        return sure, np.zeros((0, 4), dtype=np.int64)
+    labs = np.flatnonzero(np.bincount(labels[near]))
+    positions = ndimage.minimum_position(np.where(near, d2, far), labels, labs)
+    rows = [(lab, d2[z, x], z + z0, x + x0) for lab, (z, x) in zip(labs, positions)]
+    return sure, np.array(rows, dtype=np.int64)
 
 
 def low_borders(labels: np.ndarray, n: int, rx: int, rz: int,
@@ -214,26 +290,65 @@ def _tile_path(job_state_dir: str, rx: int, rz: int) -> Path:
     return Path(job_state_dir) / "tiles" / f"r.{rx}.{rz}.npz"
 
 
-def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionResult:
+WALL_HEIGHT = 16  # barrier blocks above the surface on map edges the world border leaves open
+
+
+def edge_walls(width: int, height: int) -> tuple[str, ...]:
+    """Map sides that need a wall. Java's world border is a square (a centre and one size), so
+    for a rectangular map it is drawn around the long side and leaves strips of void beyond the
+    two long edges; an invisible barrier wall along those edges keeps players on the map."""
+    if width > height:
+        return ("north", "south")
+    if height > width:
+        return ("west", "east")
+    return ()
+
+
+def _place_walls(blocks: np.ndarray, y_min: int, cols: terrain.Columns, walls: tuple[str, ...],
+                 x0: int, z0: int, width: int, height: int) -> None:
+    """Barrier blocks on the wall columns of this core (cell (0, 0) = block (x0, z0)), from the
+    surface up WALL_HEIGHT blocks."""
+    h, w = cols.ground.shape
+    cells = np.zeros((h, w), dtype=bool)
+    lines = {"north": (0 - z0, None), "south": (height - 1 - z0, None),
+             "west": (None, 0 - x0), "east": (None, width - 1 - x0)}
+    for side in walls:
+        lz, lx = lines[side]
+        if lz is not None and 0 <= lz < h:
+            cells[lz, :] = True
+        if lx is not None and 0 <= lx < w:
+            cells[:, lx] = True
+    cells &= ~cols.void
+    surface = np.maximum(cols.ground, cols.water)
+    ny = blocks.shape[0]
+    for lz, lx in zip(*np.nonzero(cells)):
+        lo = int(surface[lz, lx]) + 1 - y_min
+        blocks[max(lo, 0):min(lo + WALL_HEIGHT, ny), lz, lx] = Block.BARRIER
+
+
+def region_task(job: Job, fit: Fit, rx: int, rz: int, sea_labels: np.ndarray,
+                coarse: source.Coarse) -> RegionResult:
     """Compute one region's blocks, write its .mca (atomically) and its preview tile."""
     from . import bedrock, java
 
-    ext, core = _read(job, rx, rz)
+    ext, nodata, core = _read(job, rx, rz)
     x0, z0, w, h = _core(job, rx, rz)
     wx0, wz0 = x0 - MARGIN, z0 - MARGIN  # global block of window cell (0, 0)
-    labels, _ = terrain.label_low(ext[core])  # before the coarse fill: as in the first pass
-    ext = source.fill_from_coarse(ext, job.coarse, wx0, wz0)
-    sea_core = terrain.sea_from_labels(labels, sea_labels)
-    sea = terrain.extend_sea(sea_core, ext <= 0.0, core)
-
     shape = ext.shape
     transform = job.grid.transform(wx0, wz0)
+    inside = _inside(job, transform, shape)
+    # Labels as in the first pass: before the coarse fill, on the core alone.
+    labels, _ = _low_labels(job, ext[core], nodata[core],
+                            None if inside is None else inside[core])
+    ext = source.fill_from_coarse(ext, coarse, wx0, wz0)
+    low = ext <= 0.0
+    # Cells without data carry the sea's connection but are sea only where their filled
+    # height is low too.
+    sea_core = terrain.sea_from_labels(labels, sea_labels) & low[core]
+    sea = terrain.extend_sea(sea_core, low, core)
+
     void = outside_sea = None
-    if job.polygons:
-        import rasterio.features
-        inside = rasterio.features.rasterize([(g, 1) for g in job.polygons], out_shape=shape,
-                                             transform=transform, fill=0,
-                                             dtype="uint8").astype(bool)
+    if inside is not None:
         if job.outside == "sea":
             outside_sea = ~inside
             sea = sea & inside
@@ -246,11 +361,11 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
             if job.layers else None
         lc = layers_mod.landcover_classes(job.landcover, job.landcover_scheme, job.grid,
                                           transform, shape) if job.landcover else None
-        lr = layers_mod.rasterize(ls, lc, transform, shape, job.grid.scale, job.vertical_scale,
-                                  job.sea_level_y)
+        lr = layers_mod.rasterize(ls, lc, transform, shape, job.grid.scale, fit.vertical_scale,
+                                  fit.sea_level_y)
     bathymetry = source.warp_window(job.bathymetry, job.grid.crs, transform, shape,
                                     "bilinear") if job.bathymetry else None
-    cols = terrain.surface(ext, job.grid.scale, job.vertical_scale, job.sea_level_y, sea,
+    cols = terrain.surface(ext, job.grid.scale, fit.vertical_scale, fit.sea_level_y, sea,
                            inland_level=lr.water_level if lr is not None else None,
                            inland_depth=lr.water_depth if lr is not None else None,
                            void=void, outside_sea=outside_sea, bathymetry_m=bathymetry,
@@ -258,13 +373,15 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
     if lr is not None:
         layers_mod.apply_surface(cols, lr)
 
-    top_y = min(max(layers_mod.needed_top(cols, lr, core),
-                    int(cols.ground[core].max()) + decorations.MARKER_HEIGHT + 1),
-                terrain.WORLD_TOP)
-    y_min = terrain.WORLD_FLOOR
-    ny = min(-(-(top_y + 1 - y_min) // 16) * 16, terrain.WORLD_TOP + 1 - y_min)
     cc = terrain.Columns(*(getattr(cols, f)[core] for f in ("ground", "top", "sub", "water",
                                                              "void")))
+    top_y = max(layers_mod.needed_top(cols, lr, core),
+                int(cc.ground.max()) + decorations.MARKER_HEIGHT + 1)
+    if job.walls:
+        top_y = max(top_y, int(np.maximum(cc.ground, cc.water).max()) + WALL_HEIGHT)
+    top_y = min(top_y, terrain.WORLD_TOP)
+    y_min = terrain.WORLD_FLOOR
+    ny = min(-(-(top_y + 1 - y_min) // 16) * 16, terrain.WORLD_TOP + 1 - y_min)
     chunks = 0
     if job.write_java or job.write_bedrock or job.write_blocks:
         blocks = _zeroed_blocks(ny)
@@ -276,7 +393,8 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
         markers = decorations.marker_columns(g.west, g.north, g.scale,
                                              decorations.marker_step_m(g.scale), x0, z0, w, h)
         decorations.place_markers(view, y_min, cc, markers, x0, z0)
-        decorations.place_hub(view, y_min, cc, job.spawn_xz, x0, z0)
+        decorations.place_hub(view, y_min, cc, fit.spawn_xz, x0, z0)
+        _place_walls(view, y_min, cc, job.walls, x0, z0, g.width, g.height)
         present = np.zeros((32, 32), dtype=bool)
         keep = ~cc.void
         kz, kx = -(-h // 16), -(-w // 16)
@@ -301,7 +419,7 @@ def region_task(job: Job, rx: int, rz: int, sea_labels: np.ndarray) -> RegionRes
     tile = colour_tile(cc, ext[core], building, cover, decks, job.grid.scale,
                        job.preview_factor)
     spawn_y = None
-    sx, sz = job.spawn_xz
+    sx, sz = fit.spawn_xz
     if x0 <= sx < x0 + w and z0 <= sz < z0 + h:
         lz, lx = sz - z0, sx - x0
         spawn_y = int(max(cc.ground[lz, lx], cc.water[lz, lx])) + 1  # standing on the hub
@@ -350,28 +468,49 @@ def _load_tile(job: Job, rx: int, rz: int) -> RegionResult | None:
 
 def _disk_error(e: OSError, where: str) -> WorldBuildError:
     if e.errno == errno.ENOSPC:
-        return WorldBuildError(f"The disk is full while writing {where}; free some space and "
-                               "run the same command with --resume.")
-    return WorldBuildError(f"Could not write {where} ({e.strerror}); check the folder's "
-                           "permissions and run the same command with --resume.")
+        return WorldBuildError("The disk is full while writing %(where)s; free some space and "
+                               "run the same command with --resume.", where=where)
+    return WorldBuildError("Could not write %(where)s (%(reason)s); check the folder's "
+                           "permissions and run the same command with --resume.", where=where,
+                           reason=e.strerror)
 
 
 # Worker-process globals for the local pool: the Job is sent once, not with every task.
 _JOB: Job | None = None
 
 
-def _init_worker(job: Job) -> None:
+def _init_worker(job: Job, parent: int) -> None:
     global _JOB
     _JOB = job
     source.forget_datasets()
+    _die_with_parent(parent)
 
 
-def _pool_low(rx: int, rz: int) -> LowBorders:
-    return low_task(_JOB, rx, rz)
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the build process ends, however it ends: `kill -9` runs no cleanup
+    in the build, so without this its workers would run on, orphaned. On Linux the kernel sends
+    the signal (PR_SET_PDEATHSIG); elsewhere a thread watches for the parent to go."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
-def _pool_region(rx: int, rz: int, sea_labels: np.ndarray) -> RegionResult:
-    return region_task(_JOB, rx, rz, sea_labels)
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _pool_low(*args) -> LowBorders:
+    return low_task(_JOB, *args)
+
+
+def _pool_region(*args) -> RegionResult:
+    return region_task(_JOB, *args)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,10 +560,21 @@ def sea_labels_by_region(borders: dict[tuple[int, int], LowBorders]) -> dict:
 @dataclass
 class Plan:
     job: Job
-    regions: list[tuple[int, int]]
+    regions: list[tuple[int, int]]  # the regions built (those meeting the area polygons)
     fit: terrain.HeightFit | None  # known after the first pass
     game_version: str
     area_info: dict | None
+    world_crs: source.WorldCrs
+    vertical_scale: float  # requested (or the default for the scale)
+    sea_level_y: int
+
+    def edges(self) -> dict[tuple[int, int], tuple[bool, bool, bool, bool]]:
+        """Per region, whether each (north, west, south, east) side ends the built map: the
+        map's edge, or a neighbour that is not built. The sea may leave the map there."""
+        built = set(self.regions)
+        return {(rx, rz): tuple((nx, nz) not in built for nx, nz in
+                                ((rx, rz - 1), (rx - 1, rz), (rx, rz + 1), (rx + 1, rz)))
+                for rx, rz in self.regions}
 
 
 def plan(options: BuildOptions) -> Plan:
@@ -433,8 +583,9 @@ def plan(options: BuildOptions) -> Plan:
     fmts = set(options.formats)
     unknown = fmts - set(FORMATS + OPTIONAL_FORMATS + INTERNAL_FORMATS)
     if unknown:
-        raise WorldBuildError(f"Unknown format {', '.join(sorted(unknown))}; choose from "
-                              f"{', '.join(FORMATS + OPTIONAL_FORMATS)}.")
+        raise WorldBuildError("Unknown format %(formats)s; choose from %(choices)s.",
+                              formats=", ".join(sorted(unknown)),
+                              choices=", ".join(FORMATS + OPTIONAL_FORMATS))
     if options.outside not in ("void", "sea"):
         raise WorldBuildError("--outside must be void or sea.")
     if options.workers < 1:
@@ -442,54 +593,95 @@ def plan(options: BuildOptions) -> Plan:
     source.check_scale(options.scale)
     if options.vertical_scale is not None and not (
             math.isfinite(options.vertical_scale) and 0.01 <= options.vertical_scale <= 1000):
-        raise WorldBuildError(f"A vertical scale of {options.vertical_scale} metres per block is "
-                              "not usable; choose between 0.01 and 1000 (1 = true height).")
+        raise WorldBuildError("A vertical scale of %(scale)s metres per block is not usable; "
+                              "choose between 0.01 and 1000 (1 = true height).",
+                              scale=options.vertical_scale)
     if not -60 <= options.sea_level_y <= 300:
         raise WorldBuildError("--sea-level-y must lie between -60 and 300 (the game's own sea "
                               "is at 62).")
     gv = options.game_version or java.DEFAULT_GAME_VERSION
     if gv not in java.GAME_VERSIONS:
-        raise WorldBuildError(f"Unknown game version {gv}; choose one of "
-                              f"{', '.join(java.GAME_VERSIONS)}.")
-    vrt = source.open_source(options.sources, options.source_crs)
+        raise WorldBuildError("Unknown game version %(version)s; choose one of %(choices)s.",
+                              version=gv, choices=", ".join(java.GAME_VERSIONS))
+    vrt = source.open_source(options.sources, options.source_crs, band=options.band)
     if options.area_file and options.area:
         raise WorldBuildError("Give either --area or --area-file, not both.")
+    world_crs = source.choose_world_crs(vrt, options.crs)
+    crs = world_crs.crs
     area, area_info = None, None
     if options.area_file:
-        area = source.area_from_file(options.area_file, options.crs)
+        area = source.area_from_file(options.area_file, crs)
         area_info = {"file": str(options.area_file), "outside": options.outside}
     elif options.area:
-        area = source.area_from_bbox(options.area, options.area_crs, options.crs)
-        area_info = {"bbox": list(options.area), "crs": options.area_crs or options.crs}
-    grid = source.plan_grid(vrt, area, options.scale, options.crs)
+        area = source.area_from_bbox(options.area, options.area_crs, crs)
+        area_info = {"bbox": list(options.area), "crs": options.area_crs or crs}
+    grid = source.plan_grid(vrt, area, options.scale, crs)
     resampling = source.choose_resampling(vrt, grid)
     regions = [(rx, rz) for rz in range(-(-grid.height // REGION))
                for rx in range(-(-grid.width // REGION))]
+    polygons = area.polygons if area is not None else ()
+    if polygons and options.outside == "void":
+        regions = _regions_meeting(grid, regions, polygons)  # the rest would be all void
     out = Path(options.out)
-    job = Job(vrt=vrt, grid=grid, resampling=resampling, coarse=None,
-              vertical_scale=options.vertical_scale
-              or terrain.default_vertical_scale(grid.scale), sea_level_y=options.sea_level_y,
+    job = Job(vrt=vrt, grid=grid, resampling=resampling,
               layers=tuple(str(Path(p).resolve()) for p in options.layers),
-              polygons=area.polygons if area is not None else (), outside=options.outside,
+              polygons=polygons, outside=options.outside,
               data_version=java.GAME_VERSIONS[gv], world_dir=str(out),
-              state_dir=str(out / STATE_DIR), preview_factor=preview_factor(grid.width,
-                                                                            grid.height),
-              spawn_xz=(grid.width // 2, grid.height // 2), write_java="java" in fmts,
-              write_bedrock="mcworld" in fmts, write_blocks="blocks" in fmts)
+              state_dir=str(out / STATE_DIR),
+              preview_factor=preview_factor(grid.width, grid.height),
+              spawn_wish=_spawn_wish(options, grid), walls=edge_walls(grid.width, grid.height),
+              write_java="java" in fmts, write_bedrock="mcworld" in fmts,
+              write_blocks="blocks" in fmts)
     if options.landcover:
-        job = replace(job, landcover=layers_mod.check_raster(options.landcover, "land cover"),
+        job = replace(job, landcover=layers_mod.check_raster(options.landcover, "--landcover"),
                       landcover_scheme=layers_mod.landcover_scheme(options.landcover))
     if options.bathymetry:
-        job = replace(job, bathymetry=layers_mod.check_raster(options.bathymetry, "bathymetry"))
+        job = replace(job, bathymetry=layers_mod.check_raster(options.bathymetry, "--bathymetry"))
     if job.layers:
         # Fail early on a bad layer file; forked workers inherit what this reads.
         layers_mod.load_layers(job.layers, grid.crs, vrt, grid.scale)
-    return Plan(job, regions, None, gv, area_info)
+    return Plan(job, regions, None, gv, area_info, world_crs,
+                options.vertical_scale or terrain.default_vertical_scale(grid.scale),
+                options.sea_level_y)
 
 
-def fit_and_overview(p: Plan, borders: dict) -> tuple[Job, terrain.HeightFit, tuple]:
-    """After the first pass: the vertical fit from the exact height range, the filled coarse
-    overview, and the job for the region pass."""
+def _regions_meeting(grid: source.Grid, regions: list, polygons: tuple) -> list:
+    """The regions whose core meets an area polygon: the others cost nothing."""
+    import shapely
+    import shapely.geometry
+
+    union = shapely.union_all([shapely.geometry.shape(g) for g in polygons])
+    shapely.prepare(union)
+    out = []
+    for rx, rz in regions:
+        x0, z0 = rx * REGION, rz * REGION
+        w, h = min(REGION, grid.width - x0), min(REGION, grid.height - z0)
+        box = shapely.box(grid.west + x0 * grid.scale, grid.north - (z0 + h) * grid.scale,
+                          grid.west + (x0 + w) * grid.scale, grid.north - z0 * grid.scale)
+        if union.intersects(box):
+            out.append((rx, rz))
+    return out
+
+
+def _spawn_wish(options: BuildOptions, grid: source.Grid) -> tuple[int, int]:
+    """The column asked for as spawn (--spawn, in --area-crs or the world CRS), else the centre."""
+    if options.spawn is None:
+        return grid.width // 2, grid.height // 2
+    from rasterio.warp import transform as warp_transform
+
+    (e,), (n,) = warp_transform(options.area_crs or grid.crs, grid.crs, [options.spawn[0]],
+                                [options.spawn[1]])
+    x, z = math.floor((e - grid.west) / grid.scale), math.floor((grid.north - n) / grid.scale)
+    if not (0 <= x < grid.width and 0 <= z < grid.height):
+        raise WorldBuildError("--spawn lies outside the map; give a point inside the area (in "
+                              "--area-crs, or the world CRS).")
+    return x, z
+
+
+def fit_and_overview(p: Plan, borders: dict, sea: dict) -> tuple[Fit, source.Coarse,
+                                                                 terrain.HeightFit, tuple]:
+    """After the first pass: the vertical fit from the exact height range, the spawn, and the
+    filled coarse overview for the region pass."""
     grid = p.job.grid
     low = min(b.low for b in borders.values())
     high = max(b.high for b in borders.values())
@@ -503,10 +695,16 @@ def fit_and_overview(p: Plan, borders: dict) -> tuple[Job, terrain.HeightFit, tu
         th, tw = b.coarse.shape
         mean[rz * per_region:rz * per_region + th, rx * per_region:rx * per_region + tw] = b.coarse
     coarse = source.Coarse(f, source.fill_nearest(mean))
-    fit = terrain.fit_heights(low, high, p.job.vertical_scale, p.job.sea_level_y)
-    job = replace(p.job, coarse=coarse, vertical_scale=fit.vertical_scale,
-                  sea_level_y=fit.sea_level_y)
-    return job, fit, (low, high)
+    height_fit = terrain.fit_heights(low, high, p.vertical_scale, p.sea_level_y)
+    candidates = [b.dry for b in borders.values() if b.dry is not None]
+    for key, b in borders.items():
+        land = b.low_near[~np.isin(b.low_near[:, 0], sea[key])]
+        candidates += [(int(d2), int(z), int(x)) for _, d2, z, x in land]
+    dry = min(candidates, default=None)
+    # No dry land at all (open sea): the wish stands, and the hub floats as a raft.
+    spawn = (dry[2], dry[1]) if dry is not None else p.job.spawn_wish
+    fit = Fit(height_fit.vertical_scale, height_fit.sea_level_y, spawn)
+    return fit, coarse, height_fit, (low, high)
 
 
 _ARTEFACTS = ("region", "level.dat", "preview.png", "metadata.json", STATE_DIR, "session.lock")
@@ -518,7 +716,8 @@ def prepare_out(options: BuildOptions) -> bool:
     state = out / STATE_DIR / "state.json"
     want = {"version": STATE_VERSION, "options": options.identity()}
     if out.exists() and not out.is_dir():
-        raise WorldBuildError(f"{out} exists and is not a folder; choose another --out.")
+        raise WorldBuildError("%(out)s exists and is not a folder; choose another --out.",
+                              out=str(out))
     exists = out.exists() and any(out.iterdir())
     if exists and options.resume:
         try:
@@ -531,12 +730,12 @@ def prepare_out(options: BuildOptions) -> bool:
                     tmp.unlink()  # an interrupted write: its region is simply rebuilt
             return True
         if not options.force:
-            raise WorldBuildError(f"{out} is not an unfinished build with the same options, so "
+            raise WorldBuildError("%(out)s is not an unfinished build with the same options, so "
                                   "it cannot be resumed; rerun without --resume and with --force "
-                                  "to rebuild it.")
+                                  "to rebuild it.", out=str(out))
     if exists and not options.force:
-        raise WorldBuildError(f"The output folder {out} already exists; use --force to replace "
-                              "it or --resume to finish an interrupted build.")
+        raise WorldBuildError("The output folder %(out)s already exists; use --force to replace "
+                              "it or --resume to finish an interrupted build.", out=str(out))
     if exists:
         for name in _ARTEFACTS:
             p = out / name
@@ -562,7 +761,12 @@ def prepare_out(options: BuildOptions) -> bool:
 
 
 class _Runner:
-    """Runs the same task functions in this process, a local process pool or on Dask."""
+    """Runs the same task functions in this process, a local process pool or on Dask.
+
+    The job goes to each worker once, before the first pass: workers are forked while this
+    process is still small (a forked worker's memory starts as a copy of ours, and ours grows
+    with the map's first-pass results), and the same workers serve both passes.
+    """
 
     def __init__(self, job: Job, workers: int, scheduler: str | None):
         self.job, self.workers, self.scheduler = job, workers, scheduler
@@ -574,26 +778,19 @@ class _Runner:
                 from distributed import Client
                 self.client = Client(self.scheduler, timeout=SCHEDULER_TIMEOUT)
             except OSError:
-                raise WorldBuildError(f"Could not reach the Dask scheduler at {self.scheduler}; "
-                                      "check the address and that the scheduler is running.") \
-                    from None
-        self.set_job(self.job)
-        return self
-
-    def set_job(self, job: Job) -> None:
-        """Send the (new) job to the workers once, not with every task."""
-        self.job = job
-        if self.client is not None:
-            self.job_future = self.client.scatter(job, broadcast=True)
+                raise WorldBuildError("Could not reach the Dask scheduler at %(address)s; "
+                                      "check the address and that the scheduler is running.",
+                                      address=self.scheduler) from None
+            self.job_future = self.client.scatter(self.job, broadcast=True)
         elif self.workers > 1:
-            if self.pool is not None:
-                self.pool.shutdown(wait=True)
             # fork: workers start in milliseconds with everything imported, and they are our
             # direct children (so RUSAGE_CHILDREN sees them). Open GDAL datasets are not
             # inherited: _init_worker drops the parent's cache before the first task.
             ctx = multiprocessing.get_context("fork")
             self.pool = cf.ProcessPoolExecutor(self.workers, mp_context=ctx,
-                                               initializer=_init_worker, initargs=(job,))
+                                               initializer=_init_worker,
+                                               initargs=(self.job, os.getpid()))
+        return self
 
     def __exit__(self, *exc):
         if self.pool is not None:
@@ -626,6 +823,15 @@ class _Runner:
                 results.append(r)
                 on_done(r)
         return results
+
+
+def _coarse_window(coarse: source.Coarse, rx: int, rz: int) -> source.Coarse:
+    """The part of the coarse overview a region's window can use: each task gets a few KB
+    instead of the whole map's overview (18 MB for a municipality at 1 m per block)."""
+    f = coarse.factor
+    return coarse.crop((rz * REGION - MARGIN) // f, (rx * REGION - MARGIN) // f,
+                       (rz * REGION + REGION + MARGIN) // f + 1,
+                       (rx * REGION + REGION + MARGIN) // f + 1)
 
 
 def build_world(options: BuildOptions,
@@ -664,14 +870,12 @@ def build_world(options: BuildOptions,
             count[0] += 1
             report(count[0], total, "sea")
 
-        runner.map("low", list(p.regions), low_done)
+        edges = p.edges()
+        runner.map("low", [(rx, rz, edges[(rx, rz)]) for rx, rz in p.regions], low_done)
         sea = sea_labels_by_region(borders)
-        job, fit, height_range = fit_and_overview(p, borders)
-        p.fit = fit
+        fit, coarse, p.fit, height_range = fit_and_overview(p, borders, sea)
         count[0] = len(done)
         report(count[0], total, "regions")
-        if todo:
-            runner.set_job(job)
 
         def region_done(r):
             done[(r.rx, r.rz)] = r
@@ -679,16 +883,20 @@ def build_world(options: BuildOptions,
             report(count[0], total, "regions")
 
         try:
-            runner.map("region", [(rx, rz, sea[(rx, rz)]) for rx, rz in todo], region_done)
+            runner.map("region", [(fit, rx, rz, sea[(rx, rz)], _coarse_window(coarse, rx, rz))
+                                  for rx, rz in todo], region_done)
         except OSError as e:
             raise _disk_error(e, str(out)) from None
 
     grid = job.grid
     spawn_y = next((r.spawn_y for r in done.values() if r.spawn_y is not None),
-                   job.sea_level_y + 1)
-    spawn = (job.spawn_xz[0], spawn_y, job.spawn_xz[1])
+                   fit.sea_level_y + 1)
+    spawn = (fit.spawn_xz[0], spawn_y, fit.spawn_xz[1])
     chunks = sum(r.chunks for r in done.values())
     files = []
+    crs_label = source.crs_name(grid.crs)
+    if grid.crs.startswith("EPSG:"):
+        crs_label = f"{grid.crs} ({crs_label})"
     name = options.name or f"Samskapa {Path(options.sources[0]).stem}"
     settings = java.LevelSettings(
         name=name, spawn=spawn, data_version=job.data_version, version_name=p.game_version,
@@ -698,7 +906,9 @@ def build_world(options: BuildOptions,
         if job.write_java:
             files.append(java.write_level_dat(out, settings))
         f = job.preview_factor
-        image = np.zeros((-(-grid.height // f), -(-grid.width // f), 3), dtype=np.uint8)
+        # Regions not built (outside the area polygons) show as void.
+        image = np.empty((-(-grid.height // f), -(-grid.width // f), 3), dtype=np.uint8)
+        image[:] = VOID_RGB
         for (rx, rz), r in done.items():
             py, px = rz * REGION // f, rx * REGION // f
             th, tw = r.tile.shape[:2]
@@ -706,10 +916,12 @@ def build_world(options: BuildOptions,
         attribution = "; ".join(s["attribution"] for s in _sources(options) if s["attribution"])
         if "preview" in options.formats:
             files.append(render_preview(image, grid.west, grid.north, grid.scale * f,
-                                        grid.crs + (" (SWEREF 99 TM)" if grid.crs == "EPSG:3006"
-                                                    else ""), out / "preview.png", attribution))
+                                        crs_label, out / "preview.png", attribution))
         meta = make_metadata(
-            crs=grid.crs, west=grid.west, north=grid.north, scale=grid.scale,
+            crs=grid.crs, crs_name=source.crs_name(grid.crs),
+            crs_wkt=source.CRS.from_user_input(grid.crs).to_wkt(),
+            crs_reason=CRS_REASONS[p.world_crs.reason],
+            west=grid.west, north=grid.north, scale=grid.scale,
             vertical_scale=p.fit.vertical_scale, sea_level_y=p.fit.sea_level_y,
             requested_sea_level_y=p.fit.requested_sea_level_y,
             requested_vertical_scale=p.fit.requested_vertical_scale,
@@ -717,10 +929,18 @@ def build_world(options: BuildOptions,
             game_version=p.game_version, data_version=job.data_version,
             sources=_sources(options), resampling=job.resampling,
             height_range_m=height_range, spawn=spawn, area=p.area_info,
+            border={"center_x": grid.width / 2.0, "center_z": grid.height / 2.0,
+                    "size": float(max(grid.width, grid.height)),
+                    "walls": list(job.walls),
+                    "description": "Java's world border is a square, drawn around the map's "
+                                   "long side; along the map's edges in `walls`, beyond which "
+                                   "it leaves strips of void, an invisible barrier wall stands "
+                                   f"{WALL_HEIGHT} blocks high above the surface"},
             decorations={
                 "spawn_hub": f"{2 * decorations.HUB_RADIUS + 1} x "
                              f"{2 * decorations.HUB_RADIUS + 1} blocks of smooth stone around "
-                             "the spawn, glowstone corners",
+                             "the spawn, glowstone corners; the spawn is the dry column nearest "
+                             "the requested point (the map's centre unless --spawn)",
                 "markers": {"every_m": decorations.marker_step_m(grid.scale),
                             "description": "a pillar of stone bricks topped by glowstone on the "
                                            "column containing each crossing of grid lines every "
@@ -739,6 +959,14 @@ def build_world(options: BuildOptions,
         raise _disk_error(e, str(out)) from None
     return BuildResult(out, total, total - len(todo), chunks, time.perf_counter() - t0,
                        p.fit.message, meta, files)
+
+
+CRS_REASONS = {
+    "source": "the source's own CRS (projected in metres, so the data is not reprojected)",
+    "sweden": "SWEREF 99 TM, for a geographic or non-metric source lying in Sweden",
+    "utm": "the UTM zone (WGS 84) of the data's centre, for a geographic or non-metric source",
+    "chosen": "chosen with --crs",
+}
 
 
 # Licences and attribution of the data we know; anything else is listed with its path.

@@ -2,7 +2,7 @@
 
 The application shell mounts this group (`main.add_command(world)`); it also runs on its own as
 `python -m minecraft.cli`. Bad input ends with one sentence on stderr and exit status 2, never a
-traceback.
+traceback, in the user's language (Swedish when the locale is, else English).
 """
 from __future__ import annotations
 
@@ -12,29 +12,39 @@ import sys
 import click
 
 from .errors import WorldBuildError
+from .i18n import environ_language, translate
 from .live_cli import push_command
 
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".kml", ".fgb", ".osm", ".pbf")
 
 
-def _fail(e: Exception) -> None:
-    click.echo(f"Error: {e}", err=True)
+def _fail(e: WorldBuildError) -> None:
+    language = environ_language()
+    click.echo(translate("Error: %(message)s", language, message=e.text(language)), err=True)
     sys.exit(2)
 
 
-def _parse_area(text: str | None):
+def _numbers(text: str | None, count: int, option: str):
     if text is None:
         return None
     try:
         vals = tuple(float(v) for v in text.split(","))
     except ValueError:
-        raise WorldBuildError("--area must be four numbers minx,miny,maxx,maxy separated by "
-                              "commas.") from None
-    if len(vals) != 4:
-        raise WorldBuildError("--area must be four numbers minx,miny,maxx,maxy separated by "
-                              "commas.")
+        vals = ()
+    if len(vals) != count:
+        if count == 4:
+            raise WorldBuildError("--area must be four numbers minx,miny,maxx,maxy separated by "
+                                  "commas.")
+        raise WorldBuildError("%(option)s must be two numbers x,y separated by a comma.",
+                              option=option)
     return vals
+
+
+def _number_text(v: float) -> str:
+    """A coordinate as written in full (the shortest text that reads back as the same float),
+    so bounds printed by `world info` can be pasted into --area."""
+    return repr(float(v)).removesuffix(".0")
 
 
 @click.group("world")
@@ -46,7 +56,7 @@ def world() -> None:
 @click.argument("source", nargs=-1, required=True)
 @click.option("--out", "out", required=True, type=click.Path(), help="World folder to write.")
 @click.option("--area", default=None, help="minx,miny,maxx,maxy in --area-crs (default: the "
-              "world CRS, EPSG:3006).")
+              "world CRS).")
 @click.option("--area-crs", default=None, help="CRS of --area, e.g. EPSG:4326.")
 @click.option("--area-file", default=None, type=click.Path(),
               help="Polygon file (e.g. a municipality boundary); outside it see --outside.")
@@ -76,13 +86,21 @@ def world() -> None:
 @click.option("--resume", is_flag=True, help="Finish an interrupted build in --out.")
 @click.option("--force", is_flag=True, help="Replace an existing world in --out.")
 @click.option("--source-crs", default=None, help="CRS of sources that do not state one.")
+@click.option("--crs", default=None, help="The world's CRS, projected in metres, e.g. EPSG:3011 "
+              "(default: the source's own if it is in metres, else SWEREF 99 TM in Sweden or "
+              "the UTM zone).")
+@click.option("--band", type=int, default=None, help="The band holding heights (1 = first), "
+              "for rasters with several bands or byte values.")
+@click.option("--spawn", default=None, help="x,y of the spawn in --area-crs (default: the "
+              "map's centre); the spawn is the dry land nearest to it.")
 @click.option("--game-version", default=None, help="Minecraft Java version (default: newest "
               "supported).")
-@click.option("--zip", "make_zip", is_flag=True, help="Also write OUT.zip for download.")
+@click.option("--zip", "make_zip", is_flag=True, help="Also write OUT.zip for download (the "
+              "world only, not the build's resume state).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_scale,
               sea_level_y, layers, landcover, bathymetry, formats, workers, scheduler, resume,
-              force, source_crs, game_version, make_zip, quiet) -> None:
+              force, source_crs, crs, band, spawn, game_version, make_zip, quiet) -> None:
     """Build a Minecraft world from SOURCE rasters (GeoTIFF, .hgt, ASCII grid, VRT, tiles)."""
     import tqdm as tqdm_mod
     from tqdm import tqdm
@@ -109,17 +127,19 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
     try:
         vectors = [s for s in source if s.lower().endswith(VECTOR_SUFFIXES)]
         if vectors:
-            raise WorldBuildError(f"{vectors[0]} is a vector file, not elevation; give it with "
-                                  "--layers (repeat --layers or separate files with commas).")
+            raise WorldBuildError("%(path)s is a vector file, not elevation; give it with "
+                                  "--layers (repeat --layers or separate files with commas).",
+                                  path=vectors[0])
         layers = [f.strip() for item in layers for f in item.split(",") if f.strip()]
         opts = BuildOptions(
-            sources=list(source), out=out, area=_parse_area(area), area_crs=area_crs,
+            sources=list(source), out=out, area=_numbers(area, 4, "--area"), area_crs=area_crs,
             area_file=area_file, outside=outside, scale=scale, vertical_scale=vertical_scale,
             sea_level_y=sea_level_y, layers=list(layers), landcover=landcover,
             bathymetry=bathymetry,
             formats=[f.strip() for f in formats.split(",") if f.strip()], workers=workers,
-            scheduler=scheduler, resume=resume, force=force, source_crs=source_crs,
-            game_version=game_version, zip=make_zip)
+            scheduler=scheduler, resume=resume, force=force, source_crs=source_crs, crs=crs,
+            band=band, spawn=_numbers(spawn, 2, "--spawn"), game_version=game_version,
+            zip=make_zip)
         result = build_world(opts, progress=progress)
     except WorldBuildError as e:
         for bar in bars.values():
@@ -135,38 +155,60 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
         if os.environ.get("SAMSKAPA_DEBUG"):
             raise
         detail = " ".join(str(e).split())[:300] or type(e).__name__
-        _fail(WorldBuildError(f"The build stopped unexpectedly ({type(e).__name__}: {detail}); "
-                              "run the same command with --resume, and if it happens again, "
-                              "report it with SAMSKAPA_DEBUG=1 set to see the details."))
+        _fail(WorldBuildError("The build stopped unexpectedly (%(error)s: %(detail)s); run the "
+                              "same command with --resume, and if it happens again, report it "
+                              "with SAMSKAPA_DEBUG=1 set to see the details.",
+                              error=type(e).__name__, detail=detail))
     for bar in bars.values():
         bar.close()
     m = result.metadata
-    click.echo(f"Wrote {result.out}: {m['size_blocks']['x']} x {m['size_blocks']['z']} blocks, "
-               f"{result.chunks} chunks in {result.regions} regions "
-               f"({result.regions_skipped} resumed) in {result.seconds:.1f} s.")
+    language = environ_language()
+    click.echo(translate("Wrote %(out)s: %(x)s x %(z)s blocks, %(chunks)s chunks in %(regions)s "
+                         "regions (%(resumed)s resumed) in %(seconds)s s, in %(crs)s.",
+                         language, out=result.out, x=m["size_blocks"]["x"],
+                         z=m["size_blocks"]["z"], chunks=result.chunks, regions=result.regions,
+                         resumed=result.regions_skipped, seconds=f"{result.seconds:.1f}",
+                         crs=m["crs"] if m["crs"].startswith("EPSG:") else m["crs_name"]))
     for f in result.files:
         if f.suffix == ".mcworld":
-            click.echo(f"Minecraft Education / Bedrock world: {f}")
+            click.echo(translate("Minecraft Education / Bedrock world: %(path)s", language,
+                                 path=f))
     click.echo(result.height_message)
 
 
 @world.command("info")
 @click.argument("source", nargs=-1, required=True)
 @click.option("--source-crs", default=None, help="CRS of sources that do not state one.")
-def info_cmd(source, source_crs) -> None:
-    """Print a raster's CRS, size, resolution, bounds and height range."""
-    from .source import raster_info
+@click.option("--band", type=int, default=None, help="The band holding heights (1 = first).")
+def info_cmd(source, source_crs, band) -> None:
+    """Print a raster's CRS, size, resolution, bounds (in full, to paste into --area) and
+    height range, and the CRS a world built from it gets by default."""
+    from .source import choose_world_crs, crs_name, open_source, raster_info
 
     try:
-        i = raster_info(list(source), source_crs)
+        i = raster_info(list(source), source_crs, band)
+        world_crs = choose_world_crs(open_source(list(source), source_crs, band=band)) \
+            if i.crs else None
     except WorldBuildError as e:
         _fail(e)
-    l, b, r, t = i.bounds
+    bounds = [_number_text(v) for v in i.bounds]
     click.echo(f"source:     {', '.join(i.paths)}")
-    click.echo(f"crs:        {i.crs}")
+    if i.crs:
+        click.echo(f"crs:        {i.crs} ({crs_name(i.crs)})" if i.crs.startswith("EPSG:")
+                   else f"crs:        {crs_name(i.crs)}")
+    else:
+        click.echo("crs:        none (state it with --source-crs when building)")
     click.echo(f"size:       {i.width} x {i.height} cells")
     click.echo(f"resolution: {i.resolution[0]:g} x {i.resolution[1]:g}")
-    click.echo(f"bounds:     west {l:.6g}, south {b:.6g}, east {r:.6g}, north {t:.6g}")
+    click.echo("bounds:     west {}, south {}, east {}, north {}".format(*bounds))
+    area = ",".join(bounds)
+    if world_crs is not None and world_crs.crs != i.crs:
+        area += f" --area-crs {i.crs}" if i.crs.startswith("EPSG:") else ""
+    click.echo(f"area:       --area {area}")
+    if world_crs is not None:
+        name = crs_name(world_crs.crs)
+        click.echo(f"world crs:  {world_crs.crs} ({name})" if world_crs.crs.startswith("EPSG:")
+                   else f"world crs:  {name}")
     click.echo(f"nodata:     {i.nodata}")
     click.echo(f"heights:    {i.height_min:.1f} to {i.height_max:.1f} m")
 

@@ -738,13 +738,16 @@ def zip_world(world_dir: Path, zip_path: Path) -> Path:
     """Zip the world folder under its own name, entries sorted, fixed timestamps and modes.
 
     Region files are stored, not deflated: their chunks are already zlib-compressed. Hidden files
-    (our temp files) and session.lock are skipped. Written atomically like regions.
+    and folders are skipped: our temp files, and the build's resume state (.samskapa-build),
+    which is of no use in the game and names the builder's own paths. So is session.lock.
+    Written atomically like regions.
     """
     world_dir = Path(world_dir)
     zip_path = Path(zip_path)
     files = sorted(
         p for p in world_dir.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and p.name != "session.lock"
+        if p.is_file() and p.name != "session.lock"
+        and not any(part.startswith(".") for part in p.relative_to(world_dir).parts)
         and p.resolve() != zip_path.resolve()
     )
 

@@ -24,6 +24,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import SimpleNamespace
 from pathlib import Path
 
 import numpy as np
@@ -84,15 +85,15 @@ def _read_raw(path: str, world_crs: str):
     try:
         meta, _fids, geoms, fields = pyogrio.raw.read(path)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
-        raise WorldBuildError(f"{path} is not a vector file pyogrio can read; give GeoJSON, "
-                              "GeoPackage or a shapefile.") from None
+        raise WorldBuildError("%(path)s is not a vector file pyogrio can read; give GeoJSON, "
+                              "GeoPackage or a shapefile.", path=path) from None
     crs = meta.get("crs")
     if not crs:
         if path.lower().endswith((".geojson", ".json")):
             crs = "EPSG:4326"  # RFC 7946: GeoJSON coordinates are WGS 84
         else:
-            raise WorldBuildError(f"{path} has no coordinate reference system; save it with one "
-                                  "(for example EPSG:3006 or EPSG:4326).")
+            raise WorldBuildError("%(path)s has no coordinate reference system; save it with "
+                                  "one (for example EPSG:3006 or EPSG:4326).", path=path)
     shapes = shapely.from_wkb(geoms)
     if CRS.from_user_input(crs) != CRS.from_user_input(world_crs):
         def reproject_coords(xy: np.ndarray) -> np.ndarray:
@@ -109,7 +110,8 @@ def read_features(path: str | os.PathLike, world_crs: str) -> list[Feature]:
     """All features of a vector file with geometries in the world CRS."""
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise WorldBuildError(f"The layer file {path} does not exist; check the path.")
+        raise WorldBuildError("The layer file %(path)s does not exist; check the path.",
+                              path=path)
     shapes, names, fields = _read_raw(path, world_crs)
     out = []
     for i, g in enumerate(shapes):
@@ -179,7 +181,8 @@ def load_layers(paths: tuple[str, ...], world_crs: str, vrt: str, scale: float) 
     ways, areas, lakes, bridges, builds = [], [], [], [], []
     for path in paths:
         if not os.path.exists(path):
-            raise WorldBuildError(f"The layer file {path} does not exist; check the path.")
+            raise WorldBuildError("The layer file %(path)s does not exist; check the path.",
+                                  path=path)
         shapes, names, fields = _read_raw(path, world_crs)
         for i, g in enumerate(shapes):
             if g is None or g.is_empty:
@@ -301,22 +304,25 @@ def sample_source(vrt: str, world_crs: str, points: np.ndarray) -> np.ndarray:
     return out
 
 
-def check_raster(path: str, what: str) -> str:
-    """The absolute path of a raster that exists, GDAL reads and states its CRS."""
+def check_raster(path: str, option: str) -> str:
+    """The absolute path of a raster (given with `option`, e.g. --landcover) that exists, GDAL
+    reads and states its CRS."""
     import rasterio
     import rasterio.errors
 
     if not os.path.exists(path):
-        raise WorldBuildError(f"The {what} raster {path} does not exist; check the path.")
+        raise WorldBuildError("The %(option)s raster %(path)s does not exist; check the path.",
+                              option=option, path=path)
     try:
         with rasterio.open(path) as ds:
             crs = ds.crs
     except rasterio.errors.RasterioIOError:
-        raise WorldBuildError(f"The {what} raster {path} is not a raster GDAL can read; give a "
-                              "GeoTIFF or VRT.") from None
+        raise WorldBuildError("The %(option)s raster %(path)s is not a raster GDAL can read; "
+                              "give a GeoTIFF or VRT.", option=option, path=path) from None
     if crs is None or not crs.to_wkt():
-        raise WorldBuildError(f"The {what} raster {path} has no coordinate reference system; "
-                              "save it with one (for example EPSG:3006).")
+        raise WorldBuildError("The %(option)s raster %(path)s has no coordinate reference "
+                              "system; save it with one (for example EPSG:3006).",
+                              option=option, path=path)
     return str(Path(path).resolve())
 
 
@@ -332,8 +338,8 @@ def landcover_scheme(path: str) -> str:
                     resampling=Resampling.nearest, masked=True).compressed()
     scheme = cover.raster_scheme(np.unique(codes))
     if scheme is None:
-        raise WorldBuildError(f"The land cover raster {path} holds neither ESA WorldCover nor "
-                              "NMD class codes; give one of those.")
+        raise WorldBuildError("The land cover raster %(path)s holds neither ESA WorldCover nor "
+                              "NMD class codes; give one of those.", path=path)
     return scheme
 
 
@@ -391,6 +397,18 @@ def rasterize(ls: LayerSet | None, landcover: np.ndarray | None, transform,
     _roads(lr, ls, bounds, kw, transform, y_of)
     _buildings(lr, ls, bounds, kw, transform, scale, vertical_scale, y_of)
     return lr
+
+
+def water_cells(ls: LayerSet, transform, shape: tuple[int, int], scale: float) -> np.ndarray:
+    """Cells of a window the layers' rivers and lakes cover (as `rasterize` draws them), before
+    the vertical fit is known: the first pass keeps the spawn out of them."""
+    h, w = shape
+    bounds = (transform.c, transform.f - h * scale, transform.c + w * scale, transform.f)
+    levels = SimpleNamespace(water_level=np.full(shape, NO_WATER, np.int16),
+                             water_depth=np.zeros(shape, np.uint8))  # what _water fills
+    _water(levels, ls, bounds, dict(out_shape=shape, transform=transform, dtype="int32"), scale,
+           1.0, lambda metres: np.floor(np.asarray(metres) + 0.5).astype(np.int64))
+    return levels.water_level != NO_WATER
 
 
 def _encode(y: int, depth: int) -> int:

@@ -92,8 +92,8 @@ def parse_server(text: str) -> tuple[str, int]:
         host, port = text.strip(), str(DEFAULT_PORT)
     host = host.strip("[]")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise WorldBuildError(f"--server must be HOST:PORT, e.g. localhost:{DEFAULT_PORT}; got "
-                              f"{text!r}.")
+        raise WorldBuildError("--server must be HOST:PORT, e.g. localhost:%(port)s; got "
+                              "%(text)s.", port=DEFAULT_PORT, text=repr(text))
     return host, int(port)
 
 
@@ -138,21 +138,27 @@ class _Session:
             self.link = None
 
     def _explain(self, e: McpiError) -> WorldBuildError:
-        w, t = self.where, f"{self.timeout:g}"
-        return WorldBuildError({
-            "unknown-host": f"The server name {self.host} could not be found; check --server.",
-            "refused": f"Nothing is listening on {w}; check that the server is running and the "
-                       f"port (RaspberryJuice uses {DEFAULT_PORT} unless its config.yml says "
-                       "otherwise).",
-            "unreachable": f"The server {w} cannot be reached (no answer within {t} s); check "
-                           "the address and that no firewall blocks the port.",
-            "timeout": f"The server at {w} did not answer within {t} s; check that it runs the "
-                       "mcpi plugin of --profile on that port (not the game's own port), or "
-                       "give it more time with --timeout.",
-            "closed": f"The server at {w} closed the connection without answering; check that "
-                      f"--server names the mcpi plugin's port (usually {DEFAULT_PORT}), not the "
-                      "game's (25565).",
-        }[e.kind])
+        params = dict(host=self.host, server=self.where, seconds=f"{self.timeout:g}",
+                      port=DEFAULT_PORT)
+        if e.kind == "unknown-host":
+            return WorldBuildError("The server name %(host)s could not be found; check "
+                                   "--server.", **params)
+        if e.kind == "refused":
+            return WorldBuildError("Nothing is listening on %(server)s; check that the server "
+                                   "is running and the port (RaspberryJuice uses %(port)s unless "
+                                   "its config.yml says otherwise).", **params)
+        if e.kind == "unreachable":
+            return WorldBuildError("The server %(server)s cannot be reached (no answer within "
+                                   "%(seconds)s s); check the address and that no firewall "
+                                   "blocks the port.", **params)
+        if e.kind == "timeout":
+            return WorldBuildError("The server at %(server)s did not answer within %(seconds)s "
+                                   "s; check that it runs the mcpi plugin of --profile on that "
+                                   "port (not the game's own port), or give it more time with "
+                                   "--timeout.", **params)
+        return WorldBuildError("The server at %(server)s closed the connection without "
+                               "answering; check that --server names the mcpi plugin's port "
+                               "(usually %(port)s), not the game's (25565).", **params)
 
     def handshake(self, x: int, y: int, z: int) -> None:
         """Open the connection and check that the server speaks the profile's dialect."""
@@ -172,15 +178,17 @@ class _Session:
         numeric = answer.strip().lstrip("-").isdigit()
         named = answer.replace("_", "").replace(":", "").isalpha()
         if numeric and self.profile.names:
-            raise WorldBuildError(f"The server at {self.where} answers numeric block ids, not "
-                                  "names; choose --profile bukkit, pi or jam.")
+            raise WorldBuildError("The server at %(server)s answers numeric block ids, not "
+                                  "names; choose --profile bukkit, pi or jam.",
+                                  server=self.where)
         if named and not answer.startswith("Fail") and not self.profile.names:
-            raise WorldBuildError(f"The server at {self.where} answers block names "
-                                  f"({answer}); choose --profile paper.")
+            raise WorldBuildError("The server at %(server)s answers block names (%(answer)s); "
+                                  "choose --profile paper.", server=self.where, answer=answer)
         if not (numeric or named) or answer.startswith("Fail"):
-            raise WorldBuildError(f"The server at {self.where} answered {answer[:40]!r} to "
+            raise WorldBuildError("The server at %(server)s answered %(answer)s to "
                                   "world.getBlock, which is not the mcpi protocol; check that "
-                                  "--server names the mcpi plugin's port.")
+                                  "--server names the mcpi plugin's port.", server=self.where,
+                                  answer=repr(answer[:40]))
 
     def run_batch(self, send: Callable, probe: tuple, block: int | None) -> None:
         """Send a batch (send(link) issues the commands and returns a description of each),
@@ -222,23 +230,25 @@ class _Session:
                         raise
                     x, y, z = probe  # the Fail was the query's own answer
                     raise WorldBuildError(
-                        f"The server at {self.where} refused world.getBlock at x {x}, y {y}, "
-                        f"z {z} (it answered 'Fail'); the push stopped there, and the batches "
-                        "before it are verified.") from None
+                        "The server at %(server)s refused world.getBlock at x %(x)s, y %(y)s, "
+                        "z %(z)s (it answered 'Fail'); the push stopped there, and the batches "
+                        "before it are verified.", server=self.where, x=x, y=y, z=z) from None
         if fails:
             what, reply = fails[0]
             if what is None:
                 what = self._find_refused(send)
-            raise WorldBuildError(f"The server at {self.where} refused {what} (it answered "
-                                  f"{reply[:60]!r}); the push stopped there, and the batches "
-                                  "before it are verified.")
+            raise WorldBuildError("The server at %(server)s refused %(command)s (it answered "
+                                  "%(reply)s); the push stopped there, and the batches before "
+                                  "it are verified.", server=self.where, command=what,
+                                  reply=repr(reply[:60]))
         if block is not None and not self.profile.matches(block, answer):
             x, y, z = probe
             raise WorldBuildError(
-                f"The server at {self.where} shows {answer[:40]!r} at x {x}, y {y}, z {z} where "
-                f"the push just wrote {self.profile.describe(block)}; the push stopped there "
-                "(a protected area, the world's height or border, or another program may be "
-                "changing the world).")
+                "The server at %(server)s shows %(answer)s at x %(x)s, y %(y)s, z %(z)s where "
+                "the push just wrote %(block)s; the push stopped there (a protected area, the "
+                "world's height or border, or another program may be changing the world).",
+                server=self.where, answer=repr(answer[:40]), x=x, y=y, z=z,
+                block=self.profile.describe(block))
 
     def _find_refused(self, send) -> str:
         """Servers that answer only failures do not say which write failed: resend the batch
@@ -363,17 +373,26 @@ def _window(profile: Profile, frame: _Frame, extents: list[_Extent]) -> tuple[in
     lo_ok, hi_ok = profile.y_min - to_abs, profile.y_max - to_abs
     top = max(e.top for e in extents)
     bottom = min(e.bottom for e in extents)
-    held = f"{profile.title} holds y {profile.y_min} to {profile.y_max}"
-    assumed = (f" (taking the spawn to stand at y {profile.spawn_y})" if profile.relative
-               else "")
+    params = dict(title=profile.title, low=profile.y_min, high=profile.y_max,
+                  spawn=profile.spawn_y)
     if top > hi_ok:
-        raise WorldBuildError(f"The world reaches up to y {top + to_abs} on the server{assumed}, "
-                              f"but {held}; lower it with --origin or choose a larger "
-                              "--vertical-scale.")
+        if profile.relative:
+            raise WorldBuildError("The world reaches up to y %(y)s on the server (taking the "
+                                  "spawn to stand at y %(spawn)s), but %(title)s holds y %(low)s "
+                                  "to %(high)s; lower it with --origin or choose a larger "
+                                  "--vertical-scale.", y=top + to_abs, **params)
+        raise WorldBuildError("The world reaches up to y %(y)s on the server, but %(title)s "
+                              "holds y %(low)s to %(high)s; lower it with --origin or choose a "
+                              "larger --vertical-scale.", y=top + to_abs, **params)
     if bottom < lo_ok:
-        raise WorldBuildError(f"The world reaches down to y {bottom + to_abs} on the "
-                              f"server{assumed}, but {held}; raise it with --origin or choose a "
-                              "larger --vertical-scale.")
+        if profile.relative:
+            raise WorldBuildError("The world reaches down to y %(y)s on the server (taking the "
+                                  "spawn to stand at y %(spawn)s), but %(title)s holds y %(low)s "
+                                  "to %(high)s; raise it with --origin or choose a larger "
+                                  "--vertical-scale.", y=bottom + to_abs, **params)
+        raise WorldBuildError("The world reaches down to y %(y)s on the server, but %(title)s "
+                              "holds y %(low)s to %(high)s; raise it with --origin or choose a "
+                              "larger --vertical-scale.", y=bottom + to_abs, **params)
     return (max(min(e.y_min for e in extents), lo_ok),
             min(hi_ok, max(e.array_top for e in extents) + CLEAR_ABOVE))
 
@@ -519,16 +538,16 @@ class _Target:
 def _target(options: PushOptions, width: int, height: int) -> _Target:
     profile = PROFILES.get(options.profile)
     if profile is None:
-        raise WorldBuildError(f"Unknown profile {options.profile}; choose one of "
-                              f"{', '.join(PROFILES)}.")
+        raise WorldBuildError("Unknown profile %(profile)s; choose one of %(choices)s.",
+                              profile=options.profile, choices=", ".join(PROFILES))
     if not (math.isfinite(options.timeout) and options.timeout > 0):
         raise WorldBuildError("--timeout must be a positive number of seconds.")
     host, port = parse_server(options.server)
     if profile.max_size and max(width, height) > profile.max_size:
         raise WorldBuildError(
-            f"The area is {width} x {height} blocks, but {profile.title} worlds hold "
-            f"{profile.max_size} x {profile.max_size}; choose a smaller --area or a larger "
-            "--scale.")
+            "The area is %(width)s x %(height)s blocks, but %(title)s worlds hold %(size)s x "
+            "%(size)s; choose a smaller --area or a larger --scale.", width=width,
+            height=height, title=profile.title, size=profile.max_size)
     # A push always builds afresh (the sources may have changed: that is what --diff is for),
     # except on --resume, which finishes the interrupted build and push.
     build = replace(options.build, formats=("blocks",) + tuple(options.extra_formats),
@@ -545,9 +564,9 @@ def _target(options: PushOptions, width: int, height: int) -> _Target:
     state = _read_json(out / PUSH_DIR / "state.json")
     if options.resume and (state is None or state.get("version") != STATE_VERSION
                            or state.get("identity") != identity):
-        raise WorldBuildError(f"{out} holds no interrupted push to {host}:{port} with the same "
+        raise WorldBuildError("%(out)s holds no interrupted push to %(server)s with the same "
                               "options, so there is nothing to resume; run the same command "
-                              "without --resume.")
+                              "without --resume.", out=str(out), server=f"{host}:{port}")
     return _Target(profile, host, port, build, origin, identity)
 
 
@@ -583,8 +602,8 @@ def push_built(options: PushOptions,
     meta = _read_json(out / "metadata.json")
     blocks_dir = out / STATE_DIR / blockfile.BLOCKS_DIR
     if meta is None or not blocks_dir.is_dir():
-        raise WorldBuildError(f"{out} holds no world built for a push; run world push with its "
-                              "sources first.")
+        raise WorldBuildError("%(out)s holds no world built for a push; run world push with "
+                              "its sources first.", out=str(out))
     width, height = meta["size_blocks"]["x"], meta["size_blocks"]["z"]
     t = _target(options, width, height)
     profile, origin, identity = t.profile, t.origin, t.identity
@@ -657,9 +676,10 @@ def push_built(options: PushOptions,
                     session.run_batch(send, probe, expect)
                 except _Dropped as e:
                     raise WorldBuildError(
-                        f"The connection to {session.where} dropped and could not be reopened "
-                        f"({e.error}); {done} of {total} commands are verified on the server; "
-                        "run the same command with --resume to go on from there.") from None
+                        "The connection to %(server)s dropped and could not be reopened "
+                        "(%(error)s); %(done)s of %(total)s commands are verified on the "
+                        "server; run the same command with --resume to go on from there.",
+                        server=session.where, error=e.error, done=done, total=total) from None
                 last_probe = (probe, expect)
                 entry["done"] = i + 1
                 _write_json(state_path, state)

@@ -15,7 +15,7 @@ from .profiles import DEFAULT_PROFILE, PROFILES
 
 # The options of `world build` that also decide what `world push` builds.
 SHARED = ("source", "area", "area_crs", "area_file", "outside", "scale", "vertical_scale",
-          "sea_level_y", "layers", "source_crs", "workers", "scheduler")
+          "sea_level_y", "layers", "source_crs", "crs", "band", "workers", "scheduler")
 
 
 def push_command(build_cmd: click.Command) -> click.Command:
@@ -60,7 +60,7 @@ def _push(source, server, profile, origin, out, resume, diff, timeout, no_chat, 
     tqdm_mod.tqdm.monitor_interval = 0  # no monitor thread: build workers are forked
 
     from .build import BuildOptions
-    from .cli import VECTOR_SUFFIXES, _fail, _parse_area
+    from .cli import VECTOR_SUFFIXES, _fail, _numbers
     from .live import PushOptions, parse_origin, parse_server, push_world
 
     bars: dict = {}
@@ -86,13 +86,15 @@ def _push(source, server, profile, origin, out, resume, diff, timeout, no_chat, 
     try:
         vectors = [s for s in source if s.lower().endswith(VECTOR_SUFFIXES)]
         if vectors:
-            raise WorldBuildError(f"{vectors[0]} is a vector file, not elevation; give it with "
-                                  "--layers (repeat --layers or separate files with commas).")
+            raise WorldBuildError("%(path)s is a vector file, not elevation; give it with "
+                                  "--layers (repeat --layers or separate files with commas).",
+                                  path=vectors[0])
         host, port = parse_server(server)
         layers = [f.strip() for item in layers for f in item.split(",") if f.strip()]
         opts = PushOptions(
             build=BuildOptions(sources=list(source), out=out or f"push-{host}-{port}",
-                               area=_parse_area(area), layers=layers, name=name, **build_kw),
+                               area=_numbers(area, 4, "--area"), layers=layers, name=name,
+                               **build_kw),
             server=server, profile=profile, origin=parse_origin(origin), resume=resume,
             diff=diff, timeout=timeout, chat=not no_chat)
         r = push_world(opts, progress=progress)
@@ -108,9 +110,10 @@ def _push(source, server, profile, origin, out, resume, diff, timeout, no_chat, 
         if os.environ.get("SAMSKAPA_DEBUG"):
             raise
         detail = " ".join(str(e).split())[:300] or type(e).__name__
-        _fail(WorldBuildError(f"The push stopped unexpectedly ({type(e).__name__}: {detail}); "
-                              "run the same command with --resume, and if it happens again, "
-                              "report it with SAMSKAPA_DEBUG=1 set to see the details."))
+        _fail(WorldBuildError("The push stopped unexpectedly (%(error)s: %(detail)s); run the "
+                              "same command with --resume, and if it happens again, report it "
+                              "with SAMSKAPA_DEBUG=1 set to see the details.",
+                              error=type(e).__name__, detail=detail))
     close_bars()
     sent = (f"{r.diff_columns} changed columns, " if r.diff_columns is not None else "")
     click.echo(f"Pushed to {r.server} ({PROFILES[r.profile].title}) at origin "

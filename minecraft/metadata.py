@@ -14,16 +14,25 @@ from pathlib import Path
 FORMAT = "samskapa-minecraft-metadata/1"
 
 
-def make_metadata(*, crs: str, west: float, north: float, scale: float, vertical_scale: float,
+def make_metadata(*, crs: str, crs_name: str, crs_wkt: str, crs_reason: str, west: float,
+                  north: float, scale: float, vertical_scale: float,
                   sea_level_y: int, requested_sea_level_y: int, requested_vertical_scale: float,
                   height_message: str, width: int, height: int, game_version: str,
                   data_version: int, sources: list[dict], resampling: str,
                   height_range_m: tuple[float, float], spawn: tuple[int, int, int],
                   area: dict | None = None, options: dict | None = None,
-                  decorations: dict | None = None) -> dict:
+                  border: dict | None = None, decorations: dict | None = None) -> dict:
     return {
         "format": FORMAT,
         "crs": crs,
+        "crs_name": crs_name,
+        "crs_wkt": crs_wkt,
+        "crs_reason": crs_reason,
+        # GDAL's geotransform order: E = c + a*x + b*z, N = f + d*x + e*z for block corner (x, z).
+        "block_to_crs": {"a": scale, "b": 0.0, "c": west, "d": 0.0, "e": -scale, "f": north,
+                         "description": "E = c + a*x + b*z and N = f + d*x + e*z give the "
+                                        "north-west corner of block (x, z) in the CRS; add "
+                                        "half a block for its centre"},
         "convention": "block x grows east, block z grows south (Minecraft +Z), y is height; "
                       "block (x, z) covers easting [E0 + x*s, E0 + (x+1)*s) and northing "
                       "(N0 - (z+1)*s, N0 - z*s]; height h m is ground block y = y0 + round(h/v)",
@@ -44,6 +53,7 @@ def make_metadata(*, crs: str, west: float, north: float, scale: float, vertical
                    "south": north - height * scale, "north": north},
         "game": {"edition": "java", "version": game_version, "data_version": data_version},
         "spawn": {"x": spawn[0], "y": spawn[1], "z": spawn[2]},
+        "world_border": border or {},
         "decorations": decorations or {},
         "resampling": resampling,
         "area": area,

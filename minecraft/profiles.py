@@ -59,6 +59,8 @@ _PI: dict[Block, tuple[int, int]] = {
     Block.MUD: (3, 0),
     Block.BIRCH_LOG: (17, 2), Block.BIRCH_LEAVES: (18, 2), Block.FARMLAND: (60, 7),
     Block.WHEAT: (59, 7), Block.MOSS_BLOCK: (2, 0), Block.PODZOL: (3, 0),
+    # The Pi has no barrier; the wall only closes a Java world's border strips: leave it out.
+    Block.BARRIER: (0, 0),
     # doors as in 1.12: the lower half's data is its facing (0 east, 1 south, 2 west, 3 north),
     # the upper half's is 8
     **{door: (64, data) for door, data in (
@@ -76,6 +78,7 @@ _BUKKIT: dict[Block, tuple[int, int]] = {
     Block.BLACK_CONCRETE: (251, 15), Block.SMOOTH_STONE: (43, 8), Block.DIRT_PATH: (208, 0),
     Block.MUD: (3, 0),  # mud came in 1.19
     Block.BIRCH_LEAVES: (18, 6), Block.PODZOL: (3, 2),  # moss came in 1.17: grass stays
+    Block.BARRIER: (166, 0),
 }
 
 _JAM: dict[Block, tuple[int, int]] = {

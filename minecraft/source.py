@@ -4,10 +4,12 @@ Every source (one GeoTIFF, an SRTM .hgt, an ASCII grid, a VRT, or a list of tile
 one VRT held as an XML string. A string is cheap to send to a worker process or a Dask worker, and
 GDAL opens it without a file, so every task reads exactly the same mosaic.
 
-The world is a regular grid in a metric CRS (SWEREF 99 TM, EPSG:3006, by default): block (x, z)
-covers easting [west + x*scale, west + (x+1)*scale) and northing (north - (z+1)*scale,
-north - z*scale]. Tasks read their own window (plus a margin) with rasterio.warp.reproject, so
-memory never depends on the size of the whole map.
+The world is a regular grid in a metric CRS: block (x, z) covers easting [west + x*scale,
+west + (x+1)*scale) and northing (north - (z+1)*scale, north - z*scale]. That CRS is the source's
+own when it is projected in metres (reprojecting a metric grid rotates and rescales the world), else
+SWEREF 99 TM for sources in Sweden and the UTM zone of the centre elsewhere; the user may choose
+(`choose_world_crs`). Tasks read their own window (plus a margin) with rasterio.warp.reproject,
+so memory never depends on the size of the whole map.
 """
 from __future__ import annotations
 
@@ -27,14 +29,20 @@ from rasterio.crs import CRS
 from rasterio.enums import Resampling
 from rasterio.transform import Affine
 from rasterio.warp import calculate_default_transform, reproject, transform_bounds
+from rasterio.warp import transform as warp_transform
 
 from .errors import WorldBuildError
 
-# GDAL's block cache defaults to 5 % of RAM per process and fills as a build reads on: bound it,
-# so a worker's memory does not grow with the area (tasks read each window once anyway).
-os.environ.setdefault("GDAL_CACHEMAX", "128")  # MB
+# GDAL's block cache defaults to 5 % of RAM per process and fills as a build reads on, so a
+# worker's memory grew with the area read (by up to the cap: 128 MB made 64 km^2 cost 140 MB more
+# per worker than 1 km^2). Tasks read each window once, so a cache holding one window's source
+# blocks (~2.3 MB of 256 x 256 float32 tiles, twice: the VRT's and the file's) is all that helps;
+# 8 MB built 64 km^2 as fast as 16 or 128 did.
+os.environ.setdefault("GDAL_CACHEMAX", "8")  # MB
 
-DEFAULT_CRS = "EPSG:3006"
+SWEREF99TM = "EPSG:3006"
+# EPSG's area of use of SWEREF 99 TM (Sweden, on- and offshore), lon/lat.
+SWEDEN_LONLAT = (10.03, 54.96, 24.17, 69.07)
 MIN_SCALE, MAX_SCALE = 0.1, 10_000.0
 # Minecraft's world border cannot exceed 29,999,984 blocks from the centre.
 MAX_BLOCKS = 59_999_968
@@ -53,51 +61,77 @@ class _Tile:
     width: int
     height: int
     nodata: float | None
-    dtype: str
+    count: int  # bands
+    dtypes: tuple[str, ...]
 
 
 def _open_tile(path: str) -> _Tile:
     if not os.path.exists(path) and not path.startswith(("/vsi", "<")):
-        raise WorldBuildError(f"The elevation source {path} does not exist; check the path.")
+        raise WorldBuildError("The elevation source %(path)s does not exist; check the path.",
+                              path=path)
     try:
         with rasterio.open(path) as ds:
             if ds.count < 1 or ds.width < 1 or ds.height < 1:
-                raise WorldBuildError(f"{path} has no raster band; give an elevation raster.")
+                raise WorldBuildError("%(path)s has no raster band; give an elevation raster.",
+                                      path=path)
             return _Tile(str(Path(path).resolve()) if os.path.exists(path) else path,
                          ds.crs if ds.crs and ds.crs.to_wkt() else None, ds.transform,
-                         ds.width, ds.height, ds.nodata, ds.dtypes[0])
+                         ds.width, ds.height, ds.nodata, ds.count, tuple(ds.dtypes))
     except rasterio.errors.RasterioIOError:
-        raise WorldBuildError(
-            f"{path} is not a raster GDAL can read; give a GeoTIFF, .hgt, ASCII grid or VRT."
-        ) from None
+        raise WorldBuildError("%(path)s is not a raster GDAL can read; give a GeoTIFF, .hgt, "
+                              "ASCII grid or VRT.", path=path) from None
 
 
-def _check_crs_text(text: str, what: str) -> CRS:
+def _check_band(t: _Tile, band: int | None) -> int:
+    """The band holding heights. Elevation is one band of numbers wider than a byte: several
+    bands or byte values mean an image (an RGB photo renamed .tif would otherwise build a world
+    of colour values), refused unless the user names the band."""
+    if band is not None:
+        if not 1 <= band <= t.count:
+            raise WorldBuildError("%(path)s has no band %(band)s; it has %(count)s, so choose "
+                                  "--band between 1 and %(count)s.", path=t.path, band=band,
+                                  count=t.count)
+        return band
+    if t.count > 1:
+        raise WorldBuildError("%(path)s has %(count)s bands, so it looks like an image, not "
+                              "elevation; give an elevation raster, or name the band that holds "
+                              "heights with --band.", path=t.path, count=t.count)
+    if t.dtypes[0] in ("uint8", "int8"):
+        raise WorldBuildError("%(path)s holds byte values (0-255), so it looks like an image, not "
+                              "elevation; give an elevation raster, or add --band 1 if it really "
+                              "holds heights.", path=t.path)
+    return 1
+
+
+def _check_crs_text(text: str, option: str) -> CRS:
     try:
         return CRS.from_user_input(text)
-    except rasterio.errors.CRSError:
-        raise WorldBuildError(f"{what} {text!r} is not a CRS; give one like EPSG:3006.") from None
+    except (rasterio.errors.CRSError, ValueError):  # "EPSG:x" fails parsing the code
+        raise WorldBuildError("%(option)s %(text)s is not a CRS; give one like EPSG:3006.",
+                              option=option, text=repr(text)) from None
 
 
 def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = None,
-                require_crs: bool = True) -> str:
+                require_crs: bool = True, band: int | None = None) -> str:
     """Combine one or more rasters into one VRT (an XML string GDAL opens directly).
 
     A raster without a CRS is refused unless `source_crs` states it: guessing a CRS would put the
     world somewhere else without anyone noticing. Tiles must share one CRS; their resolutions may
-    differ (the VRT resamples onto the finest).
+    differ (the VRT resamples onto the finest). `band` names the band holding heights (1-based);
+    without it a raster that looks like an image is refused (`_check_band`).
     """
     if not paths:
         raise WorldBuildError("No elevation source was given; name at least one raster file.")
     tiles = [_open_tile(os.fspath(p)) for p in paths]
-    stated = _check_crs_text(source_crs, "The source CRS") if source_crs else None
+    bands = [_check_band(t, band) for t in tiles]
+    stated = _check_crs_text(source_crs, "--source-crs") if source_crs else None
     crss = []
     for t in tiles:
         crs = t.crs or stated
         if crs is None and require_crs:
             raise WorldBuildError(
-                f"{t.path} has no coordinate reference system; state it with --source-crs "
-                "(for example --source-crs EPSG:3006).")
+                "%(path)s has no coordinate reference system; state it with --source-crs "
+                "(for example --source-crs EPSG:3006).", path=t.path)
         crss.append(crs)
     if stated is not None:
         crss = [stated] * len(tiles)  # the user's statement wins (e.g. a wrong .prj)
@@ -106,7 +140,8 @@ def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = Non
                               "CRS first or build them one at a time.")
     for t in tiles:
         if t.transform.b != 0 or t.transform.d != 0:
-            raise WorldBuildError(f"{t.path} is rotated; warp it to a north-up grid first.")
+            raise WorldBuildError("%(path)s is rotated; warp it to a north-up grid first.",
+                                  path=t.path)
     res_x = min(abs(t.transform.a) for t in tiles)
     res_y = min(abs(t.transform.e) for t in tiles)
     left = min(t.transform.c for t in tiles)
@@ -125,7 +160,7 @@ def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = Non
         '<VRTRasterBand dataType="Float32" band="1">',
         f"<NoDataValue>{nodata!r}</NoDataValue>",
     ]
-    for t in tiles:
+    for t, b in zip(tiles, bands):
         xoff = (t.transform.c - left) / res_x
         yoff = (top - t.transform.f) / res_y
         xsize = t.width * abs(t.transform.a) / res_x
@@ -134,7 +169,7 @@ def open_source(paths: Sequence[str | os.PathLike], source_crs: str | None = Non
         parts.append(
             "<ComplexSource>"
             f'<SourceFilename relativeToVRT="0">{escape(t.path)}</SourceFilename>'
-            "<SourceBand>1</SourceBand>"
+            f"<SourceBand>{b}</SourceBand>"
             f'<SrcRect xOff="0" yOff="0" xSize="{t.width}" ySize="{t.height}"/>'
             f'<DstRect xOff="{xoff!r}" yOff="{yoff!r}" xSize="{xsize!r}" ySize="{ysize!r}"/>'
             + (f"<NODATA>{tile_nodata!r}</NODATA>" if tile_nodata is not None
@@ -177,7 +212,7 @@ def _dataset(vrt: str):
 @dataclass(frozen=True)
 class RasterInfo:
     paths: tuple[str, ...]
-    crs: str
+    crs: str | None  # "EPSG:xxxx" or WKT; None when the source states none
     width: int
     height: int
     resolution: tuple[float, float]
@@ -187,9 +222,10 @@ class RasterInfo:
     height_max: float
 
 
-def raster_info(paths: Sequence[str | os.PathLike], source_crs: str | None = None) -> RasterInfo:
+def raster_info(paths: Sequence[str | os.PathLike], source_crs: str | None = None,
+                band: int | None = None) -> RasterInfo:
     """CRS, size, resolution, bounds and height range of a source (range from a decimated read)."""
-    vrt = open_source(paths, source_crs, require_crs=False)
+    vrt = open_source(paths, source_crs, require_crs=False, band=band)
     ds = _dataset(vrt)
     f = max(1, math.ceil(max(ds.width, ds.height) / 2048))
     arr = ds.read(1, out_shape=(max(1, ds.height // f), max(1, ds.width // f)),
@@ -198,14 +234,71 @@ def raster_info(paths: Sequence[str | os.PathLike], source_crs: str | None = Non
         raise WorldBuildError("The elevation source holds only nodata; check that it is the right "
                               "file and that its nodata value is set correctly.")
     crs = ds.crs
-    if crs is None or not crs.to_wkt():
-        crs_text = "none (state it with --source-crs when building)"
-    else:
-        epsg = crs.to_epsg()
-        crs_text = f"EPSG:{epsg}" if epsg else crs.to_wkt()
+    crs_text = crs_id(crs) if crs is not None and crs.to_wkt() else None
     return RasterInfo(tuple(os.fspath(p) for p in paths), crs_text,
                       ds.width, ds.height, ds.res, tuple(ds.bounds), ds.nodata,
                       float(arr.min()), float(arr.max()))
+
+
+# ---------------------------------------------------------------------------------------------
+# The world's CRS
+
+
+def crs_id(crs: CRS) -> str:
+    """"EPSG:xxxx" when the CRS has a code, else its WKT (both round-trip through CRS())."""
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.to_wkt()
+
+
+def crs_name(crs: str) -> str:
+    """A CRS's human name, e.g. "SWEREF99 TM" or "NAD83 / UTM zone 15N"."""
+    wkt = CRS.from_user_input(crs).to_wkt()
+    return wkt[wkt.index('"') + 1:wkt.index('"', wkt.index('"') + 1)]
+
+
+def in_metres(crs: CRS) -> bool:
+    return crs.is_projected and crs.linear_units_factor[1] == 1.0
+
+
+def utm_zone(lon: float, lat: float) -> int:
+    """The UTM zone of a point, with the exceptions around south-west Norway and Svalbard."""
+    zone = int((lon + 180.0) // 6.0) % 60 + 1
+    if 56.0 <= lat < 64.0 and 3.0 <= lon < 12.0:
+        return 32
+    if 72.0 <= lat < 84.0 and 0.0 <= lon < 42.0:
+        return 31 if lon < 9.0 else 33 if lon < 21.0 else 35 if lon < 33.0 else 37
+    return zone
+
+
+@dataclass(frozen=True)
+class WorldCrs:
+    crs: str  # as crs_id gives it
+    reason: str  # why this CRS: "source", "sweden", "utm" or "chosen"
+
+
+def choose_world_crs(vrt: str, chosen: str | None = None) -> WorldCrs:
+    """The world's CRS: `chosen` if given; else the source's own when it is projected in metres
+    (never reproject a metric grid unasked: that rotates and rescales the world); else, for
+    geographic or non-metre sources, SWEREF 99 TM when the centre lies in Sweden and the UTM zone
+    of the centre (WGS 84) elsewhere."""
+    if chosen:
+        crs = _check_crs_text(chosen, "--crs")
+        if not in_metres(crs):
+            raise WorldBuildError("--crs %(crs)s is not projected in metres; choose a "
+                                  "projected CRS such as EPSG:3006 or a UTM zone.", crs=chosen)
+        return WorldCrs(crs_id(crs), "chosen")
+    ds = _dataset(vrt)
+    if in_metres(ds.crs):
+        return WorldCrs(crs_id(ds.crs), "source")
+    (lon,), (lat,) = warp_transform(ds.crs, "EPSG:4326", [(ds.bounds.left + ds.bounds.right) / 2],
+                                    [(ds.bounds.bottom + ds.bounds.top) / 2])
+    w, s, e, n = SWEDEN_LONLAT
+    if w <= lon <= e and s <= lat <= n:
+        return WorldCrs(SWEREF99TM, "sweden")
+    if not -80.0 <= lat <= 84.0:
+        raise WorldBuildError("The data lies near a pole, where no UTM zone applies; choose a "
+                              "projected CRS in metres with --crs.")
+    return WorldCrs(f"EPSG:{(32600 if lat >= 0 else 32700) + utm_zone(lon, lat)}", "utm")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,9 +336,10 @@ class Area:
 def check_scale(scale: float) -> float:
     if not isinstance(scale, (int, float)) or not math.isfinite(scale) \
             or not MIN_SCALE <= scale <= MAX_SCALE:
-        raise WorldBuildError(f"A scale of {scale} metres per block is not usable; choose between "
-                              f"{MIN_SCALE:g} and {MAX_SCALE:g} (1 for full detail, 10-50 for "
-                              "overview maps).")
+        raise WorldBuildError("A scale of %(scale)s metres per block is not usable; choose "
+                              "between %(low)s and %(high)s (1 for full detail, 10-50 for "
+                              "overview maps).", scale=scale, low=f"{MIN_SCALE:g}",
+                              high=f"{MAX_SCALE:g}")
     return float(scale)
 
 
@@ -255,8 +349,8 @@ def area_from_bbox(bbox: Sequence[float], bbox_crs: str | None, world_crs: str) 
     minx, miny, maxx, maxy = (float(v) for v in bbox)
     if not (minx < maxx and miny < maxy):
         raise WorldBuildError("--area must be minx,miny,maxx,maxy with min < max on both axes.")
-    src = _check_crs_text(bbox_crs or world_crs, "The area CRS")
-    dst = _check_crs_text(world_crs, "The world CRS")
+    src = _check_crs_text(bbox_crs or world_crs, "--area-crs")
+    dst = _check_crs_text(world_crs, "--crs")
     try:
         b = transform_bounds(src, dst, minx, miny, maxx, maxy, densify_pts=21)
     except Exception:
@@ -275,8 +369,8 @@ def area_from_file(path: str | os.PathLike, world_crs: str) -> Area:
     feats = read_features(path, world_crs)
     polys = tuple(f.geometry for f in feats if f.geometry["type"] in ("Polygon", "MultiPolygon"))
     if not polys:
-        raise WorldBuildError(f"{path} holds no polygons; give a polygon file such as a "
-                              "municipality boundary.")
+        raise WorldBuildError("%(path)s holds no polygons; give a polygon file such as a "
+                              "municipality boundary.", path=str(path))
     import shapely.geometry
 
     bounds = [shapely.geometry.shape(g).bounds for g in polys]
@@ -291,24 +385,21 @@ def source_bounds(vrt: str, world_crs: str) -> tuple[float, float, float, float]
                                   densify_pts=21))
 
 
-def plan_grid(vrt: str, area: Area | None, scale: float, world_crs: str = DEFAULT_CRS) -> Grid:
+def plan_grid(vrt: str, area: Area | None, scale: float, world_crs: str) -> Grid:
     """The world grid: the area (or the whole source) at `scale` metres per block.
 
     The size is rounded up to whole chunks (16 blocks) so the world border and every chunk are
     complete; the few extra cells are read from the data (or filled from neighbours).
     """
     scale = check_scale(scale)
-    dst = _check_crs_text(world_crs, "The world CRS")
-    if not dst.is_projected:
-        raise WorldBuildError(f"The world CRS {world_crs} is not in metres; use a projected CRS "
-                              "such as EPSG:3006.")
     sb = source_bounds(vrt, world_crs)
     b = area.bounds if area is not None else sb
     if area is not None and (b[2] <= sb[0] or b[0] >= sb[2] or b[3] <= sb[1] or b[1] >= sb[3]):
         raise WorldBuildError(
-            "The area lies outside the elevation data (data covers "
-            f"E {sb[0]:.0f}-{sb[2]:.0f}, N {sb[1]:.0f}-{sb[3]:.0f} in {world_crs}); "
-            "choose an area inside it or check --area-crs.")
+            "The area lies outside the elevation data (data covers E %(west)s-%(east)s, "
+            "N %(south)s-%(north)s in %(crs)s); choose an area inside it or check --area-crs.",
+            west=f"{sb[0]:.0f}", east=f"{sb[2]:.0f}", south=f"{sb[1]:.0f}",
+            north=f"{sb[3]:.0f}", crs=crs_name(world_crs))
     # Snap the origin to whole metres (or to the scale) so coordinates read well in metadata.
     snap = scale if scale >= 1 else 1.0
     west = math.floor(b[0] / snap) * snap
@@ -317,9 +408,9 @@ def plan_grid(vrt: str, area: Area | None, scale: float, world_crs: str = DEFAUL
     height = max(1, math.ceil((north - b[1]) / scale - 1e-9))
     width, height = -(-width // 16) * 16, -(-height // 16) * 16
     if width > MAX_BLOCKS or height > MAX_BLOCKS:
-        raise WorldBuildError(f"At {scale:g} m per block the map would be {width} x {height} "
+        raise WorldBuildError("At %(scale)s m per block the map would be %(width)s x %(height)s "
                               "blocks, larger than a Minecraft world; choose a coarser scale or "
-                              "a smaller area.")
+                              "a smaller area.", scale=f"{scale:g}", width=width, height=height)
     return Grid(world_crs, float(west), float(north), scale, width, height)
 
 
@@ -446,6 +537,14 @@ class Coarse:
 
     factor: int  # blocks per coarse cell
     mean: np.ndarray  # float32, no NaN
+    origin: tuple[int, int] = (0, 0)  # (row, column) of mean[0, 0] in the whole map's overview
+
+    def crop(self, r0: int, c0: int, r1: int, c1: int) -> Coarse:
+        """Rows [r0, r1) and columns [c0, c1) of the whole map's overview, clipped to it."""
+        h, w = self.mean.shape
+        r0, c0 = min(max(r0, 0), h - 1), min(max(c0, 0), w - 1)
+        r1, c1 = max(min(r1, h), r0 + 1), max(min(c1, w), c0 + 1)
+        return Coarse(self.factor, self.mean[r0:r1, c0:c1].copy(), (r0, c0))
 
 
 def coarse_tile(core: np.ndarray) -> np.ndarray:
@@ -474,8 +573,10 @@ def fill_nearest(arr: np.ndarray) -> np.ndarray:
 
 
 def read_heights(vrt: str, grid: Grid, x0: int, z0: int, width: int, height: int,
-                 resampling: str) -> np.ndarray:
-    """Heights for blocks [x0, x0+width) x [z0, z0+height), holes filled from neighbours.
+                 resampling: str) -> tuple[np.ndarray, np.ndarray]:
+    """Heights for blocks [x0, x0+width) x [z0, z0+height), holes filled from neighbours, and
+    the mask of cells that had no data (nodata, or outside the source, e.g. the collars of a
+    grid rotated against the source's).
 
     Holes are filled by GDAL's inverse-distance fill from the surrounding cells of this window
     (up to 64 cells away); whatever is farther from any data stays NaN here and is filled from
@@ -489,7 +590,7 @@ def read_heights(vrt: str, grid: Grid, x0: int, z0: int, width: int, height: int
         h = rasterio.fill.fillnodata(np.where(valid, h, _SENTINEL).astype(np.float32),
                                      mask=valid.astype(np.uint8), max_search_distance=64)
         h[h == _SENTINEL] = np.nan
-    return h
+    return h, bad
 
 
 def fill_from_coarse(h: np.ndarray, coarse: Coarse, x0: int, z0: int) -> np.ndarray:
@@ -498,7 +599,7 @@ def fill_from_coarse(h: np.ndarray, coarse: Coarse, x0: int, z0: int) -> np.ndar
     if bad.any():
         h = h.copy()
         zz, xx = np.nonzero(bad)
-        cz = np.clip((zz + z0) // coarse.factor, 0, coarse.mean.shape[0] - 1)
-        cx = np.clip((xx + x0) // coarse.factor, 0, coarse.mean.shape[1] - 1)
+        cz = np.clip((zz + z0) // coarse.factor - coarse.origin[0], 0, coarse.mean.shape[0] - 1)
+        cx = np.clip((xx + x0) // coarse.factor - coarse.origin[1], 0, coarse.mean.shape[1] - 1)
         h[zz, xx] = coarse.mean[cz, cx]
     return h

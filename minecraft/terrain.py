@@ -110,9 +110,15 @@ def block_heights(heights_m: np.ndarray, vertical_scale: float, sea_level_y: int
     return np.clip(y, LOWEST_SURFACE, WORLD_TOP - 1).astype(np.int16)
 
 
-def label_low(heights_m: np.ndarray, sea_level_m: float = 0.0) -> tuple[np.ndarray, int]:
-    """Label the 4-connected groups of cells at or below sea level (0 = not low)."""
-    labels, n = ndimage.label(heights_m <= sea_level_m, structure=_FOUR)
+def label_low(heights_m: np.ndarray, sea_level_m: float = 0.0,
+              open_cells: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """Label the 4-connected groups of cells at or below sea level (0 = not low). `open_cells`
+    (cells without data) join the groups too, so the sea's way to the map edge never depends on
+    what was invented where the data has holes or a rotated grid has collars."""
+    low = heights_m <= sea_level_m
+    if open_cells is not None:
+        low |= open_cells
+    labels, n = ndimage.label(low, structure=_FOUR)
     return labels.astype(np.int32, copy=False), int(n)
 
 

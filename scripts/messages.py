@@ -30,12 +30,15 @@ DOMAINS = {
     "samskapa": ["samskapa/*.py", "samskapa/auth", "templates/auth", "templates/_macros",
                  "templates/base.html", "templates/errors.html"],
     **{package.name: list(package.catalogue) for package in packages.installed()},
+    # The world pipeline is a library, not a domain package, but its messages reach users too.
+    "minecraft": ["minecraft"],
 }
 METHODS = [("**.py", "python"), ("**.html", "jinja2")]
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n"}}
 # Domain errors and form errors take their msgid as an argument, so they are keywords too.
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "error": (2,),
-            "DomainError": (1,), "NotFound": (1,), "Forbidden": (1,)}
+            "DomainError": (1,), "NotFound": (1,), "Forbidden": (1,),
+            "WorldBuildError": (1,), "translate": (1,)}
 
 
 def extract(domain: str) -> Catalog:

@@ -6,6 +6,7 @@ metadata.json describes; the sea against a flood fill computed here with scipy.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -25,11 +26,7 @@ from minecraft.metadata import to_block
 
 from .world_probe import WorldProbe
 
-DEM_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dem"
-if not DEM_DIR.exists():  # the clone may sit beside shared/ (CI) or inside the work tree
-    DEM_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "dem"
-GBG = DEM_DIR / "se_goteborg_srtm3_sweref99tm_50m.tif"
-needs_data = pytest.mark.skipif(not GBG.exists(), reason="shared DEM data not present")
+from .data import DEM_DIR, GBG, needs_data
 
 IGNORE_FOR_GROUND = ("minecraft:air", "minecraft:water")
 
@@ -393,3 +390,49 @@ def test_goteborg_markers_and_spawn_hub(gbg_world):
     assert probe.block(sx, sy - 1, sz) == "minecraft:smooth_stone"
     assert probe.block(sx, sy, sz) == "minecraft:air"
     assert probe.highest(sx - 4, sz - 4)[1] == "minecraft:glowstone"
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its exit status waits to be read
+
+
+@needs_data
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_killing_the_build_ends_its_workers(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "minecraft.cli", "build", str(GBG), "--out",
+                             str(tmp_path / "w"), "--scale", "10", "--workers", "2", "--quiet"],
+                            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and len(workers) < 2:
+            workers = _children(proc.pid)
+            time.sleep(0.01)
+        assert len(workers) == 2 and proc.poll() is None, "the build ended before it was killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(w) for w in workers):
+            time.sleep(0.05)
+        assert not any(_running(w) for w in workers)
+    finally:
+        for w in workers:  # the orphans this test would otherwise leave behind
+            if _running(w):
+                os.kill(w, signal.SIGKILL)

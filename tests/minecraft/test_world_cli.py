@@ -11,22 +11,24 @@ from rasterio.transform import Affine
 
 from minecraft.cli import world
 
-DEM_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dem"
-if not DEM_DIR.exists():
-    DEM_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "dem"
-GBG = DEM_DIR / "se_goteborg_srtm3_sweref99tm_50m.tif"
+from .data import GBG, needs_data
+
+ENGLISH = {"LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "C.UTF-8"}
 
 
-def run(*args):
-    return CliRunner().invoke(world, [str(a) for a in args])
+def run(*args, env=ENGLISH):
+    return CliRunner().invoke(world, [str(a) for a in args], env=env)
 
 
-def write_tif(path: Path, data, crs="EPSG:3006", nodata=-9999.0):
-    with rasterio.open(path, "w", driver="GTiff", width=data.shape[1], height=data.shape[0],
-                       count=1, dtype="float32", crs=crs,
-                       transform=Affine(1, 0, 500000, 0, -1, 6500000 + data.shape[0]),
-                       nodata=nodata) as ds:
-        ds.write(np.asarray(data, dtype=np.float32), 1)
+def write_tif(path: Path, data, crs="EPSG:3006", nodata=-9999.0, dtype="float32",
+              origin=(500000, None), cell=1.0):
+    data = np.asarray(data)
+    bands = data.reshape(-1, *data.shape[-2:])
+    west, north = origin[0], origin[1] if origin[1] is not None else 6500000 + data.shape[-2]
+    with rasterio.open(path, "w", driver="GTiff", width=data.shape[-1], height=data.shape[-2],
+                       count=len(bands), dtype=dtype, crs=crs,
+                       transform=Affine(cell, 0, west, 0, -cell, north), nodata=nodata) as ds:
+        ds.write(bands.astype(dtype))
     return path
 
 
@@ -40,15 +42,17 @@ def assert_one_sentence(result, *phrases):
         assert p in err, err
 
 
-@pytest.mark.skipif(not GBG.exists(), reason="shared DEM data not present")
+@needs_data
 def test_info_prints_crs_size_resolution_bounds_and_heights():
     r = run("info", GBG)
     assert r.exit_code == 0, r.output
     lines = dict(line.split(":", 1) for line in r.output.strip().splitlines())
-    assert lines["crs"].strip() == "EPSG:3006"
+    assert lines["crs"].strip() == "EPSG:3006 (SWEREF99 TM)"
     assert lines["size"].strip() == "400 x 400 cells"
     assert lines["resolution"].strip() == "50 x 50"
-    assert lines["bounds"].strip() == "west 299000, south 6.39e+06, east 319000, north 6.41e+06"
+    assert lines["bounds"].strip() == "west 299000, south 6390000, east 319000, north 6410000"
+    assert lines["area"].strip() == "--area 299000,6390000,319000,6410000"
+    assert lines["world crs"].strip() == "EPSG:3006 (SWEREF99 TM)"
     assert lines["heights"].strip() == "-5.0 to 104.4 m"
 
 
@@ -143,8 +147,11 @@ def test_zip_and_preview(tmp_path):
     assert r.exit_code == 0, r.output
     with zipfile.ZipFile(tmp_path / "w.zip") as z:
         names = z.namelist()
-    assert "w/level.dat" in names or "level.dat" in names
-    assert any(n.endswith("r.0.0.mca") for n in names)
+    # The world a player drops into saves/, nothing else: the build's resume state
+    # (.samskapa-build, which also names the builder's own source paths) stays out.
+    assert sorted(names) == ["w/level.dat", "w/metadata.json", "w/preview.png",
+                             "w/region/r.0.0.mca"]
+    assert (out / ".samskapa-build" / "state.json").exists()
     img = Image.open(out / "preview.png")
     assert img.size[0] >= 48 and img.size[1] >= 48
 
@@ -202,6 +209,83 @@ def test_info_on_a_raster_without_crs(tmp_path):
     assert r.exit_code == 0, r.output
     assert "crs:        none (state it with --source-crs when building)" in r.output
     assert "heights:    0.0 to 15.0 m" in r.output
+
+
+def test_an_image_is_not_elevation_unless_a_band_is_named(tmp_path):
+    # An RGB photo saved as a GeoTIFF with a CRS: three bands of bytes.
+    rng = np.random.default_rng(3)
+    photo = write_tif(tmp_path / "photo.tif", rng.integers(0, 256, (3, 32, 32)), dtype="uint8",
+                      nodata=None)
+    assert_one_sentence(run("build", photo, "--out", tmp_path / "w"), "has 3 bands",
+                        "not elevation", "--band")
+    assert_one_sentence(run("info", photo), "has 3 bands")
+    assert_one_sentence(run("build", photo, "--out", tmp_path / "w", "--band", "4"),
+                        "has no band 4")
+    grey = write_tif(tmp_path / "grey.tif", rng.integers(0, 256, (32, 32)), dtype="uint8",
+                     nodata=None)
+    assert_one_sentence(run("build", grey, "--out", tmp_path / "w"), "byte values",
+                        "--band 1")
+    # Named, a band is used as heights: band 2 of the photo.
+    r = run("build", photo, "--out", tmp_path / "w", "--band", "2", "--quiet")
+    assert r.exit_code == 0, r.output
+    from .world_probe import WorldProbe
+
+    probe = WorldProbe(tmp_path / "w")
+    with rasterio.open(photo) as ds:
+        want = probe.meta["vertical"]["block_y_of_0_m"] + int(ds.read(2)[5, 7])
+    assert probe.highest(7, 5)[0] == want
+
+
+def test_info_bounds_paste_into_area(tmp_path):
+    # Half-metre cells whose edges are not round numbers (Södertälje-like coordinates).
+    src = write_tif(tmp_path / "a.tif", np.full((40, 60), 7.0), origin=(631302.25, 6579034.75),
+                    cell=0.5)
+    r = run("info", src)
+    assert r.exit_code == 0, r.output
+    lines = dict(line.split(":", 1) for line in r.output.strip().splitlines())
+    assert lines["bounds"].strip() == ("west 631302.25, south 6579014.75, east 631332.25, "
+                                       "north 6579034.75")
+    area = lines["area"].split()
+    assert area[0] == "--area"
+    whole, pasted = tmp_path / "whole", tmp_path / "pasted"
+    assert run("build", src, "--out", whole, "--scale", "0.5", "--quiet").exit_code == 0
+    r = run("build", src, "--out", pasted, "--scale", "0.5", "--quiet", *area)
+    assert r.exit_code == 0, r.output
+    import json
+    m1, m2 = (json.loads((d / "metadata.json").read_text()) for d in (whole, pasted))
+    assert (m2["origin"], m2["size_blocks"]) == (m1["origin"], m1["size_blocks"])
+
+
+def test_errors_speak_the_users_language(tmp_path):
+    src = write_tif(tmp_path / "a.tif", np.full((32, 32), 3.0))
+    swedish = {**ENGLISH, "LANG": "sv_SE.UTF-8"}
+    r = run("build", src, "--out", tmp_path / "w", "--scale", "0", env=swedish)
+    assert r.exit_code == 2
+    assert r.stderr.strip() == ("Fel: Skalan 0.0 meter per block går inte att använda; välj "
+                                "mellan 0.1 och 10000 (1 för full detaljrikedom, 10–50 för "
+                                "översiktskartor).")
+    r = run("build", src, "--out", tmp_path / "w", "--scale", "0")
+    assert r.stderr.strip().startswith("Error: A scale of 0.0 metres per block is not usable")
+    # LANGUAGE's list comes first, and a C locale turns translations off.
+    r = run("info", tmp_path / "nope.tif",
+            env={**ENGLISH, "LANGUAGE": "sv:en", "LANG": "en_GB.UTF-8"})
+    assert r.stderr.strip().startswith("Fel: Höjdkällan ") and "finns inte" in r.stderr
+    r = run("info", tmp_path / "nope.tif", env={**ENGLISH, "LANGUAGE": "sv", "LC_ALL": "C"})
+    assert r.stderr.strip().startswith("Error: The elevation source ")
+
+
+def test_crs_is_chosen_on_the_command_line(tmp_path):
+    src = write_tif(tmp_path / "a.tif", np.full((32, 32), 3.0))
+    assert_one_sentence(run("build", src, "--out", tmp_path / "w", "--crs", "EPSG:4326"),
+                        "is not projected in metres", "--crs")
+    assert_one_sentence(run("build", src, "--out", tmp_path / "w", "--crs", "EPSG:nonsense"),
+                        "--crs", "is not a CRS")
+    r = run("build", src, "--out", tmp_path / "w", "--crs", "EPSG:3011", "--quiet")
+    assert r.exit_code == 0, r.output
+    assert "in EPSG:3011." in r.output
+    import json
+    meta = json.loads((tmp_path / "w" / "metadata.json").read_text())
+    assert meta["crs"] == "EPSG:3011" and meta["crs_name"] == "SWEREF99 18 00"
 
 
 def _raster(path: Path, data, cell: float, dtype="float32", nodata=None):

@@ -16,11 +16,7 @@ from minecraft.metadata import to_block
 
 from .world_probe import WorldProbe
 
-DEM_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dem"
-if not DEM_DIR.exists():
-    DEM_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "dem"
-GBG = DEM_DIR / "se_goteborg_srtm3_sweref99tm_50m.tif"
-needs_data = pytest.mark.skipif(not GBG.exists(), reason="shared DEM data not present")
+from .data import GBG, needs_data
 
 
 def regions(world: Path) -> dict[str, bytes]:

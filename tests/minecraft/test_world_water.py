@@ -20,12 +20,8 @@ from rasterio.transform import Affine
 from minecraft.build import BuildOptions, build_world
 from minecraft.metadata import to_block
 
+from .data import GBG
 from .world_probe import WorldProbe
-
-DEM_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "dem"
-if not DEM_DIR.exists():
-    DEM_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "dem"
-GBG = DEM_DIR / "se_goteborg_srtm3_sweref99tm_50m.tif"
 
 W, H = 640, 160  # metres = blocks
 E0, N0 = 500000, 6500000 + H
