@@ -68,6 +68,9 @@ def world() -> None:
               help="Metres per block vertically (default 1 up to 2 m scale, then sqrt(scale/2)).")
 @click.option("--sea-level-y", type=int, default=62, show_default=True,
               help="Block y of 0 m (sea level).")
+@click.option("--sea-level-rise", type=float, default=0.0, show_default=True,
+              help="Flood scenario: raise the sea by this many metres; it spreads only over "
+                   "low land joined to it.")
 @click.option("--layers", multiple=True,
               help="Vector layers (buildings, roads, rivers, lakes, land cover): repeat --layers "
                    "or separate files with commas.")
@@ -99,7 +102,7 @@ def world() -> None:
               "world only, not the build's resume state).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_scale,
-              sea_level_y, layers, landcover, bathymetry, formats, workers, scheduler, resume,
+              sea_level_y, sea_level_rise, layers, landcover, bathymetry, formats, workers, scheduler, resume,
               force, source_crs, crs, band, spawn, game_version, make_zip, quiet) -> None:
     """Build a Minecraft world from SOURCE rasters (GeoTIFF, .hgt, ASCII grid, VRT, tiles)."""
     import tqdm as tqdm_mod
@@ -139,7 +142,7 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
             formats=[f.strip() for f in formats.split(",") if f.strip()], workers=workers,
             scheduler=scheduler, resume=resume, force=force, source_crs=source_crs, crs=crs,
             band=band, spawn=_numbers(spawn, 2, "--spawn"), game_version=game_version,
-            zip=make_zip)
+            zip=make_zip, sea_level_rise=sea_level_rise)
         result = build_world(opts, progress=progress)
     except WorldBuildError as e:
         for bar in bars.values():
