@@ -216,6 +216,32 @@ def info_cmd(source, source_crs, band) -> None:
     click.echo(f"heights:    {i.height_min:.1f} to {i.height_max:.1f} m")
 
 
+@world.command("export-plots")
+@click.argument("world_dir", metavar="WORLD", type=click.Path())
+@click.option("--layout", default=None, type=click.Path(),
+              help="JSON plot layout (a list of plots with name, x0, z0, x1, z1), or the "
+                   "world's metadata.json when it lists the plots.")
+@click.option("--plot", "plot_texts", multiple=True,
+              help="x0,z0,x1,z1: a plot's corner blocks (repeat for more plots).")
+@click.option("--out", "out", required=True, type=click.Path(), help="Folder to write.")
+def export_plots_cmd(world_dir, layout, plot_texts, out) -> None:
+    """Export each team plot of a played Java WORLD as a Sponge schematic (.schem) and a
+    top-down and an isometric PNG."""
+    from .plot_export import export_plots, parse_plot, read_layout
+
+    try:
+        if bool(layout) == bool(plot_texts):
+            raise WorldBuildError("Give the plots either with --layout or with --plot, one of "
+                                  "the two.")
+        plots = read_layout(layout) if layout else \
+            [parse_plot(t, i) for i, t in enumerate(plot_texts, 1)]
+        files = export_plots(world_dir, plots, out)
+    except WorldBuildError as e:
+        _fail(e)
+    click.echo(translate("Exported %(plots)s plots to %(out)s (%(files)s files).",
+                         environ_language(), plots=len(plots), out=out, files=len(files)))
+
+
 world.add_command(push_command(build_cmd))  # `world push`, sharing build's source/area options
 
 if __name__ == "__main__":
