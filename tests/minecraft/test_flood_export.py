@@ -100,9 +100,8 @@ def read_schem(path: Path) -> tuple[dict, np.ndarray]:
     gzip NBT, BlockData as unsigned varints, index = x + z * Width + y * Width * Length."""
     root = nbtlib.File.parse(io.BytesIO(gzip.decompress(path.read_bytes())))
     names = {int(i): str(k) for k, i in root["Palette"].items()}
-    data, values, v, shift = bytes(np.asarray(root["BlockData"], dtype=np.int8).tobytes()), \
-        [], 0, 0
-    for byte in data:
+    values, v, shift = [], 0, 0
+    for byte in np.asarray(root["BlockData"], dtype=np.int8).tobytes():
         v |= (byte & 0x7F) << shift
         shift += 7
         if not byte & 0x80:
