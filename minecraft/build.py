@@ -91,6 +91,7 @@ class BuildOptions:
     game_version: str | None = None
     name: str | None = None
     zip: bool = False
+    sea_level_rise: float = 0.0  # metres: a flood scenario (0 = today's sea)
 
     def identity(self) -> dict:
         """What decides the world's content (not how it is computed): compared on --resume."""
@@ -106,6 +107,7 @@ class BuildOptions:
             "formats": sorted(self.formats), "source_crs": self.source_crs, "crs": self.crs,
             "band": self.band, "spawn": list(self.spawn) if self.spawn else None,
             "game_version": self.game_version, "name": self.name,
+            "sea_level_rise": float(self.sea_level_rise),
         }
 
 
@@ -143,6 +145,7 @@ class Job:
     landcover_scheme: str | None = None  # its class codes: "worldcover" or "nmd"
     bathymetry: str | None = None  # path of a sea floor raster
     write_blocks: bool = False
+    sea_m: float = 0.0  # the sea's level in metres: 0, or the rise of a flood scenario
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ def _low_labels(job: Job, heights: np.ndarray, nodata: np.ndarray,
     """Labels of a core's cells that may carry the sea: low cells, and cells without data or
     outside the area polygons (the sea's way to the edge may cross them)."""
     open_cells = nodata if inside is None else nodata | ~inside
-    return terrain.label_low(heights, open_cells=open_cells)
+    return terrain.label_low(heights, job.sea_m, open_cells=open_cells)
 
 
 @dataclass
@@ -249,7 +252,7 @@ def _spawn_candidates(job: Job, heights: np.ndarray, nodata: np.ndarray,
         ((np.arange(x0, x0 + w, dtype=np.int64) - sx) ** 2)[None, :]
     far = np.iinfo(np.int64).max
     with np.errstate(invalid="ignore"):
-        high = heights > 0.0
+        high = heights > job.sea_m
     # argmin and minimum_position take the first minimum in row-major order: ties go to the
     # smaller z, then x, whichever process computes them.
     i = int(np.argmin(np.where(ok & high, d2, far)))
@@ -341,7 +344,7 @@ def region_task(job: Job, fit: Fit, rx: int, rz: int, sea_labels: np.ndarray,
     labels, _ = _low_labels(job, ext[core], nodata[core],
                             None if inside is None else inside[core])
     ext = source.fill_from_coarse(ext, coarse, wx0, wz0)
-    low = ext <= 0.0
+    low = ext <= job.sea_m
     # Cells without data carry the sea's connection but are sea only where their filled
     # height is low too.
     sea_core = terrain.sea_from_labels(labels, sea_labels) & low[core]
@@ -369,7 +372,7 @@ def region_task(job: Job, fit: Fit, rx: int, rz: int, sea_labels: np.ndarray,
                            inland_level=lr.water_level if lr is not None else None,
                            inland_depth=lr.water_depth if lr is not None else None,
                            void=void, outside_sea=outside_sea, bathymetry_m=bathymetry,
-                           reach=MARGIN)
+                           reach=MARGIN, sea_m=job.sea_m)
     if lr is not None:
         layers_mod.apply_surface(cols, lr)
 
@@ -596,6 +599,8 @@ def plan(options: BuildOptions) -> Plan:
         raise WorldBuildError("A vertical scale of %(scale)s metres per block is not usable; "
                               "choose between 0.01 and 1000 (1 = true height).",
                               scale=options.vertical_scale)
+    if not (math.isfinite(options.sea_level_rise) and 0 <= options.sea_level_rise <= 100):
+        raise WorldBuildError("--sea-level-rise must lie between 0 and 100 metres.")
     if not -60 <= options.sea_level_y <= 300:
         raise WorldBuildError("--sea-level-y must lie between -60 and 300 (the game's own sea "
                               "is at 62).")
@@ -631,7 +636,7 @@ def plan(options: BuildOptions) -> Plan:
               preview_factor=preview_factor(grid.width, grid.height),
               spawn_wish=_spawn_wish(options, grid), walls=edge_walls(grid.width, grid.height),
               write_java="java" in fmts, write_bedrock="mcworld" in fmts,
-              write_blocks="blocks" in fmts)
+              write_blocks="blocks" in fmts, sea_m=float(options.sea_level_rise))
     if options.landcover:
         job = replace(job, landcover=layers_mod.check_raster(options.landcover, "--landcover"),
                       landcover_scheme=layers_mod.landcover_scheme(options.landcover))
@@ -929,6 +934,14 @@ def build_world(options: BuildOptions,
             game_version=p.game_version, data_version=job.data_version,
             sources=_sources(options), resampling=job.resampling,
             height_range_m=height_range, spawn=spawn, area=p.area_info,
+            sea={"rise_m": job.sea_m,
+                 "surface_block_y": int(terrain.block_heights(np.float64(job.sea_m),
+                                                              p.fit.vertical_scale,
+                                                              p.fit.sea_level_y)),
+                 "description": "the sea stands rise_m metres above 0 m (a flood scenario when "
+                                "above 0) and covers the land at or below that level joined to "
+                                "the map's edge; lakes, rivers and low land cut off from it "
+                                "stay as they are"},
             border={"center_x": grid.width / 2.0, "center_z": grid.height / 2.0,
                     "size": float(max(grid.width, grid.height)),
                     "walls": list(job.walls),

@@ -68,6 +68,9 @@ def world() -> None:
               help="Metres per block vertically (default 1 up to 2 m scale, then sqrt(scale/2)).")
 @click.option("--sea-level-y", type=int, default=62, show_default=True,
               help="Block y of 0 m (sea level).")
+@click.option("--sea-level-rise", type=float, default=0.0, show_default=True,
+              help="Flood scenario: raise the sea by this many metres; it spreads only over "
+                   "low land joined to it.")
 @click.option("--layers", multiple=True,
               help="Vector layers (buildings, roads, rivers, lakes, land cover): repeat --layers "
                    "or separate files with commas.")
@@ -99,7 +102,7 @@ def world() -> None:
               "world only, not the build's resume state).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_scale,
-              sea_level_y, layers, landcover, bathymetry, formats, workers, scheduler, resume,
+              sea_level_y, sea_level_rise, layers, landcover, bathymetry, formats, workers, scheduler, resume,
               force, source_crs, crs, band, spawn, game_version, make_zip, quiet) -> None:
     """Build a Minecraft world from SOURCE rasters (GeoTIFF, .hgt, ASCII grid, VRT, tiles)."""
     import tqdm as tqdm_mod
@@ -139,7 +142,7 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
             formats=[f.strip() for f in formats.split(",") if f.strip()], workers=workers,
             scheduler=scheduler, resume=resume, force=force, source_crs=source_crs, crs=crs,
             band=band, spawn=_numbers(spawn, 2, "--spawn"), game_version=game_version,
-            zip=make_zip)
+            zip=make_zip, sea_level_rise=sea_level_rise)
         result = build_world(opts, progress=progress)
     except WorldBuildError as e:
         for bar in bars.values():
@@ -211,6 +214,32 @@ def info_cmd(source, source_crs, band) -> None:
                    else f"world crs:  {name}")
     click.echo(f"nodata:     {i.nodata}")
     click.echo(f"heights:    {i.height_min:.1f} to {i.height_max:.1f} m")
+
+
+@world.command("export-plots")
+@click.argument("world_dir", metavar="WORLD", type=click.Path())
+@click.option("--layout", default=None, type=click.Path(),
+              help="JSON plot layout (a list of plots with name, x0, z0, x1, z1), or the "
+                   "world's metadata.json when it lists the plots.")
+@click.option("--plot", "plot_texts", multiple=True,
+              help="x0,z0,x1,z1: a plot's corner blocks (repeat for more plots).")
+@click.option("--out", "out", required=True, type=click.Path(), help="Folder to write.")
+def export_plots_cmd(world_dir, layout, plot_texts, out) -> None:
+    """Export each team plot of a played Java WORLD as a Sponge schematic (.schem) and a
+    top-down and an isometric PNG."""
+    from .plot_export import export_plots, parse_plot, read_layout
+
+    try:
+        if bool(layout) == bool(plot_texts):
+            raise WorldBuildError("Give the plots either with --layout or with --plot, one of "
+                                  "the two.")
+        plots = read_layout(layout) if layout else \
+            [parse_plot(t, i) for i, t in enumerate(plot_texts, 1)]
+        files = export_plots(world_dir, plots, out)
+    except WorldBuildError as e:
+        _fail(e)
+    click.echo(translate("Exported %(plots)s plots to %(out)s (%(files)s files).",
+                         environ_language(), plots=len(plots), out=out, files=len(files)))
 
 
 world.add_command(push_command(build_cmd))  # `world push`, sharing build's source/area options

@@ -15,7 +15,8 @@ from .profiles import DEFAULT_PROFILE, PROFILES
 
 # The options of `world build` that also decide what `world push` builds.
 SHARED = ("source", "area", "area_crs", "area_file", "outside", "scale", "vertical_scale",
-          "sea_level_y", "layers", "source_crs", "crs", "band", "workers", "scheduler")
+          "sea_level_y", "sea_level_rise", "layers", "source_crs", "crs", "band", "workers",
+          "scheduler")
 
 
 def push_command(build_cmd: click.Command) -> click.Command:

@@ -21,7 +21,8 @@ def make_metadata(*, crs: str, crs_name: str, crs_wkt: str, crs_reason: str, wes
                   data_version: int, sources: list[dict], resampling: str,
                   height_range_m: tuple[float, float], spawn: tuple[int, int, int],
                   area: dict | None = None, options: dict | None = None,
-                  border: dict | None = None, decorations: dict | None = None) -> dict:
+                  border: dict | None = None, decorations: dict | None = None,
+                  sea: dict | None = None) -> dict:
     return {
         "format": FORMAT,
         "crs": crs,
@@ -53,6 +54,7 @@ def make_metadata(*, crs: str, crs_name: str, crs_wkt: str, crs_reason: str, wes
                    "south": north - height * scale, "north": north},
         "game": {"edition": "java", "version": game_version, "data_version": data_version},
         "spawn": {"x": spawn[0], "y": spawn[1], "z": spawn[2]},
+        "sea": sea or {},
         "world_border": border or {},
         "decorations": decorations or {},
         "resampling": resampling,

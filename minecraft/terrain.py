@@ -25,6 +25,8 @@ Sea
     connectivity exactly for any map size with bounded memory: each region labels its own low
     cells (`label_low`), the labels on region borders are joined in one small graph on the
     coordinating process, and each region then learns which of its labels are sea.
+    A flood scenario (`sea_m` > 0, `--sea-level-rise`) uses the same rule with the raised level:
+    the sea spreads only over low land joined to it, and its surface stands at the raised level.
 """
 from __future__ import annotations
 
@@ -226,7 +228,7 @@ def surface(heights_m: np.ndarray, scale: float, vertical_scale: float, sea_leve
             sea: np.ndarray, inland_level: np.ndarray | None = None,
             inland_depth: np.ndarray | None = None, void: np.ndarray | None = None,
             outside_sea: np.ndarray | None = None, bathymetry_m: np.ndarray | None = None,
-            reach: int = 8, beach_m: float = 4.0) -> Columns:
+            reach: int = 8, beach_m: float = 4.0, sea_m: float = 0.0) -> Columns:
     """Ground, materials and water for each column.
 
     sea: bool, the sea mask; inland_level: int16 block y of lake and river surfaces (NO_WATER
@@ -234,6 +236,7 @@ def surface(heights_m: np.ndarray, scale: float, vertical_scale: float, sea_leve
     columns left empty; outside_sea: columns made open sea (outside an area polygon when the
     user chose sea); bathymetry_m: the sea floor in metres (negative under the sea; NaN where
     unknown). reach: the margin (blocks) the window has around the region it is computed for.
+    sea_m: the sea's level in metres (above 0 in a flood scenario: the sea stands at its block y).
 
     Beds deepen with the distance from the shore: one block at the shore, a block more per
     block out, down to the sea's depth (SEA_DEPTH_M, at least MIN_SEA_DEPTH blocks) or the
@@ -246,7 +249,8 @@ def surface(heights_m: np.ndarray, scale: float, vertical_scale: float, sea_leve
     ground = block_heights(heights_m, vertical_scale, sea_level_y)
     water = np.full(shape, NO_WATER, dtype=np.int16)
     is_sea = sea if outside_sea is None else sea | outside_sea
-    water[is_sea] = sea_level_y
+    sea_y = int(block_heights(np.float64(sea_m), vertical_scale, sea_level_y))
+    water[is_sea] = sea_y
     inland = np.zeros(shape, dtype=bool)
     if inland_level is not None:
         inland = (inland_level != NO_WATER) & ~is_sea
@@ -262,9 +266,9 @@ def surface(heights_m: np.ndarray, scale: float, vertical_scale: float, sea_leve
         bed = np.maximum(water - np.maximum(depth, 1), np.minimum(water - 1, LOWEST_SURFACE))
         if bathymetry_m is not None:
             known = is_sea & np.isfinite(bathymetry_m)
-            floor = min(sea_level_y - 1, LOWEST_SURFACE)
+            floor = min(sea_y - 1, LOWEST_SURFACE)
             bed[known] = np.clip(block_heights(bathymetry_m[known], vertical_scale,
-                                               sea_level_y), floor, sea_level_y - 1)
+                                               sea_level_y), floor, sea_y - 1)
             ground[known] = bed[known]
         np.minimum(ground, bed, out=ground, where=wet)
         if inland.any():
