@@ -76,6 +76,13 @@ BEDROCK_STATES: dict[Block, tuple[str, dict[str, tag.Base]]] = {
     Block.MOSS_BLOCK: ("minecraft:moss_block", {}),
     Block.PODZOL: ("minecraft:podzol", {}),
     Block.BARRIER: ("minecraft:barrier", {}),
+    # Education's protection blocks (in Bedrock since 1.16); the border block has a wall's states
+    Block.ALLOW: ("minecraft:allow", {}),
+    Block.DENY: ("minecraft:deny", {}),
+    Block.BORDER_BLOCK: ("minecraft:border_block", {
+        **{f"wall_connection_type_{side}": tag.String("none")
+           for side in ("east", "north", "south", "west")},
+        "wall_post_bit": tag.Byte(0)}),
     # Doors in 1.21.0 still carry `direction` 0-3 (east, south, west, north, as the legacy door
     # data); later releases renamed it minecraft:cardinal_direction and upgrade it on load.
     # Checked against PyMCTranslate's Bedrock 1.21.0 specification. Both halves carry it.

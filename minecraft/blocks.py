@@ -63,6 +63,10 @@ class Block(IntEnum):
     OAK_DOOR_WEST_LOWER = 45
     OAK_DOOR_WEST_UPPER = 46
     BARRIER = 47
+    # Minecraft Education's protection blocks (plots.py); Java has none of them
+    ALLOW = 48
+    DENY = 49
+    BORDER_BLOCK = 50
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,12 @@ BLOCKS: dict[Block, BlockInfo] = {
            (Block.OAK_DOOR_WEST_UPPER, "west", "upper", 8))},
     # Invisible and unbreakable in survival: closes the map's edges the world border leaves open.
     Block.BARRIER: BlockInfo("minecraft:barrier", "minecraft:barrier", (166, 0)),
+    # Java has no allow/deny/border blocks: allow and deny lie on the world's floor, where Java
+    # has bedrock; the border block lies under a plot's border path, where a barrier changes
+    # nothing (Java servers protect plots with WorldGuard regions, plots.worldguard_regions).
+    Block.ALLOW: BlockInfo("minecraft:bedrock", "minecraft:allow", (7, 0)),
+    Block.DENY: BlockInfo("minecraft:bedrock", "minecraft:deny", (7, 0)),
+    Block.BORDER_BLOCK: BlockInfo("minecraft:barrier", "minecraft:border_block", (166, 0)),
 }
 
 # Doors by the direction a player faces when walking out: (lower, upper) halves.

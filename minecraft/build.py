@@ -45,7 +45,7 @@ from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from . import blockfile, decorations
+from . import blockfile, decorations, plots as plots_mod
 from . import layers as layers_mod
 from . import source, terrain
 from .blocks import Block
@@ -92,6 +92,10 @@ class BuildOptions:
     name: str | None = None
     zip: bool = False
     sea_level_rise: float = 0.0  # metres: a flood scenario (0 = today's sea)
+    plots: int | None = None  # team plots (plots.py): a number, or one per team in `teams`
+    teams: str | None = None  # CSV or JSON file of team names and challenges
+    plot_size: float = 32.0  # metres along each side
+    plots_over_buildings: bool = False
 
     def identity(self) -> dict:
         """What decides the world's content (not how it is computed): compared on --resume."""
@@ -108,6 +112,8 @@ class BuildOptions:
             "band": self.band, "spawn": list(self.spawn) if self.spawn else None,
             "game_version": self.game_version, "name": self.name,
             "sea_level_rise": float(self.sea_level_rise),
+            "plots": self.plots, "teams": _sha256(self.teams) if self.teams else None,
+            "plot_size": float(self.plot_size), "plots_over_buildings": self.plots_over_buildings,
         }
 
 
@@ -146,6 +152,8 @@ class Job:
     bathymetry: str | None = None  # path of a sea floor raster
     write_blocks: bool = False
     sea_m: float = 0.0  # the sea's level in metres: 0, or the rise of a flood scenario
+    plan_plots: bool = False  # the first pass measures each coarse cell's relief for plots
+    plots_over_buildings: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,8 @@ class Fit:
     vertical_scale: float
     sea_level_y: int
     spawn_xz: tuple[int, int]
+    plots: tuple = ()  # plots.Plot, decided for the whole map
+    hub_signs: tuple = ()  # decorations.hub_signs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,6 +220,7 @@ class LowBorders:
     coarse: np.ndarray | None = None  # source.coarse_tile of the core
     dry: tuple[int, int, int] | None = None  # see _spawn_candidates
     low_near: np.ndarray | None = None
+    relief: np.ndarray | None = None  # plots.cell_relief of the core (when planning plots)
 
 
 def low_task(job: Job, rx: int, rz: int, edges: tuple[bool, bool, bool, bool]) -> LowBorders:
@@ -225,20 +236,20 @@ def low_task(job: Job, rx: int, rz: int, edges: tuple[bool, bool, bool, bool]) -
     if not np.isnan(heights).all():
         b.low, b.high = float(np.nanmin(heights)), float(np.nanmax(heights))
     b.coarse = source.coarse_tile(heights)
-    b.dry, b.low_near = _spawn_candidates(job, heights, nodata[core], inside, labels, x0, z0)
+    ok = _usable(job, heights, nodata[core], inside, x0, z0)
+    b.dry, b.low_near = _spawn_candidates(job, heights, ok, labels, x0, z0)
+    if job.plan_plots:
+        with np.errstate(invalid="ignore"):
+            dry = ok & (heights > 0.0)
+        if job.layers and not job.plots_over_buildings:
+            dry &= ~_building_cells(job, heights.shape, x0, z0)
+        b.relief = plots_mod.cell_relief(heights, dry, source.COARSE)
     return b
 
 
-def _spawn_candidates(job: Job, heights: np.ndarray, nodata: np.ndarray,
-                      inside: np.ndarray | None, labels: np.ndarray, x0: int,
-                      z0: int) -> tuple[tuple[int, int, int] | None, np.ndarray]:
-    """Columns of this core that may carry the spawn, nearest the wish first.
-
-    Returns the nearest column that is surely dry (real data above 0 m, so never sea) as
-    (distance², z, x), and for each low label with a column nearer than that, its nearest
-    column as rows (label, distance², z, x): a low label is dry land too unless the join of
-    the first pass finds it is sea. Never a column without data, outside the area or in the
-    water of the layers."""
+def _usable(job: Job, heights: np.ndarray, nodata: np.ndarray, inside: np.ndarray | None,
+            x0: int, z0: int) -> np.ndarray:
+    """Columns with data, inside the area and not in the water of the layers."""
     ok = ~nodata & ~np.isnan(heights)
     if inside is not None:
         ok &= inside
@@ -246,6 +257,31 @@ def _spawn_candidates(job: Job, heights: np.ndarray, nodata: np.ndarray,
         g = job.grid
         ls = layers_mod.load_layers(job.layers, g.crs, job.vrt, g.scale)
         ok &= ~layers_mod.water_cells(ls, g.transform(x0, z0), heights.shape, g.scale)
+    return ok
+
+
+def _building_cells(job: Job, shape: tuple[int, int], x0: int, z0: int) -> np.ndarray:
+    import rasterio.features
+    g = job.grid
+    ls = layers_mod.load_layers(job.layers, g.crs, job.vrt, g.scale)
+    t = g.transform(x0, z0)
+    h, w = shape
+    items = ls.query("buildings", (t.c, t.f - h * g.scale, t.c + w * g.scale, t.f))
+    if not items:
+        return np.zeros(shape, dtype=bool)
+    return rasterio.features.rasterize([(it[0], 1) for it in items], out_shape=shape,
+                                       transform=t, fill=0, dtype="uint8").astype(bool)
+
+
+def _spawn_candidates(job: Job, heights: np.ndarray, ok: np.ndarray, labels: np.ndarray,
+                      x0: int, z0: int) -> tuple[tuple[int, int, int] | None, np.ndarray]:
+    """Columns of this core that may carry the spawn, nearest the wish first.
+
+    Returns the nearest column that is surely dry (real data above 0 m, so never sea) as
+    (distance², z, x), and for each low label with a column nearer than that, its nearest
+    column as rows (label, distance², z, x): a low label is dry land too unless the join of
+    the first pass finds it is sea. Never a column without data, outside the area or in the
+    water of the layers (`ok`, from _usable)."""
     sx, sz = job.spawn_wish
     h, w = heights.shape
     d2 = ((np.arange(z0, z0 + h, dtype=np.int64) - sz) ** 2)[:, None] + \
@@ -378,8 +414,10 @@ def region_task(job: Job, fit: Fit, rx: int, rz: int, sea_labels: np.ndarray,
 
     cc = terrain.Columns(*(getattr(cols, f)[core] for f in ("ground", "top", "sub", "water",
                                                              "void")))
+    # + 2: a marker's pillar and glowstone, then its sign (hub signs stand lower)
     top_y = max(layers_mod.needed_top(cols, lr, core),
-                int(cc.ground.max()) + decorations.MARKER_HEIGHT + 1)
+                int(np.maximum(cc.ground, cc.water).max()) + decorations.MARKER_HEIGHT + 2,
+                max((p.y + 1 for p in fit.plots), default=0))
     if job.walls:
         top_y = max(top_y, int(np.maximum(cc.ground, cc.water).max()) + WALL_HEIGHT)
     top_y = min(top_y, terrain.WORLD_TOP)
@@ -393,10 +431,15 @@ def region_task(job: Job, fit: Fit, rx: int, rz: int, sea_labels: np.ndarray,
         if lr is not None:
             layers_mod.place_structures(view, y_min, cols, lr, core, wx0, wz0, job.grid.scale)
         g = job.grid
+        signs = plots_mod.place_plots(view, y_min, cc, fit.plots, x0, z0)
+        if fit.plots:
+            plots_mod.protect_floor(view, y_min, cc)
         markers = decorations.marker_columns(g.west, g.north, g.scale,
                                              decorations.marker_step_m(g.scale), x0, z0, w, h)
-        decorations.place_markers(view, y_min, cc, markers, x0, z0)
+        signs += decorations.place_markers(view, y_min, cc, markers, x0, z0,
+                                           source.crs_name(g.crs))
         decorations.place_hub(view, y_min, cc, fit.spawn_xz, x0, z0)
+        signs += decorations.place_hub_signs(view, y_min, cc, fit.hub_signs, x0, z0)
         _place_walls(view, y_min, cc, job.walls, x0, z0, g.width, g.height)
         present = np.zeros((32, 32), dtype=bool)
         keep = ~cc.void
@@ -405,7 +448,8 @@ def region_task(job: Job, fit: Fit, rx: int, rz: int, sea_labels: np.ndarray,
         pad[:h, :w] = keep
         present[:kz, :kx] = pad.reshape(kz, 16, kx, 16).any(axis=(1, 3))
         chunks = int(present.sum())
-        region = java.RegionBlocks(rx=rx, rz=rz, y_min=y_min, blocks=blocks, present=present)
+        region = java.RegionBlocks(rx=rx, rz=rz, y_min=y_min, blocks=blocks, present=present,
+                                   signs=signs)
         try:
             if job.write_java:
                 java.write_region(Path(job.world_dir), region, job.data_version)
@@ -642,6 +686,10 @@ def plan(options: BuildOptions) -> Plan:
                       landcover_scheme=layers_mod.landcover_scheme(options.landcover))
     if options.bathymetry:
         job = replace(job, bathymetry=layers_mod.check_raster(options.bathymetry, "--bathymetry"))
+    if options.plots is not None or options.teams:
+        plots_mod.choose_teams(options.plots, options.teams)  # fail early on a bad teams file
+        plots_mod.plot_size_blocks(options.plot_size, grid.scale)
+        job = replace(job, plan_plots=True, plots_over_buildings=options.plots_over_buildings)
     if job.layers:
         # Fail early on a bad layer file; forked workers inherit what this reads.
         layers_mod.load_layers(job.layers, grid.crs, vrt, grid.scale)
@@ -712,7 +760,9 @@ def fit_and_overview(p: Plan, borders: dict, sea: dict) -> tuple[Fit, source.Coa
     return fit, coarse, height_fit, (low, high)
 
 
-_ARTEFACTS = ("region", "level.dat", "preview.png", "metadata.json", STATE_DIR, "session.lock")
+WORLDGUARD_FILE = "worldguard-regions.yml"
+_ARTEFACTS = ("region", "level.dat", "preview.png", "metadata.json", STATE_DIR, "session.lock",
+              WORLDGUARD_FILE)
 
 
 def prepare_out(options: BuildOptions) -> bool:
@@ -879,6 +929,7 @@ def build_world(options: BuildOptions,
         runner.map("low", [(rx, rz, edges[(rx, rz)]) for rx, rz in p.regions], low_done)
         sea = sea_labels_by_region(borders)
         fit, coarse, p.fit, height_range = fit_and_overview(p, borders, sea)
+        fit = replace(fit, **_decide_plots(p, options, borders, fit))
         count[0] = len(done)
         report(count[0], total, "regions")
 
@@ -960,6 +1011,21 @@ def build_world(options: BuildOptions,
                                            "every_m metres of easting and northing"}},
             options={k: v for k, v in options.identity().items()
                      if k not in ("sources", "layers", "area_file", "landcover", "bathymetry")})
+        if fit.plots:
+            meta["decorations"]["plots"] = plots_mod.plot_metadata(fit.plots, grid.west,
+                                                                   grid.north, grid.scale)
+            meta["decorations"]["protection"] = (
+                "Education/Bedrock: a border block under each plot's border path, an allow "
+                "block on the floor under each plot and deny blocks under every other column; "
+                f"Java: the plots as WorldGuard regions in {WORLDGUARD_FILE}")
+            if job.write_java:
+                wg = out / WORLDGUARD_FILE
+                wg.write_text(plots_mod.worldguard_regions(fit.plots, terrain.WORLD_FLOOR,
+                                                           terrain.WORLD_TOP), encoding="utf-8")
+                files.append(wg)
+        meta["decorations"]["hub_signs"] = (
+            "the data's attribution north of the spawn; one sign per plot (team, centre x z, "
+            f"y to stand on) south of it, for the first {decorations.HUB_SIGN_SPOTS} plots")
         files.append(write_metadata(out / "metadata.json", meta))
         if job.write_bedrock:
             records = [bedrock.records_path(job.state_dir, rx, rz) for rx, rz in p.regions]
@@ -974,6 +1040,38 @@ def build_world(options: BuildOptions,
                        p.fit.message, meta, files)
 
 
+def _decide_plots(p: Plan, options: BuildOptions, borders: dict, fit: Fit) -> dict:
+    """The plots (layout from the first pass's coarse relief, each levelled to the median of
+    its heights read here) and the hub's signs: fixed before any region is drawn."""
+    grid, f = p.job.grid, source.COARSE
+    teams = plots_mod.choose_teams(options.plots, options.teams)
+    found = []
+    if teams:
+        size = plots_mod.plot_size_blocks(options.plot_size, grid.scale)
+        mean = np.full((grid.height // f, grid.width // f), np.nan, dtype=np.float32)
+        relief = mean.copy()
+        per_region = REGION // f
+        for (rx, rz), b in borders.items():
+            r0, c0 = rz * per_region, rx * per_region
+            th = min(b.relief.shape[0], mean.shape[0] - r0)
+            tw = min(b.relief.shape[1], mean.shape[1] - c0)
+            mean[r0:r0 + th, c0:c0 + tw] = b.coarse[:th, :tw]
+            relief[r0:r0 + th, c0:c0 + tw] = b.relief[:th, :tw]
+        corners = plots_mod.layout(mean, relief, len(teams), size, f, fit.spawn_xz,
+                                   decorations.HUB_RADIUS + plots_mod.GAP)
+        for i, (team, (x, z)) in enumerate(zip(teams, corners), start=1):
+            heights, _ = source.read_heights(p.job.vrt, grid, x, z, size, size, p.job.resampling)
+            found.append(plots_mod.Plot(i, team, x, z, size, plots_mod.level_y(
+                heights, fit.vertical_scale, fit.sea_level_y)))
+    lines = []
+    for s in _sources(options):
+        if s["sign"] and s["sign"] not in lines:
+            lines.append(s["sign"])
+    attribution = [line for text in lines for line in plots_mod.sign_lines(text)]
+    return {"plots": tuple(found),
+            "hub_signs": tuple(decorations.hub_signs(fit.spawn_xz, found, attribution))}
+
+
 CRS_REASONS = {
     "source": "the source's own CRS (projected in metres, so the data is not reprojected)",
     "sweden": "SWEREF 99 TM, for a geographic or non-metric source lying in Sweden",
@@ -983,15 +1081,19 @@ CRS_REASONS = {
 
 
 # Licences and attribution of the data we know; anything else is listed with its path.
+# (name, licence, attribution, the hub's attribution sign)
 _KNOWN = {
-    "srtm": ("SRTM (NASA/NGA)", "public domain", "Elevation: SRTM, NASA/NGA"),
-    "osm": ("OpenStreetMap", "ODbL 1.0", "© OpenStreetMap contributors"),
-    "scb": ("SCB Digitala gränser", "CC0 1.0", "Boundary: SCB"),
-    "lm": ("Lantmäteriet Markhöjdmodell", "CC0 1.0", "Elevation: © Lantmäteriet"),
+    "srtm": ("SRTM (NASA/NGA)", "public domain", "Elevation: SRTM, NASA/NGA",
+             "SRTM NASA/NGA, public domain"),
+    "osm": ("OpenStreetMap", "ODbL 1.0", "© OpenStreetMap contributors",
+            "© OpenStreetMap contributors, ODbL"),
+    "scb": ("SCB Digitala gränser", "CC0 1.0", "Boundary: SCB", "© SCB, CC0"),
+    "lm": ("Lantmäteriet Markhöjdmodell", "CC0 1.0", "Elevation: © Lantmäteriet",
+           "© Lantmäteriet, CC0"),
 }
 
 
-def _guess(path: str) -> tuple[str, str, str] | None:
+def _guess(path: str) -> tuple[str, str, str, str] | None:
     n = Path(path).name.lower()
     for key, words in (("srtm", ("srtm", ".hgt")), ("osm", ("osm",)), ("scb", ("scb",)),
                        ("lm", ("lantmateriet", "markhojd", "mhm"))):
@@ -1011,7 +1113,7 @@ def _sources(options: BuildOptions) -> list[dict]:
             out.append({"role": role, "path": Path(pth).name,
                         "sha256": _sha256(pth),
                         "name": g[0] if g else None, "licence": g[1] if g else "unknown",
-                        "attribution": g[2] if g else ""})
+                        "attribution": g[2] if g else "", "sign": g[3] if g else ""})
     return out
 
 

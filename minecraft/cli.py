@@ -100,10 +100,20 @@ def world() -> None:
               "supported).")
 @click.option("--zip", "make_zip", is_flag=True, help="Also write OUT.zip for download (the "
               "world only, not the build's resume state).")
+@click.option("--plots", "plot_count", type=int, default=None,
+              help="Lay out this many team plots on the flattest dry land, each levelled, "
+                   "bordered, signed and protected.")
+@click.option("--teams", default=None, type=click.Path(),
+              help="CSV (name,challenge rows) or JSON file of teams: one plot per team.")
+@click.option("--plot-size", type=float, default=32.0, show_default=True,
+              help="Side of a team plot in metres.")
+@click.option("--plots-over-buildings", is_flag=True,
+              help="Let plots cover buildings of the layers (they are cleared).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_scale,
-              sea_level_y, sea_level_rise, layers, landcover, bathymetry, formats, workers, scheduler, resume,
-              force, source_crs, crs, band, spawn, game_version, make_zip, quiet) -> None:
+              sea_level_y, sea_level_rise, layers, landcover, bathymetry, formats, workers,
+              scheduler, resume, force, source_crs, crs, band, spawn, game_version, make_zip,
+              plot_count, teams, plot_size, plots_over_buildings, quiet) -> None:
     """Build a Minecraft world from SOURCE rasters (GeoTIFF, .hgt, ASCII grid, VRT, tiles)."""
     import tqdm as tqdm_mod
     from tqdm import tqdm
@@ -142,7 +152,8 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
             formats=[f.strip() for f in formats.split(",") if f.strip()], workers=workers,
             scheduler=scheduler, resume=resume, force=force, source_crs=source_crs, crs=crs,
             band=band, spawn=_numbers(spawn, 2, "--spawn"), game_version=game_version,
-            zip=make_zip, sea_level_rise=sea_level_rise)
+            zip=make_zip, sea_level_rise=sea_level_rise, plots=plot_count, teams=teams,
+            plot_size=plot_size, plots_over_buildings=plots_over_buildings)
         result = build_world(opts, progress=progress)
     except WorldBuildError as e:
         for bar in bars.values():

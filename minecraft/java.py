@@ -200,6 +200,10 @@ def block_states_nbt(palette_entries: list[bytes], packed_big_endian: bytes | No
     return b"".join(parts)
 
 
+# Ids sharing one Java state (the Education-only allow/deny blocks are bedrock here) share one
+# palette entry: the canonical id is the smallest id with the same entry.
+_CANONICAL = np.array([_PALETTE_ENTRY.index(e) if e else i for i, e in enumerate(_PALETTE_ENTRY)],
+                      dtype=np.uint8)
 _UNIFORM_BLOCK_STATES = [block_states_nbt([e], None) if e else b"" for e in _PALETTE_ENTRY]
 
 
@@ -286,9 +290,10 @@ def _encode_distinct(sections: np.ndarray, max_id: int) -> tuple[list[bytes], np
     for g in range(len(keys)):
         rows = order[bounds[g]:bounds[g + 1]]
         ids = np.flatnonzero(presence[rows[0]])
-        n = len(ids)
+        states, index = np.unique(_CANONICAL[ids], return_inverse=True)
+        n = len(states)
         lut = np.zeros(256, dtype=np.uint8)
-        lut[ids] = np.arange(n, dtype=np.uint8)
+        lut[ids] = index.astype(np.uint8)
         raw = flat[rows]
         if n <= 16:
             data = pack_nibbles_big_endian(lut, raw)            # (rows, 2048) uint8
@@ -296,7 +301,7 @@ def _encode_distinct(sections: np.ndarray, max_id: int) -> tuple[list[bytes], np
             packed = pack_indices(lookup_u8(lut, raw), bits_for_palette(n, 4))
             data = packed.astype(">u8").view(np.uint8).reshape(len(rows), -1)
         head = b"".join([_BLOCK_STATES, _PALETTE_OF_COMPOUNDS, N.i32(n),
-                         *(_PALETTE_ENTRY[i] for i in ids.tolist()),
+                         *(_PALETTE_ENTRY[i] for i in states.tolist()),
                          _DATA, N.i32(data.shape[1] // 8)])
         for r, row in enumerate(rows.tolist()):
             out[row] = head + data[r].tobytes() + N.TAG_END

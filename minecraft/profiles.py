@@ -61,6 +61,9 @@ _PI: dict[Block, tuple[int, int]] = {
     Block.WHEAT: (59, 7), Block.MOSS_BLOCK: (2, 0), Block.PODZOL: (3, 0),
     # The Pi has no barrier; the wall only closes a Java world's border strips: leave it out.
     Block.BARRIER: (0, 0),
+    # No server but Education knows allow/deny/border blocks: the floor stays bedrock, and
+    # under a plot's border path stone.
+    Block.ALLOW: (7, 0), Block.DENY: (7, 0), Block.BORDER_BLOCK: (1, 0),
     # doors as in 1.12: the lower half's data is its facing (0 east, 1 south, 2 west, 3 north),
     # the upper half's is 8
     **{door: (64, data) for door, data in (

@@ -381,10 +381,11 @@ def test_goteborg_markers_and_spawn_hub(gbg_world):
     for e, n in ((305000, 6400000), (310000, 6395000)):
         x, z = to_block(meta, e, n)
         y, name = probe.highest(x, z)
-        assert name == "minecraft:glowstone"
-        assert [probe.block(x, y - k, z) for k in (1, 2, 3)] == ["minecraft:stone_bricks"] * 3
+        assert name == "minecraft:oak_sign"  # its text: test_plots.py
+        assert [probe.block(x, y - k, z) for k in (1, 2, 3, 4)] == \
+            ["minecraft:glowstone"] + ["minecraft:stone_bricks"] * 3
     # Not a marker one block away.
-    assert probe.highest(x + 1, z)[1] != "minecraft:glowstone"
+    assert probe.highest(x + 1, z)[1] not in ("minecraft:oak_sign", "minecraft:glowstone")
     sx, sy, sz = meta["spawn"]["x"], meta["spawn"]["y"], meta["spawn"]["z"]
     assert (sx, sz) == (400, 400)
     assert probe.block(sx, sy - 1, sz) == "minecraft:smooth_stone"

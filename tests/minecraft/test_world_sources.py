@@ -30,7 +30,7 @@ def test_a_list_of_tiles_builds_the_same_world_as_the_mosaic(tmp_path):
         profile = ds.profile
         for i, (r, c) in enumerate([(0, 0), (0, 200), (200, 0), (200, 200)]):
             win = Window(c, r, 200, 200)
-            p = tmp_path / f"tile{i}.tif"
+            p = tmp_path / f"srtm_tile{i}.tif"  # same data, same attribution sign
             prof = dict(profile, width=200, height=200, transform=ds.window_transform(win))
             with rasterio.open(p, "w", **prof) as out:
                 out.write(ds.read(1, window=win), 1)
