@@ -12,7 +12,6 @@ highest block, so foundations and a little of the ground show and the sky does n
 """
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from dataclasses import dataclass
@@ -55,15 +54,24 @@ def _plot(name: str, x0: int, z0: int, x1: int, z1: int) -> Plot:
     return Plot(name, min(x0, x1), min(z0, z1), max(x0, x1), max(z0, z1))
 
 
+def _corners(plot: dict) -> tuple[int, int, int, int]:
+    """Inclusive block corners: given as x0, z0, x1, z1, or as the build's metadata.json writes
+    a plot (blocks: x, z, width, length)."""
+    if "blocks" in plot:
+        b = plot["blocks"]
+        x, z = int(b["x"]), int(b["z"])
+        return x, z, x + int(b["width"]) - 1, z + int(b["length"]) - 1
+    return int(plot["x0"]), int(plot["z0"]), int(plot["x1"]), int(plot["z1"])
+
+
 def read_layout(path: str | Path) -> list[Plot]:
     """Plots from a JSON layout: a list of {name, x0, z0, x1, z1}, or an object holding one
-    under "plots" (at the top or under "decorations", as in metadata.json)."""
+    under "plots" (at the top or under "decorations", as the build's metadata.json does)."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if isinstance(data, dict):
             data = data.get("plots", data.get("decorations", {}).get("plots"))
-        plots = [_plot(str(p.get("name") or p.get("team") or f"plot-{i}"), int(p["x0"]),
-                       int(p["z0"]), int(p["x1"]), int(p["z1"]))
+        plots = [_plot(str(p.get("name") or p.get("team") or f"plot-{i}"), *_corners(p))
                  for i, p in enumerate(data, 1)]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         raise WorldBuildError("%(path)s is not a plot layout: it must be JSON with a list of "

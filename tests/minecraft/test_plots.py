@@ -167,3 +167,15 @@ def test_bedrock_world_protects_the_plots(plot_world, tmp_path):
     assert block(x + 9, -64, z + 9) == "minecraft:allow"      # pupils build inside the plot
     assert block(x - 5, -64, z + 9) == "minecraft:deny"       # and nowhere else
     assert block(100, -64, 100) == "minecraft:deny"
+
+
+def test_the_builds_own_layout_exports_each_plot(plot_world, tmp_path):
+    """The jury's round trip: metadata.json of the build is the layout export-plots reads."""
+    from minecraft.plot_export import export_plots, read_layout
+    _dem_, out, result = plot_world
+    layout = read_layout(out / "metadata.json")
+    assert [p.name for p in layout] == [p["team"] for p in
+                                       result.metadata["decorations"]["plots"]]
+    files = export_plots(out, layout, tmp_path / "export")
+    names = {f.name for f in files}
+    assert {"Räksmörgåsarna.schem", "Räksmörgåsarna-top.png", "Räksmörgåsarna-iso.png"} <= names
