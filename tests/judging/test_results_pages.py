@@ -244,6 +244,10 @@ async def test_a_teacher_prints_codes_for_their_own_class(make_client, clock, se
     assert picker.status_code == 200
     assert f'vote-codes/print?class={own.id}"' in picker.text and "3 oanvända koder" in picker.text
     assert f"class={theirs.id}" not in picker.text and "data-code" not in picker.text
+    # A class of the teacher's with no unused codes is named, not a link to an empty sheet (QA)
+    empty = await SchoolClass.create(event=w.event, name="6C", teacher=teacher, code="KLASS6CC")
+    picker = (await client.get("/events/hack-2025/vote-codes/print")).text
+    assert "6C" in picker and f"class={empty.id}" not in picker
 
 
 async def test_exports_for_the_chair_only(make_client, clock):
