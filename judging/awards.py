@@ -150,6 +150,7 @@ class UnfinishedJudging:
     reviews_left: int                 # assigned reviews of judged submissions, neither done
     reviews: int                      # nor skipped, of all such reviews
     judging_closes: datetime | None   # while judging is still open
+    skipped: int = 0                  # skipped reviews: their submissions have fewer than planned
 
 
 class ConfirmApproval(DomainError):
@@ -172,7 +173,8 @@ async def unfinished_judging(event: Event, now: datetime) -> UnfinishedJudging |
     still_open = now < event.judging_closes
     if not left and not still_open:
         return None
-    return UnfinishedJudging(left, total, event.judging_closes if still_open else None)
+    skipped = await reviews.filter(status=AssignmentStatus.SKIPPED).count()
+    return UnfinishedJudging(left, total, event.judging_closes if still_open else None, skipped)
 
 
 async def approve(event: Event, user: User, now: datetime, *,

@@ -105,6 +105,9 @@ async def test_approving_while_judging_is_unfinished_asks_for_confirmation(make_
     await Assignment.filter(event=w.event, juror=w.jurors["strict"],
                             submission=w.submissions["Bussen"]).update(
         status=AssignmentStatus.PENDING)
+    await Assignment.filter(event=w.event, juror=w.jurors["strict"],
+                            submission=w.submissions["Solrosen"]).update(
+        status=AssignmentStatus.SKIPPED)
     await Award.create(event=w.event, kind="overall", name="Årets bidrag",
                        submission=w.submissions["Solrosen"])
     organiser = await signed_in(make_client, w.organiser)
@@ -113,6 +116,7 @@ async def test_approving_while_judging_is_unfinished_asks_for_confirmation(make_
     assert r.status_code == 422
     closes = w.event.judging_closes.astimezone(TIMEZONE)
     assert "Bedömningar som inte är klara: 1 av 12." in r.text
+    assert "Överhoppade bedömningar: 1." in r.text   # a skipped one is finished, but said (QA)
     assert f"Bedömningen stänger {closes.day} " in r.text and f"{closes:%H:%M}" in r.text
     assert 'name="confirm"' in r.text
     assert (await JudgingSettings.get(event=w.event)).results_approved_at is None
