@@ -236,8 +236,9 @@ def info_cmd(source, source_crs, band) -> None:
               help="x0,z0,x1,z1: a plot's corner blocks (repeat for more plots).")
 @click.option("--out", "out", required=True, type=click.Path(), help="Folder to write.")
 def export_plots_cmd(world_dir, layout, plot_texts, out) -> None:
-    """Export each team plot of a played Java WORLD as a Sponge schematic (.schem) and a
-    top-down and an isometric PNG."""
+    """Export each team plot of a played WORLD as a structure file and a top-down and an
+    isometric PNG: a Sponge schematic (.schem) from a Java world, a .mcstructure from a
+    Bedrock / Education world (.mcworld or world folder)."""
     from .plot_export import export_plots, parse_plot, read_layout
 
     try:

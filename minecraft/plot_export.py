@@ -1,4 +1,8 @@
-"""Export team plots from a played Java world: a Sponge schematic and two pictures per plot.
+"""Export team plots from a played world: a structure file and two pictures per plot.
+
+A Java world gives Sponge schematics, a Bedrock / Education world (.mcworld or an unpacked world
+folder, read by bedrock_read.py) Bedrock structure files (`<name>.mcstructure`, mcstructure.py)
+with the same box and origin.
 
 - `<name>.schem`: Sponge Schematic version 2 (gzip NBT, root "Schematic"), which WorldEdit,
   FastAsyncWorldEdit and Amulet read: Palette (block state -> index), BlockData (indices as
@@ -22,7 +26,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .errors import WorldBuildError
+from .bedrock_read import BedrockWorldReader, is_bedrock_world, java_name
 from .java_read import AIR, Y_MIN, JavaWorldReader
+from .mcstructure import write_mcstructure
 
 BELOW = 4
 TOP_PX = 8
@@ -212,9 +218,7 @@ def plot_box(palette: list[str], column: np.ndarray) -> tuple[int, int]:
     return max(0, int(surface.min()) - BELOW), int(np.flatnonzero(any_y).max())
 
 
-def export_plots(world_dir: str | Path, plots: list[Plot], out_dir: str | Path) -> list[Path]:
-    """Write the files of every plot; checks every plot against the world before writing."""
-    reader = JavaWorldReader(world_dir)
+def _read_boxes(reader, plots: list[Plot], world_dir) -> list:
     boxes = []
     for p in plots:
         got = reader.box(p.x0, p.z0, p.x1, p.z1)
@@ -224,17 +228,37 @@ def export_plots(world_dir: str | Path, plots: list[Plot], out_dir: str | Path) 
                                   "that the layout belongs to this world.", name=p.name,
                                   x0=p.x0, x1=p.x1, z0=p.z0, z1=p.z1, world=str(world_dir))
         boxes.append(got)
+    return boxes
+
+
+def export_plots(world_dir: str | Path, plots: list[Plot], out_dir: str | Path) -> list[Path]:
+    """Write the files of every plot; checks every plot against the world before writing.
+    A Java world gives .schem files, a Bedrock one (.mcworld or folder) .mcstructure files."""
+    bedrock = is_bedrock_world(world_dir)
+    if bedrock:
+        with BedrockWorldReader(world_dir) as reader:
+            boxes = _read_boxes(reader, plots, world_dir)
+    else:
+        reader = JavaWorldReader(world_dir)
+        boxes = _read_boxes(reader, plots, world_dir)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = []
     for p, (palette, column) in zip(plots, boxes):
-        lo, hi = plot_box(palette, column)
+        # Pictures and the box go by Java names, so both editions' pictures look alike.
+        names = [java_name(s) for s in palette] if bedrock else palette
+        lo, hi = plot_box(names, column)
         blocks = column[lo:hi + 1]
         stem = out / file_stem(p.name)
-        files.append(write_schem(stem.with_suffix(".schem"), palette, blocks,
-                                 (p.x0, lo + Y_MIN, p.z0), reader.data_version or 0))
-        for suffix, image in (("-top.png", top_view(palette, blocks)),
-                              ("-iso.png", iso_view(palette, blocks))):
+        origin = (p.x0, lo + Y_MIN, p.z0)
+        if bedrock:
+            files.append(write_mcstructure(stem.with_suffix(".mcstructure"), palette, blocks,
+                                           origin))
+        else:
+            files.append(write_schem(stem.with_suffix(".schem"), palette, blocks, origin,
+                                     reader.data_version or 0))
+        for suffix, image in (("-top.png", top_view(names, blocks)),
+                              ("-iso.png", iso_view(names, blocks))):
             path = stem.with_name(stem.name + suffix)
             image.save(path)
             files.append(path)

@@ -6,7 +6,8 @@ low-lying meadow at 0.5 m that reaches across the region seam at x = 512; south 
 by land at 3 m, an inland pit at 0.5 m. The land rises gently eastwards.
 
 Worlds are read back through the independent reader (anvil_reader + nbtlib); exported .schem
-files through a small reader written here from the Sponge schematic specification.
+and .mcstructure files through small readers written here from the Sponge schematic
+specification and tryashtar's .mcstructure notes.
 """
 from __future__ import annotations
 
@@ -114,19 +115,31 @@ def read_schem(path: Path) -> tuple[dict, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def played(coast):
-    """The coast world after a team built a brick house (5 x 5 x 4, a glass window) in the plot."""
-    from minecraft import blockfile, java
+    """The coast world after a team built a brick house (5 x 5 x 4, a glass window) in the plot;
+    the .mcworld of the same build (played.mcworld) unpacked to played-bedrock/ with the same
+    house written into its LevelDB by bedrock.py's encoder."""
+    import leveldb
+
+    from minecraft import bedrock, blockfile, java
     from minecraft.blocks import Block
+
+    from .bedrock_reader import unpack_mcworld
 
     out = coast / "played"
     build_world(BuildOptions(sources=[str(coast / "coast.tif")], out=str(out),
-                             formats=["java", "blocks"]))
+                             formats=["java", "blocks", "mcworld"]))
     region = blockfile.load_region(out / ".samskapa-build" / blockfile.BLOCKS_DIR, 0, 0)
     y = 67 - region.y_min  # on the ground: land at 4.2 m is y 66
     region.blocks[y:y + 4, 66:71, 505:510] = Block.BRICKS
     region.blocks[y + 1, 66, 507] = Block.GLASS
     java.write_region(out, region, json.loads((out / "metadata.json").read_text())
                       ["game"]["data_version"])
+    db = leveldb.LevelDB(str(unpack_mcworld(out.with_suffix(".mcworld"),
+                                            coast / "played-bedrock") / "db"))
+    try:
+        db.putBatch(dict(bedrock.encode_region(region)))
+    finally:
+        db.close()
     return out
 
 
@@ -176,3 +189,87 @@ def test_plot_outside_the_world_is_one_sentence(played, tmp_path):
     assert "Lag Å" in r.output and "650" in r.output and "Traceback" not in r.output
     assert "utanför" in r.output  # in Swedish
     assert not (tmp_path / "out").exists()  # nothing half-done
+
+
+def read_mcstructure(path: Path) -> tuple[nbtlib.Compound, np.ndarray]:
+    """(root, (name, states) per block [y, z, x]) of a .mcstructure: little-endian NBT, layer 0
+    of block_indices in ZYX order (z fastest: index = x * sy * sz + y * sz + z)."""
+    root = nbtlib.File.parse(io.BytesIO(path.read_bytes()), byteorder="little")
+    sx, sy, sz = (int(v) for v in root["size"])
+    s = root["structure"]
+    palette = [(str(e["name"]), {k: str(v) for k, v in e["states"].items()})
+               for e in s["palette"]["default"]["block_palette"]]
+    layer0, layer1 = ([int(i) for i in layer] for layer in s["block_indices"])
+    assert len(layer0) == len(layer1) == sx * sy * sz and set(layer1) == {-1}
+    out = np.empty((sy, sz, sx), dtype=object)
+    for i, p in enumerate(layer0):
+        x, rest = divmod(i, sy * sz)
+        y, z = divmod(rest, sz)
+        out[y, z, x] = palette[p]
+    return root, out
+
+
+def test_bedrock_plot_exports_as_mcstructure_matching_the_java_export(played, tmp_path):
+    from minecraft.bedrock_blocks import BEDROCK_STATES
+    from minecraft.blocks import BLOCKS
+
+    to_java = {(name, tuple(sorted((k, str(v)) for k, v in states.items()))): BLOCKS[b].java
+               for b, (name, states) in BEDROCK_STATES.items()}
+    plot = ",".join(map(str, PLOT))
+    runs = {"java": played, "folder": played.parent / "played-bedrock",
+            "mcworld": played.with_suffix(".mcworld")}
+    for kind, source in runs.items():
+        r = CliRunner().invoke(world, ["export-plots", str(source), "--plot", plot,
+                                       "--out", str(tmp_path / kind)])
+        assert r.exit_code == 0, r.output
+    _, java_states = read_schem(tmp_path / "java" / "plot-1.schem")
+    java_names = np.vectorize(lambda s: s.split("[")[0])(java_states)
+    root, blocks = read_mcstructure(tmp_path / "folder" / "plot-1.mcstructure")
+    assert int(root["format_version"]) == 1
+    assert [int(v) for v in root["size"]] == [24, java_states.shape[0], 16]
+    jroot = read_schem(tmp_path / "java" / "plot-1.schem")[0]
+    assert [int(v) for v in root["structure_world_origin"]] == [int(v) for v in jroot["Offset"]]
+    names = np.vectorize(lambda b: to_java[(b[0], tuple(sorted(b[1].items())))])(blocks)
+    assert (names == java_names).all()  # the played house too: the same blocks, same places
+    assert (names == "minecraft:bricks").sum() == 5 * 5 * 4 - 1
+    for view in ("top", "iso"):  # the same pictures as the Java export
+        java_png = np.asarray(Image.open(tmp_path / "java" / f"plot-1-{view}.png"))
+        assert (np.asarray(Image.open(tmp_path / "folder" / f"plot-1-{view}.png"))
+                == java_png).all()
+    # The unplayed .mcworld: the built ground, no house.
+    _, built = read_mcstructure(tmp_path / "mcworld" / "plot-1.mcstructure")
+    assert not any(b[0] == "minecraft:brick_block" for b in built.ravel())
+    assert any(b[0] == "minecraft:grass_block" for b in built.ravel())
+
+
+def test_version_8_sub_chunks_read_as_version_9():
+    """Older worlds store sub-chunks as version 8: no y byte after the storage count."""
+    from minecraft.bedrock import _subchunk_header, _UNIFORM_STORAGE, pack_words
+    from minecraft.bedrock_blocks import PALETTE_ENTRY
+    from minecraft.bedrock_read import parse_subchunk
+    from minecraft.blocks import Block
+
+    idx = np.zeros(4096, dtype=np.uint8)
+    idx[5 * 256 + 3 * 16 + 7] = 1                      # x 5, z 3, y 7
+    mixed = (bytes((1 << 1,)) + pack_words(idx[None], 1).tobytes() + (2).to_bytes(4, "little")
+             + PALETTE_ENTRY[Block.AIR] + PALETTE_ENTRY[Block.GLASS])
+    read = {}
+    for body in (mixed, _UNIFORM_STORAGE[Block.STONE]):
+        (p9, i9), (p8, i8) = (parse_subchunk(_subchunk_header(-2) + body),
+                              parse_subchunk(bytes((8, 1)) + body))
+        assert [s.name for s in p9] == [s.name for s in p8] and (i9 == i8).all()
+        read[body] = p8, i8
+    palette, indices = read[mixed]                     # indices [y, z, x]
+    assert palette[indices[7, 3, 5]].name == "minecraft:glass" and (indices != 0).sum() == 1
+    palette, indices = read[_UNIFORM_STORAGE[Block.STONE]]
+    assert [s.name for s in palette] == ["minecraft:stone"] and (indices == 0).all()
+
+
+def test_bedrock_folder_without_a_bedrock_level_dat_is_one_sentence(tmp_path):
+    fake = tmp_path / "fake"
+    (fake / "db").mkdir(parents=True)
+    (fake / "level.dat").write_bytes(gzip.compress(b"a Java level.dat is gzip NBT"))
+    r = CliRunner().invoke(world, ["export-plots", str(fake), "--plot", "0,0,3,3",
+                                   "--out", str(tmp_path / "out")])
+    assert r.exit_code == 2 and "not a Bedrock world" in r.output, r.output
+    assert "Traceback" not in r.output and not (tmp_path / "out").exists()
