@@ -161,9 +161,12 @@ def volumes(c: np.ndarray) -> np.ndarray:
 
 def top_and_bottom(blocks: np.ndarray, y_min: int, h: int, w: int) -> tuple[int, int]:
     """Highest non-air block, and lowest block that is neither air, stone nor bedrock (the part
-    of the world that must reach the server: deep stone may be cut off, a sea floor not)."""
+    of the world that must reach the server: deep stone may be cut off, a sea floor not).
+    The plots' allow/deny floor counts as bedrock: only Education knows those blocks, every
+    server profile gets bedrock for them, and without them a world with plots would not fit
+    the servers whose y range ends above the world's floor."""
     special = np.ones(256, dtype=bool)
-    special[[Block.AIR, Block.STONE, Block.BEDROCK]] = False
+    special[[Block.AIR, Block.STONE, Block.BEDROCK, Block.ALLOW, Block.DENY]] = False
     top = bottom = None
     for i in range(blocks.shape[0]):
         layer = blocks[i, :h, :w]

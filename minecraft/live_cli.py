@@ -16,7 +16,7 @@ from .profiles import DEFAULT_PROFILE, PROFILES
 # The options of `world build` that also decide what `world push` builds.
 SHARED = ("source", "area", "area_crs", "area_file", "outside", "scale", "vertical_scale",
           "sea_level_y", "sea_level_rise", "layers", "source_crs", "crs", "band", "workers",
-          "scheduler")
+          "scheduler", "plot_count", "teams", "plot_size", "plots_over_buildings")
 
 
 def push_command(build_cmd: click.Command) -> click.Command:
@@ -54,7 +54,7 @@ def push_command(build_cmd: click.Command) -> click.Command:
 
 
 def _push(source, server, profile, origin, out, resume, diff, timeout, no_chat, name, quiet,
-          layers=(), area=None, **build_kw) -> None:
+          layers=(), area=None, plot_count=None, **build_kw) -> None:
     import tqdm as tqdm_mod
     from tqdm import tqdm
 
@@ -95,7 +95,7 @@ def _push(source, server, profile, origin, out, resume, diff, timeout, no_chat, 
         opts = PushOptions(
             build=BuildOptions(sources=list(source), out=out or f"push-{host}-{port}",
                                area=_numbers(area, 4, "--area"), layers=layers, name=name,
-                               **build_kw),
+                               plots=plot_count, **build_kw),
             server=server, profile=profile, origin=parse_origin(origin), resume=resume,
             diff=diff, timeout=timeout, chat=not no_chat)
         r = push_world(opts, progress=progress)
