@@ -4,7 +4,6 @@ import pytest
 import shapely
 
 from minecraft import cover, terrain, vegetation, water
-from minecraft.blocks import Block
 from minecraft.buildings import make_building, roof_rise_m
 from minecraft.terrain import NO_WATER
 
