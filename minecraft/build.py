@@ -154,6 +154,7 @@ class Job:
     sea_m: float = 0.0  # the sea's level in metres: 0, or the rise of a flood scenario
     plan_plots: bool = False  # the first pass measures each coarse cell's relief for plots
     plots_over_buildings: bool = False
+    plot_floor_m: float = 0.0  # plots only on ground above this (see plan)
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def low_task(job: Job, rx: int, rz: int, edges: tuple[bool, bool, bool, bool]) -
     b.dry, b.low_near = _spawn_candidates(job, heights, ok, labels, x0, z0)
     if job.plan_plots:
         with np.errstate(invalid="ignore"):
-            dry = ok & (heights > 0.0)
+            dry = ok & (heights > job.plot_floor_m)
         if job.layers and not job.plots_over_buildings:
             dry &= ~_building_cells(job, heights.shape, x0, z0)
         b.relief = plots_mod.cell_relief(heights, dry, source.COARSE)
@@ -689,7 +690,11 @@ def plan(options: BuildOptions) -> Plan:
     if options.plots is not None or options.teams:
         plots_mod.choose_teams(options.plots, options.teams)  # fail early on a bad teams file
         plots_mod.plot_size_blocks(options.plot_size, grid.scale)
-        job = replace(job, plan_plots=True, plots_over_buildings=options.plots_over_buildings)
+        # Half a block (at the requested vertical scale) above the sea, a flood's sea too: a
+        # levelled plot is then never awash or under water.
+        v = options.vertical_scale or terrain.default_vertical_scale(grid.scale)
+        job = replace(job, plan_plots=True, plots_over_buildings=options.plots_over_buildings,
+                      plot_floor_m=job.sea_m + v / 2)
     if job.layers:
         # Fail early on a bad layer file; forked workers inherit what this reads.
         layers_mod.load_layers(job.layers, grid.crs, vrt, grid.scale)

@@ -179,3 +179,19 @@ def test_the_builds_own_layout_exports_each_plot(plot_world, tmp_path):
     files = export_plots(out, layout, tmp_path / "export")
     names = {f.name for f in files}
     assert {"Räksmörgåsarna.schem", "Räksmörgåsarna-top.png", "Räksmörgåsarna-iso.png"} <= names
+
+
+def test_a_flood_never_puts_a_plot_under_water(tmp_path):
+    """Found by a newcomer: with --sea-level-rise 2 the plots stayed on the 1 m shore flats,
+    under the flood. A plot now stands above the (raised) sea by half a block or more."""
+    z, x = np.mgrid[0:128, 0:700].astype(np.float32)
+    dem = 20 + 8 * np.sin(x / 9.0) * np.cos(z / 7.0)   # rough hills
+    dem[:, :40] = -4.0                                  # the sea
+    dem[:, 40:400] = 1.0                                # flat shore, around the spawn
+    dem[:, 560:] = 10.0                                 # a flat plateau farther off
+    src = tmp_path / "dem.tif"
+    _write_tif(src, dem, from_origin(E0, N0, 1.0, 1.0))
+    result = build_world(BuildOptions(sources=[str(src)], out=str(tmp_path / "w"), plots=1,
+                                      sea_level_rise=2.0, formats=["java"]))
+    plot = result.metadata["decorations"]["plots"][0]["blocks"]
+    assert plot["y"] > result.metadata["sea"]["surface_block_y"] and plot["x"] >= 560
