@@ -401,11 +401,13 @@ def plan_grid(vrt: str, area: Area | None, scale: float, world_crs: str) -> Grid
             west=f"{sb[0]:.0f}", east=f"{sb[2]:.0f}", south=f"{sb[1]:.0f}",
             north=f"{sb[3]:.0f}", crs=crs_name(world_crs))
     # Snap the origin to whole metres (or to the scale) so coordinates read well in metadata.
+    # A thousandth of a cell is rounding, not data: a reprojected raster's edges often sit at
+    # 299000.0000024, which must not add a 16-block strip of invented terrain.
     snap = scale if scale >= 1 else 1.0
-    west = math.floor(b[0] / snap) * snap
-    north = math.ceil(b[3] / snap) * snap
-    width = max(1, math.ceil((b[2] - west) / scale - 1e-9))
-    height = max(1, math.ceil((north - b[1]) / scale - 1e-9))
+    west = math.floor(b[0] / snap + 1e-3) * snap
+    north = math.ceil(b[3] / snap - 1e-3) * snap
+    width = max(1, math.ceil((b[2] - west) / scale - 1e-3))
+    height = max(1, math.ceil((north - b[1]) / scale - 1e-3))
     width, height = -(-width // 16) * 16, -(-height // 16) * 16
     if width > MAX_BLOCKS or height > MAX_BLOCKS:
         raise WorldBuildError("At %(scale)s m per block the map would be %(width)s x %(height)s "

@@ -271,3 +271,14 @@ def test_a_region_fills_holes_from_its_window_of_the_overview_as_from_the_whole(
         assert part.mean.size <= 36 * 36
         np.testing.assert_array_equal(fill_from_coarse(window, part, x0, z0),
                                       fill_from_coarse(window, whole, x0, z0))
+
+
+def test_edges_off_by_rounding_add_no_strip(tmp_path):
+    """Found by a newcomer: a raster reprojected with rasterio had its west edge at
+    299000.00000236 and came out 416 blocks wide instead of 400, with invented terrain."""
+    from minecraft.source import plan_grid
+    dem = np.full((320, 320), 5.0, dtype=np.float32)
+    src = tmp_path / "noisy.tif"
+    write_tif(src, dem, Affine(1.0, 0, 300000.0000024, 0, -1.0, 6400000.0000024), "EPSG:32633")
+    grid = plan_grid(str(src), None, 1.0, "EPSG:32633")
+    assert (grid.width, grid.height, grid.west, grid.north) == (320, 320, 300000.0, 6400000.0)
