@@ -94,7 +94,7 @@ class BuildOptions:
     sea_level_rise: float = 0.0  # metres: a flood scenario (0 = today's sea)
     plots: int | None = None  # team plots (plots.py): a number, or one per team in `teams`
     teams: str | None = None  # CSV or JSON file of team names and challenges
-    plot_size: float = 32.0  # metres along each side
+    plot_size: float | None = None  # metres along each side (None: plots.plot_size_blocks)
     plots_over_buildings: bool = False
 
     def identity(self) -> dict:
@@ -113,7 +113,7 @@ class BuildOptions:
             "game_version": self.game_version, "name": self.name,
             "sea_level_rise": float(self.sea_level_rise),
             "plots": self.plots, "teams": _sha256(self.teams) if self.teams else None,
-            "plot_size": float(self.plot_size), "plots_over_buildings": self.plots_over_buildings,
+            "plot_size": self.plot_size, "plots_over_buildings": self.plots_over_buildings,
         }
 
 

@@ -105,8 +105,9 @@ def world() -> None:
                    "bordered, signed and protected.")
 @click.option("--teams", default=None, type=click.Path(),
               help="CSV (name,challenge rows) or JSON file of teams: one plot per team.")
-@click.option("--plot-size", type=float, default=32.0, show_default=True,
-              help="Side of a team plot in metres.")
+@click.option("--plot-size", type=float, default=None,
+              help="Side of a team plot in metres (default 32 m, or 8 blocks where 32 m is "
+                   "less).")
 @click.option("--plots-over-buildings", is_flag=True,
               help="Let plots cover buildings of the layers (they are cleared).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")

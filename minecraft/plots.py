@@ -129,7 +129,14 @@ def choose_teams(count: int | None, teams_file: str | None) -> list[Team]:
     return [Team(f"Lag {i}") for i in range(1, count + 1)]
 
 
-def plot_size_blocks(size_m: float, scale: float) -> int:
+DEFAULT_SIZE_M = 32.0
+
+
+def plot_size_blocks(size_m: float | None, scale: float) -> int:
+    """Blocks along a plot's side: `size_m` metres, or by default 32 m but never under the
+    smallest plot worth building on (at coarse scales 32 m is a block or two)."""
+    if size_m is None:
+        return max(int(round(DEFAULT_SIZE_M / scale)), MIN_SIZE)
     size = int(round(size_m / scale))
     if size < MIN_SIZE:
         raise WorldBuildError("A plot of %(size)s m is under %(least)s blocks at %(scale)s m per "

@@ -195,3 +195,11 @@ def test_a_flood_never_puts_a_plot_under_water(tmp_path):
                                       sea_level_rise=2.0, formats=["java"]))
     plot = result.metadata["decorations"]["plots"][0]["blocks"]
     assert plot["y"] > result.metadata["sea"]["surface_block_y"] and plot["x"] >= 560
+
+
+def test_the_default_plot_size_is_never_too_small_to_build_on():
+    # A newcomer's --plots 6 at 25 m per block was refused: 32 m is one block there.
+    assert plots.plot_size_blocks(None, 1.0) == 32
+    assert plots.plot_size_blocks(None, 25.0) == plots.MIN_SIZE
+    with pytest.raises(WorldBuildError):
+        plots.plot_size_blocks(32.0, 25.0)   # asked for: still said, not changed
