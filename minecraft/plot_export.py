@@ -124,15 +124,16 @@ def write_schem(path: Path, palette: list[str], blocks: np.ndarray, origin: tupl
     return path
 
 
-# Colours of the pictures, by words in block names (first match wins); teams build with any
-# block, so the dye colours and materials cover most of what they use.
+# Colours of the pictures, by words in block names (first match wins: stone bricks before
+# bricks); teams build with any block, so the dye colours and materials cover most of what
+# they use.
 DYES = {"white": (234, 236, 237), "light_gray": (142, 142, 135), "gray": (62, 68, 71),
         "black": (21, 21, 26), "brown": (114, 72, 41), "red": (161, 39, 35),
         "orange": (240, 118, 19), "yellow": (248, 198, 40), "lime": (112, 185, 26),
         "green": (84, 109, 27), "cyan": (21, 138, 145), "light_blue": (58, 175, 217),
         "blue": (53, 57, 157), "purple": (121, 42, 172), "magenta": (189, 68, 179),
         "pink": (237, 141, 172)}
-WORDS = (("water", (64, 110, 220)), ("lava", (220, 90, 20)), ("glass", (190, 220, 230)),
+WORDS = (("stone_brick", (122, 121, 122)), ("water", (64, 110, 220)), ("lava", (220, 90, 20)), ("glass", (190, 220, 230)),
          ("leaves", (60, 120, 40)), ("grass", (95, 160, 60)), ("sand", (220, 208, 160)),
          ("dirt", (134, 96, 67)), ("farmland", (110, 75, 45)), ("gravel", (130, 125, 120)),
          ("brick", (150, 75, 60)), ("log", (100, 80, 50)), ("wood", (100, 80, 50)),

@@ -203,3 +203,10 @@ def test_the_default_plot_size_is_never_too_small_to_build_on():
     assert plots.plot_size_blocks(None, 25.0) == plots.MIN_SIZE
     with pytest.raises(WorldBuildError):
         plots.plot_size_blocks(32.0, 25.0)   # asked for: still said, not changed
+
+
+def test_plot_pictures_draw_the_stone_brick_border_grey():
+    from minecraft.plot_export import block_colour
+    grey = block_colour("minecraft:stone_bricks")   # a newcomer saw the path reddish brown
+    assert max(grey) - min(grey) < 10
+    assert block_colour("minecraft:bricks") != block_colour("minecraft:stone_bricks")
