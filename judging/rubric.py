@@ -63,10 +63,6 @@ class Effect:
     cleared_scores: int = 0
     reopened_reviews: int = 0
 
-    @property
-    def touches_scores(self) -> bool:
-        return bool(self.cleared_scores or self.reopened_reviews)
-
 
 class ConfirmationNeeded(DomainError):
     """The rubric is locked: the change waits for the organiser's confirmation."""

@@ -33,7 +33,7 @@ from judging import event_settings
 from judging.models import JudgingSettings, Vote, VoteToken
 from samskapa import limiter as limits
 from samskapa.auth.models import User
-from samskapa.errors import DomainError, Forbidden, NotFound, ValidationError
+from samskapa.errors import DomainError, Forbidden, ValidationError
 from samskapa.i18n import N_
 from submissions.models import Submission
 
@@ -249,13 +249,6 @@ def totals_visible(settings: JudgingSettings, *, chair: bool, public: bool) -> b
     if settings.peoples_choice_open:
         return False
     return public or chair
-
-
-async def class_in(event: Event, class_id: int) -> SchoolClass:
-    found = await SchoolClass.get_or_none(id=class_id, event_id=event.id)
-    if found is None:
-        raise NotFound(N_("There is no such class in this event."))
-    return found
 
 
 async def is_participant(event: Event, user: User | None) -> bool:

@@ -71,12 +71,6 @@ def gettext(message: str, **params) -> str:
     return text % params if params else text
 
 
-def ngettext(singular: str, plural: str, n: int, **params) -> str:
-    text = translations(get_language()).ungettext(singular, plural, n)
-    params.setdefault("num", n)
-    return text % params
-
-
 _ = gettext
 
 
