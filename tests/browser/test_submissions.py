@@ -62,7 +62,9 @@ def test_a_team_member_submits_uploads_and_edits(admin_page, new_page):
     expect(sara.get_by_role("status").first).to_have_text(sv("The file is added."))
     image = sara.locator("#files img")
     expect(image).to_have_count(1)
-    assert sara.evaluate("img => img.naturalWidth", image.element_handle()) > 0  # it loads
+    # it loads (waited for: the thumbnail may still be on its way when the element appears)
+    sara.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=image.element_handle())
     fits_a_phone(sara)
 
     sara.get_by_label(label("Title")).fill("Cykelkartan Södertälje")
