@@ -517,6 +517,14 @@ async def _assignments_page(request, event, *, form: Form | None = None, problem
     }, status_code=status_code)
 
 
+async def _assignment_refused(request, event, exc: DomainError) -> Response:
+    """The assignments page again, saying why a change to one review was refused."""
+    problem = (" ".join(exc.texts().values()) if isinstance(exc, ValidationError)
+               else exc.text())
+    return await _assignments_page(request, event, problem=problem,
+                                   status_code=exc.status_code)
+
+
 async def assignments_page(request: Request) -> Response:
     user, event, _standing = await require_event(request, Permission.MANAGE_JUDGING)
     return await _assignments_page(request, event)
@@ -550,12 +558,8 @@ async def move_assignment(request: Request) -> Response:
     form = await Form.from_request(request)
     try:
         await assignments.move(event, user, found, form.id("juror_id"))
-    except ValidationError as exc:
-        return await _assignments_page(request, event, problem=" ".join(exc.texts().values()),
-                                       status_code=422)
     except DomainError as exc:
-        return await _assignments_page(request, event, problem=exc.text(),
-                                       status_code=exc.status_code)
+        return await _assignment_refused(request, event, exc)
     flash(request, gettext("Review moved."))
     return redirect(request, f"/events/{event.slug}/judging/assignments")
 
@@ -566,8 +570,7 @@ async def remove_assignment(request: Request) -> Response:
     try:
         await assignments.remove(event, user, found)
     except DomainError as exc:
-        return await _assignments_page(request, event, problem=exc.text(),
-                                       status_code=exc.status_code)
+        return await _assignment_refused(request, event, exc)
     flash(request, gettext("Review removed."))
     return redirect(request, f"/events/{event.slug}/judging/assignments")
 

@@ -41,6 +41,17 @@ def _numbers(text: str | None, count: int, option: str):
     return vals
 
 
+def _inputs(source, layers) -> list[str]:
+    """Checks that SOURCE holds rasters (a vector file belongs in --layers) and returns the
+    layer files, given as repeated --layers or comma-separated."""
+    vectors = [s for s in source if s.lower().endswith(VECTOR_SUFFIXES)]
+    if vectors:
+        raise WorldBuildError("%(path)s is a vector file, not elevation; give it with "
+                              "--layers (repeat --layers or separate files with commas).",
+                              path=vectors[0])
+    return [f.strip() for item in layers for f in item.split(",") if f.strip()]
+
+
 def _number_text(v: float) -> str:
     """A coordinate as written in full (the shortest text that reads back as the same float),
     so bounds printed by `world info` can be pasted into --area."""
@@ -139,16 +150,11 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
         bar.refresh()
 
     try:
-        vectors = [s for s in source if s.lower().endswith(VECTOR_SUFFIXES)]
-        if vectors:
-            raise WorldBuildError("%(path)s is a vector file, not elevation; give it with "
-                                  "--layers (repeat --layers or separate files with commas).",
-                                  path=vectors[0])
-        layers = [f.strip() for item in layers for f in item.split(",") if f.strip()]
+        layers = _inputs(source, layers)
         opts = BuildOptions(
             sources=list(source), out=out, area=_numbers(area, 4, "--area"), area_crs=area_crs,
             area_file=area_file, outside=outside, scale=scale, vertical_scale=vertical_scale,
-            sea_level_y=sea_level_y, layers=list(layers), landcover=landcover,
+            sea_level_y=sea_level_y, layers=layers, landcover=landcover,
             bathymetry=bathymetry,
             formats=[f.strip() for f in formats.split(",") if f.strip()], workers=workers,
             scheduler=scheduler, resume=resume, force=force, source_crs=source_crs, crs=crs,

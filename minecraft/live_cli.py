@@ -61,7 +61,7 @@ def _push(source, server, profile, origin, out, resume, diff, timeout, no_chat, 
     tqdm_mod.tqdm.monitor_interval = 0  # no monitor thread: build workers are forked
 
     from .build import BuildOptions
-    from .cli import VECTOR_SUFFIXES, _fail, _numbers
+    from .cli import _fail, _inputs, _numbers
     from .live import PushOptions, parse_origin, parse_server, push_world
 
     bars: dict = {}
@@ -85,13 +85,8 @@ def _push(source, server, profile, origin, out, resume, diff, timeout, no_chat, 
             bar.close()
 
     try:
-        vectors = [s for s in source if s.lower().endswith(VECTOR_SUFFIXES)]
-        if vectors:
-            raise WorldBuildError("%(path)s is a vector file, not elevation; give it with "
-                                  "--layers (repeat --layers or separate files with commas).",
-                                  path=vectors[0])
+        layers = _inputs(source, layers)
         host, port = parse_server(server)
-        layers = [f.strip() for item in layers for f in item.split(",") if f.strip()]
         opts = PushOptions(
             build=BuildOptions(sources=list(source), out=out or f"push-{host}-{port}",
                                area=_numbers(area, 4, "--area"), layers=layers, name=name,
