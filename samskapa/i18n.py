@@ -113,8 +113,10 @@ def format_number(value: float, decimals: int = 1, *, trim: bool = False,
     value (a juror's leniency)."""
     pattern = "#,##0" + ("." + ("#" if trim else "0") * decimals if decimals else "")
     locale = NUMBER_LOCALES[get_language()]
-    if sign:   # the language's own minus: Swedish writes −23,1 (U+2212), English -23.1
-        pattern = f"+{pattern};{get_minus_sign_symbol(locale)}{pattern}"
+    # The language's own minus (Swedish −23,1 with U+2212, English -23.1): Babel's default
+    # negative pattern writes a hyphen whatever the language.
+    minus = get_minus_sign_symbol(locale)
+    pattern = f"{'+' if sign else ''}{pattern};{minus}{pattern}"
     return _babel_format_decimal(value, format=pattern, locale=locale)
 
 

@@ -46,6 +46,7 @@ def test_numbers_and_file_sizes_are_written_per_language():
         assert i18n.format_number(0.5, 2) == "0,50"
         assert i18n.format_number(4.3, sign=True) == "+4,3"
         assert i18n.format_number(-4.3, sign=True) == "−4,3"  # the Swedish minus sign, U+2212
+        assert i18n.format_number(-19.6) == "−19,6"   # without a sign too (the protocol's intervals)
         assert i18n.format_number(1.5, 2, trim=True) == "1,5"
         assert i18n.format_number(2.0, 2, trim=True) == "2"
         assert i18n.format_megabytes(100_000) == "0,1"

@@ -12,17 +12,21 @@ from tests.browser.conftest import TIMEOUT_MS, _cli, sign_in
 PHONE = {"width": 390, "height": 844}
 HACK = "/events/hack-for-sodertalje"
 SCHOOL = "/events/minecraft-hackathon"
+LAST_YEAR = "/events/hack-for-sodertalje-2025"   # judged and published
 DEMO_PASSWORD = "samskapa-demo"
 
 # Who looks, and where (a path or a link to follow from the path before it).
 VISITS = {
     None: ["/", HACK, f"{HACK}/challenges", f"{HACK}/challenges/grona-promenadstraket",
-           f"{HACK}/teams", f"{HACK}/board", "/login", "/register", "/pupil", "/pupil/join"],
+           f"{HACK}/teams", f"{HACK}/board", "/login", "/register", "/pupil", "/pupil/join",
+           f"{LAST_YEAR}/results", f"{LAST_YEAR}/gallery"],
     "admin@demo.samskapa.se": [
         "/", HACK, f"{HACK}/dashboard", f"{HACK}/themes", f"{HACK}/teams",
         f"{HACK}/challenges/new", f"{HACK}/invite", f"{HACK}/edit", "/events/new",
         "/admin/outbox", "/admin/users?q=demo", "/account", "/account/data", "/privacy",
-        "/accessibility", f"{HACK}/personal-data", f"{SCHOOL}/dashboard", f"{SCHOOL}/teams"],
+        "/accessibility", f"{HACK}/personal-data", f"{SCHOOL}/dashboard", f"{SCHOOL}/teams",
+        *(f"{LAST_YEAR}/judging{page}" for page in (
+            "", "/ranking", "/awards", "/assignments", "/rubric", "/jury", "/protocol"))],
     "larare@demo.samskapa.se": [f"{SCHOOL}/classes", ("link", "6A"), ("link", "Kubkungen"),
                                 f"{SCHOOL}/teams"],
     "deltagare1@demo.samskapa.se": [f"{HACK}/teams", ("link", "Parkpiloterna"),
