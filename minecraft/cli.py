@@ -52,6 +52,38 @@ def _inputs(source, layers) -> list[str]:
     return [f.strip() for item in layers for f in item.split(",") if f.strip()]
 
 
+class ProgressBars:
+    """A progress callback (done, total, stage) drawing a tqdm bar per stage on a terminal (none
+    when `quiet` or not on a terminal); a stage's bar closes when the next stage begins."""
+
+    def __init__(self, quiet: bool, units: dict[str, str] | None = None,
+                 default_unit: str = "step") -> None:
+        import tqdm
+
+        tqdm.tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+        self.quiet, self.units, self.default_unit = quiet, units or {}, default_unit
+        self.bars: dict = {}
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        if self.quiet:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            self.close()
+            bar = self.bars[stage] = tqdm(total=total, desc=stage, file=sys.stderr,
+                                          unit=self.units.get(stage, self.default_unit),
+                                          disable=None)  # None: only on a terminal
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
 def _number_text(v: float) -> str:
     """A coordinate as written in full (the shortest text that reads back as the same float),
     so bounds printed by `world info` can be pasted into --area."""
@@ -127,28 +159,9 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
               scheduler, resume, force, source_crs, crs, band, spawn, game_version, make_zip,
               plot_count, teams, plot_size, plots_over_buildings, quiet) -> None:
     """Build a Minecraft world from SOURCE rasters (GeoTIFF, .hgt, ASCII grid, VRT, tiles)."""
-    import tqdm as tqdm_mod
-    from tqdm import tqdm
-
-    tqdm_mod.tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
-
     from .build import BuildOptions, build_world
 
-    bars: dict = {}
-
-    def progress(done: int, total: int, stage: str) -> None:
-        if quiet:
-            return
-        bar = bars.get(stage)
-        if bar is None:
-            for other in bars.values():
-                other.close()
-            label = {"sea": "sea", "regions": "regions"}.get(stage, stage)
-            bar = bars[stage] = tqdm(total=total, desc=label, unit="region", file=sys.stderr,
-                                     disable=None)  # None: only on a terminal
-        bar.n = done
-        bar.refresh()
-
+    bars = ProgressBars(quiet, default_unit="region")
     try:
         layers = _inputs(source, layers)
         opts = BuildOptions(
@@ -161,18 +174,15 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
             band=band, spawn=_numbers(spawn, 2, "--spawn"), game_version=game_version,
             zip=make_zip, sea_level_rise=sea_level_rise, plots=plot_count, teams=teams,
             plot_size=plot_size, plots_over_buildings=plots_over_buildings)
-        result = build_world(opts, progress=progress)
+        result = build_world(opts, progress=bars)
     except WorldBuildError as e:
-        for bar in bars.values():
-            bar.close()
+        bars.close()
         _fail(e)
     except KeyboardInterrupt:
-        for bar in bars.values():
-            bar.close()
+        bars.close()
         _fail(WorldBuildError("Interrupted; run the same command with --resume to finish."))
     except Exception as e:  # a bug or a broken file found mid-build: still one sentence
-        for bar in bars.values():
-            bar.close()
+        bars.close()
         if os.environ.get("SAMSKAPA_DEBUG"):
             raise
         detail = " ".join(str(e).split())[:300] or type(e).__name__
@@ -180,8 +190,7 @@ def build_cmd(source, out, area, area_crs, area_file, outside, scale, vertical_s
                               "same command with --resume, and if it happens again, report it "
                               "with SAMSKAPA_DEBUG=1 set to see the details.",
                               error=type(e).__name__, detail=detail))
-    for bar in bars.values():
-        bar.close()
+    bars.close()
     m = result.metadata
     language = environ_language()
     click.echo(translate("Wrote %(out)s: %(x)s x %(z)s blocks, %(chunks)s chunks in %(regions)s "

@@ -6,7 +6,6 @@ objects, so their names, defaults and help stay in one place) and adds the serve
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
@@ -55,35 +54,11 @@ def push_command(build_cmd: click.Command) -> click.Command:
 
 def _push(source, server, profile, origin, out, resume, diff, timeout, no_chat, name, quiet,
           layers=(), area=None, plot_count=None, **build_kw) -> None:
-    import tqdm as tqdm_mod
-    from tqdm import tqdm
-
-    tqdm_mod.tqdm.monitor_interval = 0  # no monitor thread: build workers are forked
-
     from .build import BuildOptions
-    from .cli import _fail, _inputs, _numbers
+    from .cli import ProgressBars, _fail, _inputs, _numbers
     from .live import PushOptions, parse_origin, parse_server, push_world
 
-    bars: dict = {}
-    units = {"sea": "region", "regions": "region", "push": "cmd"}
-
-    def progress(done: int, total: int, stage: str) -> None:
-        if quiet:
-            return
-        bar = bars.get(stage)
-        if bar is None:
-            for other in bars.values():
-                other.close()
-            bar = bars[stage] = tqdm(total=total, desc=stage, unit=units.get(stage, "step"),
-                                     file=sys.stderr, disable=None)  # None: only on a terminal
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    def close_bars():
-        for bar in bars.values():
-            bar.close()
-
+    bars = ProgressBars(quiet, {"sea": "region", "regions": "region", "push": "cmd"})
     try:
         layers = _inputs(source, layers)
         host, port = parse_server(server)
@@ -93,16 +68,16 @@ def _push(source, server, profile, origin, out, resume, diff, timeout, no_chat, 
                                plots=plot_count, **build_kw),
             server=server, profile=profile, origin=parse_origin(origin), resume=resume,
             diff=diff, timeout=timeout, chat=not no_chat)
-        r = push_world(opts, progress=progress)
+        r = push_world(opts, progress=bars)
     except WorldBuildError as e:
-        close_bars()
+        bars.close()
         _fail(e)
     except KeyboardInterrupt:
-        close_bars()
+        bars.close()
         _fail(WorldBuildError("Interrupted; run the same command with --resume to go on from "
                               "the last verified batch."))
     except Exception as e:  # a bug or a broken file: still one sentence
-        close_bars()
+        bars.close()
         if os.environ.get("SAMSKAPA_DEBUG"):
             raise
         detail = " ".join(str(e).split())[:300] or type(e).__name__
@@ -110,7 +85,7 @@ def _push(source, server, profile, origin, out, resume, diff, timeout, no_chat, 
                               "same command with --resume, and if it happens again, report it "
                               "with SAMSKAPA_DEBUG=1 set to see the details.",
                               error=type(e).__name__, detail=detail))
-    close_bars()
+    bars.close()
     sent = (f"{r.diff_columns} changed columns, " if r.diff_columns is not None else "")
     click.echo(f"Pushed to {r.server} ({PROFILES[r.profile].title}) at origin "
                f"{','.join(map(str, r.origin))}: {sent}{r.commands} commands "
